@@ -1,0 +1,175 @@
+// Package app wires EcoIndustry together: it parses the command line,
+// opens the store and starts what a subcommand needs. It is the only
+// package that knows every other.
+package app
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"strings"
+
+	"ecoindustry/internal/config"
+	"ecoindustry/internal/registry"
+	"ecoindustry/internal/store"
+	"ecoindustry/internal/store/sqlite"
+)
+
+// env is what a command sees of the process.
+type env struct {
+	getenv         func(string) string
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+type command struct {
+	name, usage string
+	run         func(ctx context.Context, e *env, args []string) error
+}
+
+var commands []command
+
+func init() {
+	commands = []command{
+		{"serve", "serve the API (and dashboard) over a data directory", runServe},
+		{"demo", "build a Lishui demo data directory (synthetic data) and serve it", runDemo},
+		{"import", "import KIND FILE: load a CSV or XLSX file into the registry, all or nothing", runImport},
+		{"export", "export KIND: write the registry's records of a kind as CSV or XLSX", runExport},
+		{"migrate", "bring the store's schema up to date and print its version", runMigrate},
+		{"config", "print the effective configuration, secrets masked", runConfig},
+		{"version", "print the version", runVersion},
+	}
+}
+
+// errUsage marks a command-line mistake: exit status 2.
+var errUsage = errors.New("usage")
+
+// Run runs ecoind with args (without the program name) and returns the
+// process's exit status.
+func Run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(stderr)
+		return 2
+	}
+	for _, c := range commands {
+		if c.name != args[0] {
+			continue
+		}
+		err := c.run(ctx, e, args[1:])
+		switch {
+		case err == nil:
+			return 0
+		case errors.Is(err, flag.ErrHelp):
+			return 0
+		case errors.Is(err, errUsage):
+			fmt.Fprintf(stderr, "ecoind %s: %v\n", c.name, err)
+			return 2
+		}
+		fmt.Fprintf(stderr, "ecoind %s: %v\n", c.name, err)
+		return 1
+	}
+	fmt.Fprintf(stderr, "ecoind: unknown command %q\n\n", args[0])
+	usage(stderr)
+	return 2
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "ecoind: EcoIndustry, the registry and monitoring of an ecological industry city")
+	fmt.Fprintln(w, "\nUsage: ecoind COMMAND [flags]\n\nCommands:")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.usage)
+	}
+	fmt.Fprintln(w, "\nRun 'ecoind COMMAND -h' for a command's flags.")
+}
+
+// flags returns a FlagSet for command name with the named configuration
+// settings, their defaults taken from the environment.
+func flags(e *env, name, args string, settings ...string) (*flag.FlagSet, *config.Config) {
+	cfg := config.Defaults()
+	cfg.FromEnv(e.getenv)
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "Usage: ecoind %s [flags] %s\n", name, args)
+		fs.PrintDefaults()
+	}
+	cfg.Flags(fs, settings...)
+	return fs, &cfg
+}
+
+// parse parses args, turning flag errors into usage errors.
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	return nil
+}
+
+// open opens the store the configuration names.
+func open(ctx context.Context, cfg *config.Config) (*store.DB, error) {
+	if cfg.Store != "" {
+		return nil, fmt.Errorf("store %q: only the embedded SQLite store exists in this version; leave ECOIND_STORE empty", strings.SplitN(cfg.Store, ":", 2)[0])
+	}
+	return sqlite.OpenDir(ctx, cfg.Data)
+}
+
+func runMigrate(ctx context.Context, e *env, args []string) error {
+	fs, cfg := flags(e, "migrate", "", "data", "store")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	db, err := open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	v, err := db.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "schema version %d\n", v)
+	return nil
+}
+
+func runConfig(ctx context.Context, e *env, args []string) error {
+	fs, cfg := flags(e, "config", "", "data", "store", "http", "log-level", "log-format")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg.Print(e.stdout)
+	return nil
+}
+
+// Version is set at build time with -ldflags "-X ecoindustry/internal/app.Version=…".
+var Version = ""
+
+func runVersion(ctx context.Context, e *env, args []string) error {
+	v := Version
+	if v == "" {
+		v = "devel"
+		if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			v = bi.Main.Version
+		}
+	}
+	fmt.Fprintf(e.stdout, "ecoind %s\n", v)
+	return nil
+}
+
+// kindArg returns the registry kind named by a command's argument.
+func kindArg(name string) (*registry.Kind, error) {
+	if k, ok := registry.KindByName(name); ok {
+		return k, nil
+	}
+	names := make([]string, len(registry.Kinds))
+	for i, k := range registry.Kinds {
+		names[i] = k.Name
+	}
+	return nil, fmt.Errorf("%w: unknown kind %q (one of %s)", errUsage, name, strings.Join(names, ", "))
+}

@@ -1,0 +1,63 @@
+// Package apperr is the one error type of the application: a stable code for
+// programs, a message in English and one in Chinese for the officials who read
+// it, and the cause. The HTTP layer maps the code to a status in one place.
+package apperr
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Code is stable: clients switch on it.
+type Code string
+
+const (
+	Invalid  Code = "invalid"
+	NotFound Code = "not_found"
+	Conflict Code = "conflict"
+	Internal Code = "internal"
+)
+
+// Error carries a code and a bilingual message.
+type Error struct {
+	Code    Code
+	Message string // English
+	Zh      string // Simplified Chinese
+	Details []string
+	Err     error
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return e.Message + ": " + e.Err.Error()
+	}
+	return e.Message
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// New returns an error with the given code and messages.
+func New(code Code, en, zh string) *Error { return &Error{Code: code, Message: en, Zh: zh} }
+
+// Newf formats both messages with the same arguments.
+func Newf(code Code, en, zh string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(en, args...), Zh: fmt.Sprintf(zh, args...)}
+}
+
+// CodeOf returns the code of the first *Error in err's chain, Internal otherwise.
+func CodeOf(err error) Code {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return Internal
+}
+
+// As returns the first *Error in err's chain, or nil.
+func As(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return nil
+}

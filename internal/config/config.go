@@ -1,0 +1,116 @@
+// Package config is EcoIndustry's configuration: defaults, then ECOIND_*
+// environment variables, then command-line flags.
+package config
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"strings"
+)
+
+// Config is the effective configuration of one command.
+type Config struct {
+	Data      string // data directory of the embedded store
+	Store     string // "" for SQLite in Data; postgres://… once supported
+	HTTP      string // HTTP listen address
+	LogLevel  string // debug, info, warn, error
+	LogFormat string // text, json
+}
+
+// Defaults returns the built-in configuration.
+func Defaults() Config {
+	return Config{Data: "./data", HTTP: ":8080", LogLevel: "info", LogFormat: "text"}
+}
+
+// vars maps each setting to its environment variable.
+func (c *Config) vars() []struct {
+	env, flag, usage string
+	v                *string
+} {
+	return []struct {
+		env, flag, usage string
+		v                *string
+	}{
+		{"ECOIND_DATA", "data", "data directory of the embedded store", &c.Data},
+		{"ECOIND_STORE", "store", "database URL (empty: SQLite in the data directory)", &c.Store},
+		{"ECOIND_HTTP", "http", "HTTP listen address", &c.HTTP},
+		{"ECOIND_LOG_LEVEL", "log-level", "log level: debug, info, warn, error", &c.LogLevel},
+		{"ECOIND_LOG_FORMAT", "log-format", "log format: text or json", &c.LogFormat},
+	}
+}
+
+// FromEnv overlays the ECOIND_* variables that are set on c.
+func (c *Config) FromEnv(getenv func(string) string) {
+	for _, v := range c.vars() {
+		if s := getenv(v.env); s != "" {
+			*v.v = s
+		}
+	}
+}
+
+// Flags registers the named settings as flags on fs, defaulting to c's values.
+func (c *Config) Flags(fs *flag.FlagSet, names ...string) {
+	for _, v := range c.vars() {
+		for _, n := range names {
+			if n == v.flag {
+				fs.StringVar(v.v, v.flag, *v.v, v.usage+" ($"+v.env+")")
+			}
+		}
+	}
+}
+
+// Logger returns the logger the configuration asks for, writing to w.
+func (c *Config) Logger(w io.Writer) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return nil, fmt.Errorf("config: log level %q: use debug, info, warn or error", c.LogLevel)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch c.LogFormat {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("config: log format %q: use text or json", c.LogFormat)
+}
+
+// Print writes the configuration as environment assignments, with any
+// password in the store URL masked.
+func (c *Config) Print(w io.Writer) {
+	for _, v := range c.vars() {
+		val := *v.v
+		if v.env == "ECOIND_STORE" {
+			val = maskURL(val)
+		}
+		fmt.Fprintf(w, "%s=%s\n", v.env, val)
+	}
+}
+
+func maskURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		return s
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return strings.Replace(u.String(), "xxxxx", "******", 1)
+}
+
+// User names the person at the command line, for the change history.
+func User(getenv func(string) string) string {
+	for _, k := range []string{"ECOIND_USER", "USER", "LOGNAME"} {
+		if u := getenv(k); u != "" {
+			return u
+		}
+	}
+	if h, err := os.Hostname(); err == nil {
+		return "unknown@" + h
+	}
+	return "unknown"
+}

@@ -1,0 +1,202 @@
+package registry
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"ecoindustry/internal/apperr"
+)
+
+// Field is one column of a kind: its English header (also the JSON name in
+// the API) and the Chinese header officials use.
+type Field struct {
+	Name     string
+	Zh       string
+	Required bool
+	Aliases  []string // other headers seen in bureau spreadsheets
+}
+
+// problem is one bad field of one record, in both languages.
+type problem struct {
+	field   string
+	en, zh  string
+}
+
+// parser reads one record's fields from text, collecting every problem
+// rather than stopping at the first, so that a file's report is complete.
+type parser struct {
+	kind     *Kind
+	get      func(field string) string
+	refs     *refs
+	problems []problem
+}
+
+func (p *parser) fail(field, en, zh string, args ...any) {
+	p.problems = append(p.problems, problem{field, fmt.Sprintf(en, args...), fmt.Sprintf(zh, args...)})
+}
+
+// str returns the trimmed text of a field, reporting a missing required one.
+func (p *parser) str(name string) string {
+	v := strings.TrimSpace(p.get(name))
+	if v == "" && p.kind.field(name).Required {
+		p.fail(name, "required", "必填项为空")
+	}
+	return v
+}
+
+// code is str restricted to letters, digits, '-', '_' and '.', at most 64.
+func (p *parser) code(name string) string {
+	v := p.str(name)
+	if v != "" && !codeRE.MatchString(v) {
+		p.fail(name, "%q: use letters, digits, '-', '_' or '.' (at most 64)", "%q：只能使用字母、数字、“-”“_”“.”（最多64位）", v)
+	}
+	return v
+}
+
+var codeRE = regexp.MustCompile(`^[0-9A-Za-z._-]{1,64}$`)
+
+func (p *parser) enum(name string, e enum) string {
+	v := p.str(name)
+	if v == "" {
+		return ""
+	}
+	c, ok := e.parse(v)
+	if !ok {
+		p.fail(name, "%q is not one of %s", "%q 不是有效取值，应为：%s", v, e.codes())
+	}
+	return c
+}
+
+func (p *parser) bool(name string) bool {
+	return p.enum(name, booleans) == "true"
+}
+
+// dateLayouts are the spellings of a date accepted on input; the stored and
+// exported form is always YYYY-MM-DD.
+var dateLayouts = []string{"2006-01-02", "2006-1-2", "2006/1/2", "2006.1.2", "2006年1月2日", "20060102"}
+
+func (p *parser) date(name string) string {
+	v := p.str(name)
+	if v == "" {
+		return ""
+	}
+	for _, l := range dateLayouts {
+		if t, err := time.Parse(l, v); err == nil {
+			if t.Year() < 1900 || t.Year() > 2200 {
+				break
+			}
+			return t.Format("2006-01-02")
+		}
+	}
+	p.fail(name, "%q is not a date (YYYY-MM-DD)", "%q 不是有效日期（应为 YYYY-MM-DD）", v)
+	return ""
+}
+
+// float reads a number within [lo, hi]; thousands separators are accepted.
+func (p *parser) float(name string, lo, hi float64) float64 {
+	v := strings.ReplaceAll(p.str(name), ",", "")
+	if v == "" {
+		return 0
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		p.fail(name, "%q is not a number", "%q 不是有效数字", v)
+		return 0
+	}
+	if f < lo || f > hi {
+		p.fail(name, "%s is out of range [%g, %g]", "%s 超出范围 [%g, %g]", v, lo, hi)
+		return 0
+	}
+	return f
+}
+
+func (p *parser) int(name string, lo, hi int) int {
+	v := strings.ReplaceAll(p.str(name), ",", "")
+	if v == "" {
+		return 0
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		p.fail(name, "%q is not a whole number", "%q 不是整数", v)
+		return 0
+	}
+	if n < lo || n > hi {
+		p.fail(name, "%d is out of range [%d, %d]", "%d 超出范围 [%d, %d]", n, lo, hi)
+		return 0
+	}
+	return n
+}
+
+// China's extent in WGS84, with a margin: a point outside is a typo or a
+// swapped pair, never a Chinese enterprise.
+const (
+	minLon, maxLon = 73.4, 135.2
+	minLat, maxLat = 3.8, 53.6
+)
+
+// lonLat reads a coordinate pair: both or neither, inside China.
+func (p *parser) lonLat(lonName, latName string) (float64, float64) {
+	lon := p.float(lonName, -180, 180)
+	lat := p.float(latName, -90, 90)
+	switch {
+	case lon == 0 && lat == 0:
+	case lon == 0 || lat == 0:
+		p.fail(latName, "give both longitude and latitude or neither", "经度和纬度须同时填写或同时为空")
+	case lon < minLon || lon > maxLon || lat < minLat || lat > maxLat:
+		p.fail(lonName, "(%g, %g) is outside China (WGS84 longitude %g–%g, latitude %g–%g)", "(%g, %g) 不在中国境内（WGS84 经度 %g–%g，纬度 %g–%g）",
+			lon, lat, minLon, maxLon, minLat, maxLat)
+	}
+	return lon, lat
+}
+
+func (p *parser) uscc(name string) string {
+	v := strings.ToUpper(p.str(name))
+	if v == "" {
+		return ""
+	}
+	if err := CheckUSCC(v); err != nil {
+		e := apperr.As(err)
+		p.problems = append(p.problems, problem{name, e.Message, e.Zh})
+	}
+	return v
+}
+
+// enterprise reads a USCC that must name a registered enterprise.
+func (p *parser) enterprise(name string) string {
+	u := p.uscc(name)
+	if u != "" && len(p.problems) == 0 && !p.refs.enterprise(u) {
+		p.fail(name, "no enterprise %s in the registry (import enterprises first)", "登记库中无统一社会信用代码为 %s 的企业（请先导入企业）", u)
+	}
+	return u
+}
+
+// outlet reads an outlet code that must belong to the enterprise uscc.
+func (p *parser) outlet(name, uscc string, required bool) string {
+	c := p.code(name)
+	if c != "" && uscc != "" && !p.refs.outlet(uscc, c) {
+		p.fail(name, "enterprise %s has no outlet %q (import outlets first)", "企业 %s 无编号为 %q 的排放口（请先导入排放口）", uscc, c)
+	}
+	if c == "" && required && !p.kind.field(name).Required {
+		p.fail(name, "required", "必填项为空")
+	}
+	return c
+}
+
+func fmtFloat(f float64) string {
+	if f == 0 {
+		return ""
+	}
+	return strconv.FormatFloat(f, 'f', -1, 64)
+}
+
+func fmtInt(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return strconv.Itoa(n)
+}
+
+func fmtBool(b bool) string { return strconv.FormatBool(b) }

@@ -1,0 +1,221 @@
+package registry
+
+import (
+	"context"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"ecoindustry/internal/apperr"
+)
+
+// Service is the registry's use cases over a Store.
+type Service struct {
+	store Store
+	now   func() time.Time
+}
+
+// NewService returns a Service over store.
+func NewService(store Store) *Service { return &Service{store: store, now: time.Now} }
+
+// Store returns the service's store, for readers that need nothing more.
+func (s *Service) Store() Store { return s.store }
+
+// Enterprises lists one page of enterprises. The county may be given by
+// code or name; an unknown one is an error rather than an empty page.
+func (s *Service) Enterprises(ctx context.Context, f EnterpriseFilter) ([]Enterprise, int, error) {
+	if f.County != "" {
+		units, err := s.store.Units(ctx)
+		if err != nil {
+			return nil, 0, err
+		}
+		u, ok := FindUnit(units, f.County)
+		if !ok {
+			return nil, 0, apperr.Newf(apperr.Invalid, "unknown county %q", "未知县区 %q", f.County)
+		}
+		f.County = u.Code
+	}
+	for _, c := range []struct {
+		v *string
+		e enum
+	}{{&f.Size, sizes}, {&f.Status, statuses}} {
+		if *c.v == "" {
+			continue
+		}
+		code, ok := c.e.parse(*c.v)
+		if !ok {
+			return nil, 0, apperr.Newf(apperr.Invalid, "%q is not one of %s", "%q 不是有效取值，应为：%s", *c.v, c.e.codes())
+		}
+		*c.v = code
+	}
+	return s.store.Enterprises(ctx, f)
+}
+
+// Detail returns an enterprise with all its records.
+func (s *Service) Detail(ctx context.Context, uscc string) (Detail, error) {
+	es, _, err := s.store.Enterprises(ctx, EnterpriseFilter{USCC: uscc})
+	if err != nil {
+		return Detail{}, err
+	}
+	if len(es) == 0 {
+		return Detail{}, apperr.Newf(apperr.NotFound, "no enterprise %s", "无统一社会信用代码为 %s 的企业", uscc)
+	}
+	d := Detail{Enterprise: es[0]}
+	if d.Licences, err = s.store.Licences(ctx, uscc); err != nil {
+		return d, err
+	}
+	sites, err := s.store.Sites(ctx, uscc)
+	if err != nil {
+		return d, err
+	}
+	if len(sites) > 0 {
+		d.Site = &sites[0]
+	}
+	if d.Safety, err = s.store.Safety(ctx, uscc); err != nil {
+		return d, err
+	}
+	if d.Facilities, err = s.store.Facilities(ctx, uscc); err != nil {
+		return d, err
+	}
+	if d.Outlets, err = s.store.Outlets(ctx, uscc); err != nil {
+		return d, err
+	}
+	for i := range d.Outlets {
+		d.Outlets[i].PW = mask(d.Outlets[i].PW)
+	}
+	d.Permits, err = s.store.Permits(ctx, uscc)
+	return d, err
+}
+
+// History returns the changes to an enterprise and all its records, oldest first.
+func (s *Service) History(ctx context.Context, uscc string) ([]Change, error) {
+	es, _, err := s.store.Enterprises(ctx, EnterpriseFilter{USCC: uscc})
+	if err != nil {
+		return nil, err
+	}
+	if len(es) == 0 {
+		return nil, apperr.Newf(apperr.NotFound, "no enterprise %s", "无统一社会信用代码为 %s 的企业", uscc)
+	}
+	return s.store.Changes(ctx, ChangeFilter{USCC: uscc})
+}
+
+// List returns the records of kind k, of one enterprise or ("") of all.
+func (s *Service) List(ctx context.Context, k *Kind, uscc string) ([]any, error) {
+	return k.load(ctx, s.store, uscc)
+}
+
+// Rows returns the records of kind k as text rows in its field order, for
+// export. Logger passwords are masked unless withSecrets.
+func (s *Service) Rows(ctx context.Context, k *Kind, withSecrets bool) ([][]string, error) {
+	recs, err := k.load(ctx, s.store, "")
+	if err != nil {
+		return nil, err
+	}
+	rows := make([][]string, len(recs))
+	for i, r := range recs {
+		rows[i] = k.values(r)
+	}
+	sort.Slice(rows, func(i, j int) bool { return k.key(recs[i]) < k.key(recs[j]) })
+	if k == outletKind && !withSecrets {
+		pw := len(k.Fields) - 1
+		for _, row := range rows {
+			row[pw] = mask(row[pw])
+		}
+	}
+	return rows, nil
+}
+
+// Header returns the English column names of kind k.
+func (k *Kind) Header() []string {
+	h := make([]string, len(k.Fields))
+	for i, f := range k.Fields {
+		h[i] = f.Name
+	}
+	return h
+}
+
+// Save writes one record of kind k from its fields, validated as an
+// imported row would be. With key "" it creates the record and refuses one
+// that exists; with a key it updates that record from the fields given,
+// keeping the others, and refuses a change of key.
+func (s *Service) Save(ctx context.Context, k *Kind, key string, fields map[string]string, actor string) (any, error) {
+	for name := range fields {
+		if !k.hasField(name) {
+			return nil, apperr.Newf(apperr.Invalid, "%[1]s have no field %[2]q", "%[3]s无字段 %[2]q", k.Name, name, k.Zh)
+		}
+	}
+	var saved any
+	err := s.store.Update(ctx, func(tx Tx) error {
+		values := fields
+		if key != "" {
+			cur, err := find(ctx, tx, k, key)
+			if err != nil {
+				return err
+			}
+			values = make(map[string]string, len(k.Fields))
+			for i, v := range k.values(cur) {
+				values[k.Fields[i].Name] = v
+			}
+			for name, v := range fields {
+				values[name] = v
+			}
+		}
+		recs, created, _, _, err := s.write(ctx, tx, k, 1, func(int) (func(string) string, func(string, string, string) Problem) {
+			return func(f string) string { return values[f] }, func(field, en, zh string) Problem {
+				return Problem{Column: field, En: en, Zh: zh}
+			}
+		}, actor)
+		if err != nil {
+			return err
+		}
+		got := recs[0]
+		switch {
+		case key == "" && created == 0:
+			return apperr.Newf(apperr.Conflict, "%[1]s %[2]s exists already", "%[3]s %[2]s 已存在", k.Name, k.key(got), k.Zh)
+		case key != "" && k.key(got) != key:
+			return apperr.Newf(apperr.Invalid, "the key of %[1]s %[2]s cannot change", "%[3]s %[2]s 的主键不可修改", k.Name, key, k.Zh)
+		}
+		saved = got
+		return nil
+	})
+	return saved, err
+}
+
+func (k *Kind) hasField(name string) bool {
+	for _, f := range k.Fields {
+		if f.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// find returns the record of kind k with the given key.
+func find(ctx context.Context, r Reader, k *Kind, key string) (any, error) {
+	recs, err := k.load(ctx, r, k.ownerOfKey(key))
+	if err != nil {
+		return nil, err
+	}
+	for _, rec := range recs {
+		if k.key(rec) == key {
+			return rec, nil
+		}
+	}
+	return nil, apperr.Newf(apperr.NotFound, "no %[1]s %[2]s", "无%[3]s %[2]s", k.Name, key, k.Zh)
+}
+
+// FieldText renders a JSON value as the text a spreadsheet cell would hold.
+func FieldText(v any) (string, bool) {
+	switch v := v.(type) {
+	case nil:
+		return "", true
+	case string:
+		return strings.TrimSpace(v), true
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64), true
+	case bool:
+		return strconv.FormatBool(v), true
+	}
+	return "", false
+}

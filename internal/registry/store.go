@@ -1,0 +1,43 @@
+package registry
+
+import "context"
+
+// Reader is what the registry reads from its store. A uscc of "" lists the
+// records of every enterprise.
+type Reader interface {
+	Units(ctx context.Context) ([]AdminUnit, error)
+	Parks(ctx context.Context) ([]Park, error)
+	// Enterprises returns one page of the filtered list and the total count.
+	Enterprises(ctx context.Context, f EnterpriseFilter) ([]Enterprise, int, error)
+	Licences(ctx context.Context, uscc string) ([]Licence, error)
+	Sites(ctx context.Context, uscc string) ([]Site, error)
+	Safety(ctx context.Context, uscc string) ([]Safety, error)
+	Facilities(ctx context.Context, uscc string) ([]Facility, error)
+	Outlets(ctx context.Context, uscc string) ([]Outlet, error)
+	Permits(ctx context.Context, uscc string) ([]PermitLimit, error)
+	Changes(ctx context.Context, f ChangeFilter) ([]Change, error)
+}
+
+// Tx is one transaction: everything written through it commits or nothing does.
+// Every Put is an upsert by the record's key.
+type Tx interface {
+	Reader
+	PutUnit(ctx context.Context, u AdminUnit) error
+	PutPark(ctx context.Context, p Park) error
+	PutEnterprise(ctx context.Context, e Enterprise) error
+	PutLicence(ctx context.Context, l Licence) error
+	PutSite(ctx context.Context, s Site) error
+	PutSafety(ctx context.Context, s Safety) error
+	PutFacility(ctx context.Context, f Facility) error
+	PutOutlet(ctx context.Context, o Outlet) error
+	PutPermit(ctx context.Context, p PermitLimit) error
+	AddChange(ctx context.Context, c Change) error
+}
+
+// Store is the registry's storage: store/sqlite and store/postgres implement
+// it, and store/storetest holds them to the same behaviour.
+type Store interface {
+	Reader
+	// Update runs fn in one transaction, committed if fn returns nil.
+	Update(ctx context.Context, fn func(Tx) error) error
+}

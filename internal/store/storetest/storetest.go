@@ -1,0 +1,314 @@
+// Package storetest is the conformance suite that every store must pass:
+// store/sqlite and store/postgres run the same tests, so that the domain
+// code sees one behaviour whichever database is behind it.
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"ecoindustry/internal/registry"
+)
+
+// Open returns a new, empty, migrated store that lives as long as the test.
+type Open func(t *testing.T) registry.Store
+
+// Run runs the whole suite.
+func Run(t *testing.T, open Open) {
+	for _, tc := range []struct {
+		name string
+		fn   func(*testing.T, registry.Store)
+	}{
+		{"SeededUnits", testSeededUnits},
+		{"PutAndReadEveryKind", testPutAndRead},
+		{"Upsert", testUpsert},
+		{"EnterpriseFilters", testEnterpriseFilters},
+		{"RollbackWritesNothing", testRollback},
+		{"ReferencesEnforced", testReferences},
+		{"MNUnique", testMNUnique},
+		{"ChangesAppendOnly", testChanges},
+	} {
+		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
+	}
+}
+
+// Fixture records, valid against the seeded Lishui units.
+var (
+	Park = registry.Park{Code: "LS-ETDZ", Name: "丽水经济技术开发区", County: "331102", Kind: "development_zone"}
+	Ent  = registry.Enterprise{USCC: USCC("331102", 1), Name: "丽水市测试合成革有限公司", County: "331102", IndustryCode: "2925",
+		Size: "above", Status: "operating", Park: "LS-ETDZ", Address: "水阁工业区1号", Lon: 119.87, Lat: 28.42,
+		LandMu: 56.5, Employees: 230, Founded: "2004-03-18", Synthetic: true}
+	Outlet = registry.Outlet{USCC: Ent.USCC, OutletCode: "DA001", Kind: "air", Name: "涂层废气排放口", Lon: 119.871, Lat: 28.421,
+		HeightM: 25, MN: "888888800000000000000001", PW: "123456"}
+	Permit = registry.PermitLimit{PermitNo: Ent.USCC + "001P", USCC: Ent.USCC, Class: "key", ValidFrom: "2021-01-01", ValidTo: "2025-12-31",
+		OutletCode: "DA001", PollutantCode: "a24088", LimitConcentration: 60, LimitUnit: "mg/m3", AnnualQuantityT: 12.5}
+)
+
+// USCC makes a valid unified social credit code in county from n.
+func USCC(county string, n int) string {
+	first := fmt.Sprintf("91%sMA%07d", county, n)
+	return first + string(registry.USCCCheckDigit(first))
+}
+
+func put(t *testing.T, s registry.Store, fn func(ctx context.Context, tx registry.Tx) error) {
+	t.Helper()
+	if err := s.Update(context.Background(), func(tx registry.Tx) error { return fn(context.Background(), tx) }); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func seed(t *testing.T, s registry.Store) {
+	t.Helper()
+	put(t, s, func(ctx context.Context, tx registry.Tx) error {
+		return errors.Join(tx.PutPark(ctx, Park), tx.PutEnterprise(ctx, Ent), tx.PutOutlet(ctx, Outlet))
+	})
+}
+
+func testSeededUnits(t *testing.T, s registry.Store) {
+	units, err := s.Units(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(units) != len(registry.LishuiUnits) {
+		t.Fatalf("got %d units, want the %d of Lishui", len(units), len(registry.LishuiUnits))
+	}
+	if u, ok := registry.FindUnit(units, "景宁"); !ok || u.Code != "331127" || u.Population != 111011 {
+		t.Fatalf("Jingning: got %+v", u)
+	}
+}
+
+func testPutAndRead(t *testing.T, s registry.Store) {
+	ctx := context.Background()
+	seed(t, s)
+	lic := registry.Licence{USCC: Ent.USCC, LicenceNo: Ent.USCC, Issued: "2016-05-01", Status: "valid"}
+	site := registry.Site{USCC: Ent.USCC, LandStatus: "legal", CertificateNo: "浙(2018)丽水市不动产权第0001234号"}
+	saf := registry.Safety{USCC: Ent.USCC, AssessedOn: "2024-06-01", Result: "pass", ValidTo: "2027-05-31"}
+	fac := registry.Facility{USCC: Ent.USCC, FacilityCode: "TA001", Kind: "RTO焚烧", OutletCode: "DA001", InService: true, Installed: "2019-08-01"}
+	put(t, s, func(ctx context.Context, tx registry.Tx) error {
+		return errors.Join(tx.PutLicence(ctx, lic), tx.PutSite(ctx, site), tx.PutSafety(ctx, saf), tx.PutFacility(ctx, fac), tx.PutPermit(ctx, Permit))
+	})
+	es, total, err := s.Enterprises(ctx, registry.EnterpriseFilter{USCC: Ent.USCC})
+	check(t, err)
+	if total != 1 || len(es) != 1 || es[0] != Ent {
+		t.Fatalf("enterprise: got %+v (total %d), want %+v", es, total, Ent)
+	}
+	parks, err := s.Parks(ctx)
+	check(t, err)
+	equal(t, "parks", parks, []registry.Park{Park})
+	ls, err := s.Licences(ctx, Ent.USCC)
+	check(t, err)
+	equal(t, "licences", ls, []registry.Licence{lic})
+	ss, err := s.Sites(ctx, "")
+	check(t, err)
+	equal(t, "sites", ss, []registry.Site{site})
+	sa, err := s.Safety(ctx, Ent.USCC)
+	check(t, err)
+	equal(t, "safety", sa, []registry.Safety{saf})
+	fs, err := s.Facilities(ctx, Ent.USCC)
+	check(t, err)
+	equal(t, "facilities", fs, []registry.Facility{fac})
+	os, err := s.Outlets(ctx, Ent.USCC)
+	check(t, err)
+	equal(t, "outlets", os, []registry.Outlet{Outlet})
+	ps, err := s.Permits(ctx, Ent.USCC)
+	check(t, err)
+	equal(t, "permits", ps, []registry.PermitLimit{Permit})
+	other, err := s.Outlets(ctx, USCC("331102", 2))
+	check(t, err)
+	if len(other) != 0 {
+		t.Fatalf("outlets of another enterprise: %+v", other)
+	}
+}
+
+func testUpsert(t *testing.T, s registry.Store) {
+	ctx := context.Background()
+	seed(t, s)
+	e := Ent
+	e.Status, e.Park, e.Name = "closed", "", "丽水市测试合成革有限公司（已关停）"
+	o := Outlet
+	o.MN, o.PW = "", ""
+	p := Permit
+	p.LimitConcentration = 40
+	p2 := Permit
+	p2.PollutantCode, p2.LimitConcentration = "a34013", 10
+	put(t, s, func(ctx context.Context, tx registry.Tx) error {
+		return errors.Join(tx.PutEnterprise(ctx, e), tx.PutOutlet(ctx, o), tx.PutPermit(ctx, Permit), tx.PutPermit(ctx, p), tx.PutPermit(ctx, p2))
+	})
+	es, _, err := s.Enterprises(ctx, registry.EnterpriseFilter{})
+	check(t, err)
+	equal(t, "enterprises", es, []registry.Enterprise{e})
+	// The renamed enterprise is found by its new name only.
+	for q, want := range map[string]int{"已关停": 1, "测试合成革": 1, "不存在的名字": 0} {
+		_, n, err := s.Enterprises(ctx, registry.EnterpriseFilter{Q: q})
+		check(t, err)
+		if n != want {
+			t.Errorf("q=%s: %d, want %d", q, n, want)
+		}
+	}
+	os, err := s.Outlets(ctx, "")
+	check(t, err)
+	equal(t, "outlets", os, []registry.Outlet{o})
+	ps, err := s.Permits(ctx, "")
+	check(t, err)
+	equal(t, "permits", ps, []registry.PermitLimit{p, p2})
+}
+
+func testEnterpriseFilters(t *testing.T, s registry.Store) {
+	ctx := context.Background()
+	seed(t, s)
+	counties := []string{"331102", "331121", "331122"}
+	industries := []string{"2925", "3443", "3360", "3312"}
+	put(t, s, func(ctx context.Context, tx registry.Tx) error {
+		for i := 2; i <= 60; i++ {
+			e := registry.Enterprise{USCC: USCC(counties[i%3], i), Name: "企业" + string(rune('甲'+i)) + "阀门_100%有限公司", County: counties[i%3],
+				IndustryCode: industries[i%4], Size: []string{"above", "below"}[i%2], Status: "operating"}
+			if err := tx.PutEnterprise(ctx, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for _, tc := range []struct {
+		name  string
+		f     registry.EnterpriseFilter
+		total int
+		page  int
+	}{
+		{"all", registry.EnterpriseFilter{}, 60, 60},
+		{"county", registry.EnterpriseFilter{County: "331121"}, 19, 19},
+		{"county and size", registry.EnterpriseFilter{County: "331121", Size: "above"}, 10, 10},
+		{"park", registry.EnterpriseFilter{Park: "LS-ETDZ"}, 1, 1},
+		{"industry class", registry.EnterpriseFilter{Industry: "3443"}, 14, 14},
+		{"industry division", registry.EnterpriseFilter{Industry: "33"}, 30, 30},
+		{"industry section-less prefix", registry.EnterpriseFilter{Industry: "2"}, 16, 16},
+		{"text", registry.EnterpriseFilter{Q: "阀门"}, 59, 59},
+		{"text with LIKE characters", registry.EnterpriseFilter{Q: "_100%"}, 59, 59},
+		{"text is literal", registry.EnterpriseFilter{Q: "%"}, 59, 59},
+		{"text and county", registry.EnterpriseFilter{Q: "阀门", County: "331102"}, 20, 20},
+		{"first page", registry.EnterpriseFilter{Limit: 25}, 60, 25},
+		{"last page", registry.EnterpriseFilter{Limit: 25, Offset: 50}, 60, 10},
+		{"past the end", registry.EnterpriseFilter{Limit: 25, Offset: 100}, 60, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			es, total, err := s.Enterprises(ctx, tc.f)
+			check(t, err)
+			if total != tc.total || len(es) != tc.page {
+				t.Fatalf("total %d, page %d; want %d, %d", total, len(es), tc.total, tc.page)
+			}
+		})
+	}
+	// Pages are in a stable order and do not overlap.
+	seen := map[string]bool{}
+	for off := 0; off < 60; off += 7 {
+		es, _, err := s.Enterprises(ctx, registry.EnterpriseFilter{Limit: 7, Offset: off})
+		check(t, err)
+		for _, e := range es {
+			if seen[e.USCC] {
+				t.Fatalf("%s on two pages", e.USCC)
+			}
+			seen[e.USCC] = true
+		}
+	}
+	if len(seen) != 60 {
+		t.Fatalf("pages covered %d enterprises, want 60", len(seen))
+	}
+}
+
+func testRollback(t *testing.T, s registry.Store) {
+	ctx := context.Background()
+	boom := errors.New("boom")
+	err := s.Update(ctx, func(tx registry.Tx) error {
+		if err := tx.PutPark(ctx, Park); err != nil {
+			return err
+		}
+		if err := tx.PutEnterprise(ctx, Ent); err != nil {
+			return err
+		}
+		// Reads in the transaction see its own writes.
+		es, _, err := tx.Enterprises(ctx, registry.EnterpriseFilter{USCC: Ent.USCC})
+		if err != nil || len(es) != 1 {
+			t.Errorf("read own write: %v %v", es, err)
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("got %v, want the function's error", err)
+	}
+	es, _, err := s.Enterprises(ctx, registry.EnterpriseFilter{})
+	check(t, err)
+	ps, err := s.Parks(ctx)
+	check(t, err)
+	if len(es)+len(ps) != 0 {
+		t.Fatalf("rolled-back writes are visible: %v %v", es, ps)
+	}
+}
+
+func testReferences(t *testing.T, s registry.Store) {
+	ctx := context.Background()
+	for name, fn := range map[string]func(registry.Tx) error{
+		"enterprise in unknown county": func(tx registry.Tx) error {
+			e := Ent
+			e.County, e.Park = "110101", ""
+			return tx.PutEnterprise(ctx, e)
+		},
+		"enterprise in unknown park": func(tx registry.Tx) error { return tx.PutEnterprise(ctx, Ent) },
+		"outlet of unknown enterprise": func(tx registry.Tx) error { return tx.PutOutlet(ctx, Outlet) },
+	} {
+		if err := s.Update(ctx, fn); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+func testMNUnique(t *testing.T, s registry.Store) {
+	ctx := context.Background()
+	seed(t, s)
+	o := Outlet
+	o.OutletCode = "DA002"
+	if err := s.Update(ctx, func(tx registry.Tx) error { return tx.PutOutlet(ctx, o) }); err == nil {
+		t.Fatal("a second outlet with the same MN was accepted")
+	}
+	o.MN, o.PW = "", ""
+	o2 := o
+	o2.OutletCode = "DA003"
+	put(t, s, func(ctx context.Context, tx registry.Tx) error { return errors.Join(tx.PutOutlet(ctx, o), tx.PutOutlet(ctx, o2)) })
+}
+
+func testChanges(t *testing.T, s registry.Store) {
+	ctx := context.Background()
+	at := time.Date(2026, 11, 30, 10, 0, 0, 123456000, time.UTC)
+	c1 := registry.Change{At: at, Actor: "cli:alice", Kind: "enterprises", Key: Ent.USCC, USCC: Ent.USCC, Op: "create",
+		Fields: map[string]registry.FieldChange{"name": {To: "甲"}}}
+	c2 := registry.Change{At: at.Add(time.Second), Actor: "api:bob", Kind: "outlets", Key: Ent.USCC + "/DA001", USCC: Ent.USCC, Op: "update",
+		Fields: map[string]registry.FieldChange{"height_m": {From: "25", To: "30"}}}
+	c3 := registry.Change{At: at, Actor: "cli:alice", Kind: "parks", Key: "LS-ETDZ", Op: "create", Fields: map[string]registry.FieldChange{}}
+	put(t, s, func(ctx context.Context, tx registry.Tx) error {
+		return errors.Join(tx.AddChange(ctx, c1), tx.AddChange(ctx, c2), tx.AddChange(ctx, c3))
+	})
+	got, err := s.Changes(ctx, registry.ChangeFilter{USCC: Ent.USCC})
+	check(t, err)
+	if len(got) != 2 || got[0].ID >= got[1].ID {
+		t.Fatalf("got %+v", got)
+	}
+	for i, want := range []registry.Change{c1, c2} {
+		want.ID = got[i].ID
+		if !got[i].At.Equal(want.At) {
+			t.Errorf("change %d at %v, want %v", i, got[i].At, want.At)
+		}
+		got[i].At = want.At
+		equal(t, "change", got[i], want)
+	}
+	got, err = s.Changes(ctx, registry.ChangeFilter{Kind: "outlets", Key: Ent.USCC + "/DA001"})
+	check(t, err)
+	if len(got) != 1 || got[0].Actor != "api:bob" {
+		t.Fatalf("by key: %+v", got)
+	}
+	all, err := s.Changes(ctx, registry.ChangeFilter{})
+	check(t, err)
+	if len(all) != 3 {
+		t.Fatalf("all changes: %d", len(all))
+	}
+}
