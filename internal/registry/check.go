@@ -97,7 +97,9 @@ func checkMNs(c *checker) {
 	owner := map[string]string{}
 	written := map[string]bool{}
 	for _, r := range c.recs {
-		written[outletKind.key(r)] = true
+		if r != nil {
+			written[outletKind.key(r)] = true
+		}
 	}
 	for _, o := range stored {
 		if k := outletKind.key(o); o.MN != "" && !written[k] {
@@ -105,7 +107,7 @@ func checkMNs(c *checker) {
 		}
 	}
 	for i, r := range c.recs {
-		o := r.(Outlet)
+		o, _ := r.(Outlet)
 		if o.MN == "" {
 			continue
 		}
@@ -132,7 +134,10 @@ func checkPermits(c *checker) {
 	}
 	first := map[string]PermitLimit{}
 	for i, r := range c.recs {
-		l := r.(PermitLimit)
+		l, ok := r.(PermitLimit)
+		if !ok {
+			continue
+		}
 		if u, ok := owner[l.PermitNo]; ok && u != l.USCC {
 			c.failf(i, "uscc", "permit %s belongs to enterprise %s", "排污许可证 %s 属于企业 %s", l.PermitNo, u)
 			continue

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"ecoindustry/internal/sheet"
@@ -160,9 +161,6 @@ func (s *Service) write(ctx context.Context, tx Tx, k *Kind, n int,
 		for _, pr := range p.problems {
 			problems = append(problems, loc(pr.field, pr.en, pr.zh))
 		}
-		if len(p.problems) > 0 {
-			continue
-		}
 		key := k.key(recs[i])
 		if j, dup := seen[key]; dup {
 			first := locs[j](k.Fields[0].Name, "", "")
@@ -171,8 +169,11 @@ func (s *Service) write(ctx context.Context, tx Tx, k *Kind, n int,
 				fmt.Sprintf("%s %s 与第%d行重复", k.Zh, key, first.Row)))
 		}
 		seen[key] = i
+		if len(p.problems) > 0 {
+			recs[i] = nil // the checks across records pass it over
+		}
 	}
-	if len(problems) == 0 && k.check != nil {
+	if k.check != nil {
 		c := &checker{ctx: ctx, r: tx, recs: recs, fail: func(i int, field, en, zh string) {
 			problems = append(problems, locs[i](field, en, zh))
 		}}
@@ -180,6 +181,7 @@ func (s *Service) write(ctx context.Context, tx Tx, k *Kind, n int,
 			return nil, 0, 0, 0, c.err
 		}
 	}
+	slices.SortStableFunc(problems, func(a, b Problem) int { return a.Row - b.Row })
 	if len(problems) > 0 {
 		return nil, 0, 0, 0, &InvalidError{problems}
 	}
@@ -195,6 +197,19 @@ func (s *Service) write(ctx context.Context, tx Tx, k *Kind, n int,
 	old := make(map[string][]string, len(existing))
 	for _, r := range existing {
 		old[k.key(r)] = k.values(r)
+	}
+	if k.release != nil {
+		stored := make(map[string]any, len(existing))
+		for _, r := range existing {
+			stored[k.key(r)] = r
+		}
+		for _, r := range recs {
+			if prev, ok := stored[k.key(r)]; ok {
+				if err := k.release(ctx, tx, prev, r); err != nil {
+					return nil, 0, 0, 0, err
+				}
+			}
+		}
 	}
 	at := s.now().UTC()
 	for _, r := range recs {

@@ -27,6 +27,10 @@ type Kind struct {
 	// check looks across the records of one import (or one API write) for
 	// what no single row shows: MNs used twice, a permit's rows that disagree.
 	check func(c *checker)
+	// release frees, before any record is written, what a stored record
+	// holds that its update gives up, so that records may trade unique
+	// values (two outlets swapping data loggers) in one write.
+	release func(ctx context.Context, tx Tx, stored, updated any) error
 }
 
 func (k *Kind) field(name string) Field {
@@ -313,6 +317,14 @@ var limitUnits = []string{"mg/m3", "mg/L", "µg/L", "ug/L", "ng/m3", "%", "倍",
 
 func init() {
 	outletKind.check = checkMNs
+	outletKind.release = func(ctx context.Context, tx Tx, stored, updated any) error {
+		o := stored.(Outlet)
+		if o.MN == "" || o.MN == updated.(Outlet).MN {
+			return nil
+		}
+		o.MN = ""
+		return tx.PutOutlet(ctx, o)
+	}
 	permitKind.check = checkPermits
 }
 

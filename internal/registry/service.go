@@ -160,6 +160,14 @@ func (s *Service) Save(ctx context.Context, k *Kind, key string, fields map[stri
 			for name, v := range fields {
 				values[name] = v
 			}
+			refs, err := newRefs(ctx, tx)
+			if err != nil {
+				return err
+			}
+			p := &parser{kind: k, get: func(f string) string { return values[f] }, refs: refs}
+			if rec := k.parse(p); len(p.problems) == 0 && k.key(rec) != key {
+				return apperr.Newf(apperr.Invalid, "the key of %[1]s %[2]s cannot change", "%[3]s %[2]s 的主键不可修改", k.Name, key, k.Zh)
+			}
 		}
 		recs, created, _, _, err := s.write(ctx, tx, k, 1, func(int) (func(string) string, func(string, string, string) Problem) {
 			return func(f string) string { return values[f] }, func(field, en, zh string) Problem {
@@ -169,14 +177,10 @@ func (s *Service) Save(ctx context.Context, k *Kind, key string, fields map[stri
 		if err != nil {
 			return err
 		}
-		got := recs[0]
-		switch {
-		case key == "" && created == 0:
-			return apperr.Newf(apperr.Conflict, "%[1]s %[2]s exists already", "%[3]s %[2]s 已存在", k.Name, k.key(got), k.Zh)
-		case key != "" && k.key(got) != key:
-			return apperr.Newf(apperr.Invalid, "the key of %[1]s %[2]s cannot change", "%[3]s %[2]s 的主键不可修改", k.Name, key, k.Zh)
+		if key == "" && created == 0 {
+			return apperr.Newf(apperr.Conflict, "%[1]s %[2]s exists already", "%[3]s %[2]s 已存在", k.Name, k.key(recs[0]), k.Zh)
 		}
-		saved = got
+		saved = recs[0]
 		return nil
 	})
 	return saved, err
