@@ -61,9 +61,15 @@ func (s *Service) Import(ctx context.Context, k *Kind, t *sheet.Table, actor str
 	if len(problems) > 0 {
 		return res, &InvalidError{problems}
 	}
+	var absent []string
+	for _, f := range k.Fields {
+		if _, ok := cols[f.Name]; !ok {
+			absent = append(absent, f.Name)
+		}
+	}
 	err := s.store.Update(ctx, func(tx Tx) error {
 		var err error
-		_, res.Created, res.Updated, res.Unchanged, err = s.write(ctx, tx, k, len(t.Rows), func(i int) (func(string) string, func(field, en, zh string) Problem) {
+		_, res.Created, res.Updated, res.Unchanged, err = s.write(ctx, tx, k, len(t.Rows), absent, func(i int) (func(string) string, func(field, en, zh string) Problem) {
 			row := t.Rows[i]
 			get := func(f string) string {
 				if c, ok := cols[f]; ok && c < len(row.Cells) {
@@ -139,11 +145,17 @@ func headerMatches(f Field, h string) bool {
 // write parses n inputs as records of k, checks them singly and together,
 // and upserts those that differ from what is stored, each with a Change.
 // input(i) gives the i-th input's field getter and a function that locates
-// a problem in it. Nothing is written if any input has a problem.
-func (s *Service) write(ctx context.Context, tx Tx, k *Kind, n int,
+// a problem in it; fields named in absent are not in the input, and a
+// record that exists keeps its stored values for them. Nothing is written
+// if any input has a problem.
+func (s *Service) write(ctx context.Context, tx Tx, k *Kind, n int, absent []string,
 	input func(i int) (func(string) string, func(field, en, zh string) Problem), actor string,
 ) (recs []any, created, updated, unchanged int, err error) {
 	refs, err := newRefs(ctx, tx)
+	if err != nil {
+		return nil, 0, 0, 0, err
+	}
+	stored, err := s.stored(ctx, tx, k, n, input)
 	if err != nil {
 		return nil, 0, 0, 0, err
 	}
@@ -155,6 +167,10 @@ func (s *Service) write(ctx context.Context, tx Tx, k *Kind, n int,
 		get, loc := input(i)
 		p := &parser{kind: k, get: get, refs: refs}
 		recs[i], locs[i] = k.parse(p), loc
+		if prev, ok := stored[k.key(recs[i])]; ok && (len(absent) > 0 || get("pw") == masked) {
+			p = &parser{kind: k, get: keep(k, get, absent, k.values(prev)), refs: refs}
+			recs[i] = k.parse(p)
+		}
 		if refs.err != nil {
 			return nil, 0, 0, 0, refs.err
 		}
@@ -181,28 +197,12 @@ func (s *Service) write(ctx context.Context, tx Tx, k *Kind, n int,
 			return nil, 0, 0, 0, c.err
 		}
 	}
-	slices.SortStableFunc(problems, func(a, b Problem) int { return a.Row - b.Row })
 	if len(problems) > 0 {
+		slices.SortStableFunc(problems, func(a, b Problem) int { return a.Row - b.Row })
 		return nil, 0, 0, 0, &InvalidError{problems}
 	}
 
-	scope := ""
-	if n == 1 {
-		scope = k.owner(recs[0])
-	}
-	existing, err := k.load(ctx, tx, scope)
-	if err != nil {
-		return nil, 0, 0, 0, err
-	}
-	old := make(map[string][]string, len(existing))
-	for _, r := range existing {
-		old[k.key(r)] = k.values(r)
-	}
 	if k.release != nil {
-		stored := make(map[string]any, len(existing))
-		for _, r := range existing {
-			stored[k.key(r)] = r
-		}
 		for _, r := range recs {
 			if prev, ok := stored[k.key(r)]; ok {
 				if err := k.release(ctx, tx, prev, r); err != nil {
@@ -212,16 +212,20 @@ func (s *Service) write(ctx context.Context, tx Tx, k *Kind, n int,
 		}
 	}
 	at := s.now().UTC()
-	for _, r := range recs {
+	// In key order, the upserts walk the primary key's B-tree instead of
+	// jumping about it.
+	order := slices.Clone(recs)
+	slices.SortFunc(order, func(a, b any) int { return strings.Compare(k.key(a), k.key(b)) })
+	for _, r := range order {
 		key, vals := k.key(r), k.values(r)
-		prev, found := old[key]
-		ch := Change{At: at, Actor: actor, Kind: k.Name, Key: key, USCC: k.owner(r), Op: "update", Fields: map[string]FieldChange{}}
-		if !found {
-			ch.Op = "create"
+		ch := Change{At: at, Actor: actor, Kind: k.Name, Key: key, USCC: k.owner(r), Op: "create", Fields: map[string]FieldChange{}}
+		var prev []string
+		if old, found := stored[key]; found {
+			ch.Op, prev = "update", k.values(old)
 		}
 		for j, f := range k.Fields {
 			from := ""
-			if found {
+			if prev != nil {
 				from = prev[j]
 			}
 			if from != vals[j] {
@@ -229,7 +233,7 @@ func (s *Service) write(ctx context.Context, tx Tx, k *Kind, n int,
 			}
 		}
 		switch {
-		case !found:
+		case prev == nil:
 			created++
 		case len(ch.Fields) > 0:
 			updated++
@@ -247,6 +251,43 @@ func (s *Service) write(ctx context.Context, tx Tx, k *Kind, n int,
 	return recs, created, updated, unchanged, nil
 }
 
+// stored returns the stored records of kind k by key: those of one
+// enterprise for a single input, all of them for a file.
+func (s *Service) stored(ctx context.Context, r Reader, k *Kind, n int,
+	input func(i int) (func(string) string, func(field, en, zh string) Problem),
+) (map[string]any, error) {
+	scope := ""
+	if n == 1 && k.hasField("uscc") {
+		get, _ := input(0)
+		scope = strings.ToUpper(strings.TrimSpace(get("uscc")))
+	}
+	existing, err := k.load(ctx, r, scope)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[string]any, len(existing))
+	for _, rec := range existing {
+		m[k.key(rec)] = rec
+	}
+	return m, nil
+}
+
+// keep returns a getter that answers the absent fields, and a masked
+// password, from a stored record's values: an exported file imports again
+// without erasing what it did not show.
+func keep(k *Kind, get func(string) string, absent []string, stored []string) func(string) string {
+	return func(f string) string {
+		if slices.Contains(absent, f) || f == "pw" && get(f) == masked {
+			for i, kf := range k.Fields {
+				if kf.Name == f {
+					return stored[i]
+				}
+			}
+		}
+		return get(f)
+	}
+}
+
 // maskChange keeps logger passwords out of the history, which more people
 // read than the outlet records.
 func maskChange(c Change) Change {
@@ -256,9 +297,12 @@ func maskChange(c Change) Change {
 	return c
 }
 
+// masked stands for a password that is not shown.
+const masked = "******"
+
 func mask(s string) string {
 	if s == "" {
 		return ""
 	}
-	return "******"
+	return masked
 }

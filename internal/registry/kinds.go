@@ -203,11 +203,14 @@ var safetyKind = kind("safety", "安全评价",
 		usccField(),
 		{Name: "assessed_on", Zh: "评价日期", Required: true, Aliases: []string{"评估日期"}},
 		{Name: "result", Zh: "评价结论", Required: true, Aliases: []string{"结论", "结果"}},
-		{Name: "valid_to", Zh: "有效期至", Required: true},
+		{Name: "valid_to", Zh: "有效期至"},
 	},
 	func(p *parser) Safety {
 		s := Safety{USCC: p.enterprise("uscc"), AssessedOn: p.date("assessed_on"), Result: p.enum("result", results)}
 		s.ValidTo = p.validTo("valid_to", s.AssessedOn)
+		if s.Result == "pass" && s.ValidTo == "" && strings.TrimSpace(p.get("valid_to")) == "" {
+			p.fail("valid_to", "a passed assessment needs its end of validity", "评价合格须填写有效期")
+		}
 		return s
 	},
 	func(r Safety) string { return r.USCC + "/" + r.AssessedOn },
@@ -297,8 +300,11 @@ var permitKind = kind("permits", "排污许可证",
 		switch {
 		case l.LimitConcentration == 0 && l.AnnualQuantityT == 0:
 			p.fail("limit_concentration", "give a permitted concentration, an annual quantity, or both", "许可排放浓度与许可年排放量至少填写一项")
-		case l.LimitConcentration != 0 && !slices.Contains(limitUnits, l.LimitUnit):
-			p.fail("limit_unit", "%q is not a concentration unit (%s)", "%q 不是浓度单位（%s）", l.LimitUnit, strings.Join(limitUnits, ", "))
+		case l.LimitConcentration != 0 && l.PollutantCode != "":
+			if pol, ok := hj212.LookupPollutant(l.PollutantCode); ok && !slices.Contains(limitUnits[pol.Medium], l.LimitUnit) {
+				p.fail("limit_unit", "%q is not a unit of %s concentration (%s)", "%q 不是%s浓度单位（%s）",
+					l.LimitUnit, pol.Medium, strings.Join(limitUnits[pol.Medium], ", "))
+			}
 		}
 		return l
 	},
@@ -311,9 +317,12 @@ var permitKind = kind("permits", "排污许可证",
 	Reader.Permits, Tx.PutPermit,
 )
 
-// limitUnits are the concentration units of the HJ 212-2017 tables and of
-// the emission standards; pH and blackness have none.
-var limitUnits = []string{"mg/m3", "mg/L", "µg/L", "ug/L", "ng/m3", "%", "倍", "dimensionless", "无量纲"}
+// limitUnits are the concentration units, by medium, of the HJ 212-2017
+// tables and the emission standards; pH, colour and blackness have none.
+var limitUnits = map[string][]string{
+	"air":   {"mg/m3", "ng/m3", "%", "dimensionless", "无量纲"},
+	"water": {"mg/L", "µg/L", "ug/L", "倍", "dimensionless", "无量纲"},
+}
 
 func init() {
 	outletKind.check = checkMNs
@@ -387,6 +396,10 @@ func (p *parser) mn(name string) string {
 // hold the frame's separators.
 func (p *parser) pw(name string) string {
 	v := p.str(name)
+	if v == masked {
+		p.fail(name, "the password is masked (******): give the logger's password", "访问密码为掩码（******），请填写数采仪的实际密码")
+		return ""
+	}
 	if v != "" && !pwRE.MatchString(v) {
 		p.fail(name, "the password must be 1 to 24 printable characters without ';', ',', '&' or '='", "访问密码应为1至24位可打印字符，且不含“;”“,”“&”“=”")
 	}

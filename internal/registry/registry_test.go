@@ -333,3 +333,40 @@ func TestExportImportsAgainUnchanged(t *testing.T) {
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
+
+func TestImportKeepsWhatAFileDoesNotShow(t *testing.T) {
+	svc := newService(t)
+	ctx := context.Background()
+	seedOutlets(t, svc)
+	// A file without the park and coordinate columns updates the status only.
+	res := mustImport(t, svc, "enterprises", table("status.csv", "uscc,name,county,industry_code,size,status",
+		u1+",丽水市甲合成革有限公司,莲都,2925,规上,停产"))
+	if res.Updated != 1 {
+		t.Fatalf("%+v", res)
+	}
+	d, err := svc.Detail(ctx, u1)
+	if err != nil || d.Status != "suspended" || d.Park != "LS-ETDZ" || d.Lon != 119.87 || d.LandMu != 56.5 {
+		t.Fatalf("%+v %v", d.Enterprise, err)
+	}
+	// An export with masked passwords imports again without erasing them.
+	k := kindOf(t, "outlets")
+	rows, err := svc.Rows(ctx, k, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb := &sheet.Table{File: "outlets.csv", Header: k.Header()}
+	for i, r := range rows {
+		tb.Rows = append(tb.Rows, sheet.Row{Num: i + 2, Cells: r})
+	}
+	if res := mustImport(t, svc, "outlets", tb); res.Unchanged != len(rows) {
+		t.Fatalf("%+v", res)
+	}
+	os, _ := svc.Store().Outlets(ctx, u1)
+	if os[0].PW != "123456" {
+		t.Fatalf("password after re-import: %q", os[0].PW)
+	}
+	// A new outlet cannot be given a masked password.
+	_, err = svc.Import(ctx, k, table("new.csv", "uscc,outlet_code,kind,name,height_m,mn,pw",
+		u3+",DA001,air,a,20,888888800000000000000077,******"), "cli:test", false)
+	assertProblems(t, err, "new.csv:2:pw: 访问密码为掩码")
+}

@@ -2,7 +2,7 @@ package registry
 
 import (
 	"context"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -112,11 +112,11 @@ func (s *Service) Rows(ctx context.Context, k *Kind, withSecrets bool) ([][]stri
 	if err != nil {
 		return nil, err
 	}
+	slices.SortFunc(recs, func(a, b any) int { return strings.Compare(k.key(a), k.key(b)) })
 	rows := make([][]string, len(recs))
 	for i, r := range recs {
 		rows[i] = k.values(r)
 	}
-	sort.Slice(rows, func(i, j int) bool { return k.key(recs[i]) < k.key(recs[j]) })
 	if k == outletKind && !withSecrets {
 		pw := len(k.Fields) - 1
 		for _, row := range rows {
@@ -169,7 +169,7 @@ func (s *Service) Save(ctx context.Context, k *Kind, key string, fields map[stri
 				return apperr.Newf(apperr.Invalid, "the key of %[1]s %[2]s cannot change", "%[3]s %[2]s 的主键不可修改", k.Name, key, k.Zh)
 			}
 		}
-		recs, created, _, _, err := s.write(ctx, tx, k, 1, func(int) (func(string) string, func(string, string, string) Problem) {
+		recs, created, _, _, err := s.write(ctx, tx, k, 1, nil, func(int) (func(string) string, func(string, string, string) Problem) {
 			return func(f string) string { return values[f] }, func(field, en, zh string) Problem {
 				return Problem{Column: field, En: en, Zh: zh}
 			}

@@ -18,8 +18,8 @@ import (
 type Dialect struct {
 	Name string
 	// NameMatch is the condition on table alias e selecting enterprises
-	// whose name contains the LIKE pattern in placeholder arg.
-	NameMatch func(arg string) string
+	// whose name contains q; arg adds a value and returns its placeholder.
+	NameMatch func(q string, arg func(any) string) string
 	// Retry reports whether a failed transaction may be run again
 	// (SQLite's busy database, PostgreSQL's serialization failure).
 	Retry func(err error) bool
@@ -94,6 +94,6 @@ func ignoreDone(err error) error {
 // Update implements registry.Store.
 func (s *DB) Update(ctx context.Context, fn func(registry.Tx) error) error {
 	return s.Tx(ctx, func(tx *sql.Tx) error {
-		return fn(&registryTx{reader{q: tx, d: s.d}})
+		return fn(&registryTx{reader: reader{q: tx, d: s.d}, tx: tx, stmts: map[string]*sql.Stmt{}})
 	})
 }

@@ -34,6 +34,8 @@ CREATE TABLE enterprises (
     synthetic     INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX enterprises_county_name ON enterprises (county, name);
+CREATE INDEX enterprises_county_size ON enterprises (county, size, name);
+CREATE INDEX enterprises_status ON enterprises (status, name);
 CREATE INDEX enterprises_name ON enterprises (name);
 CREATE INDEX enterprises_industry ON enterprises (industry_code);
 CREATE INDEX enterprises_park ON enterprises (park);

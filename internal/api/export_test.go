@@ -1,0 +1,11 @@
+package api
+
+// Routes returns "METHOD PATTERN" of every route the mux serves, for the
+// tests that hold the OpenAPI document to the mux.
+func Routes(s *Server) []string {
+	out := make([]string, len(s.routes))
+	for i, rt := range s.routes {
+		out[i] = rt.method + " " + rt.pattern
+	}
+	return out
+}

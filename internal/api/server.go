@@ -1,0 +1,246 @@
+// Package api is the JSON HTTP API under /api/v1: the registry's records,
+// their history, spreadsheet import and export, and an OpenAPI document
+// generated from the same route table that the mux is built from.
+package api
+
+import (
+	"cmp"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"ecoindustry/internal/apperr"
+	"ecoindustry/internal/registry"
+)
+
+// Body limits: a JSON body is one record; an upload is a whole spreadsheet.
+const (
+	maxJSON   = 1 << 20
+	maxUpload = 64 << 20
+)
+
+// Server serves the API over a registry service.
+type Server struct {
+	reg    *registry.Service
+	log    *slog.Logger
+	routes []route
+	doc    []byte // the OpenAPI document, generated once from routes
+}
+
+// route is one entry of the table that both the mux and the OpenAPI
+// document are built from.
+type route struct {
+	method, pattern, summary string
+	// handle returns the success body: a value to encode as JSON, or a download.
+	handle func(r *http.Request) (any, error)
+	status int   // success status; 0 means 200
+	limit  int64 // body limit; 0 means maxJSON
+	// For the document: query parameters, a value of the request body's
+	// type (upload{} for a spreadsheet), a value of the response body's type
+	// (itemsOf{...} for a list, download{} for a file), and the key's
+	// form for {key...}.
+	query    []param
+	body     any
+	resp     any
+	keyShape string
+}
+
+type param struct{ name, typ, desc string }
+
+// New returns a server over reg that logs internal errors to log.
+func New(reg *registry.Service, log *slog.Logger) *Server {
+	s := &Server{reg: reg, log: log}
+	s.routes = s.table()
+	doc, err := openAPI(s.routes)
+	if err != nil {
+		panic("api: openapi: " + err.Error()) // the table is code: a bad one is a bug
+	}
+	s.doc = doc
+	return s
+}
+
+// Handler returns the mux with every route of the table.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	for _, rt := range s.routes {
+		mux.Handle(rt.method+" "+rt.pattern, s.serve(rt))
+	}
+	return mux
+}
+
+// serve is the one place that writes responses: the success body with the
+// route's status, or an error mapped to its status.
+func (s *Server) serve(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, cmp.Or(rt.limit, maxJSON))
+		v, err := rt.handle(r)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if d, ok := v.(download); ok {
+			w.Header().Set("Content-Type", d.contentType)
+			w.Header().Set("Content-Disposition", `attachment; filename="`+d.name+`"`)
+			w.Write(d.data)
+			return
+		}
+		body, err := json.Marshal(v)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		writeJSON(w, cmp.Or(rt.status, http.StatusOK), body)
+	})
+}
+
+// errorResponse is the body of every error: the "Error" schema.
+type errorResponse struct {
+	Error errorBody `json:"error"`
+}
+
+type errorBody struct {
+	Code      apperr.Code        `json:"code"`
+	Message   string             `json:"message"`
+	MessageZh string             `json:"message_zh"`
+	Problems  []registry.Problem `json:"problems,omitempty"`
+}
+
+var statusOf = map[apperr.Code]int{
+	apperr.Invalid:  http.StatusBadRequest,
+	apperr.NotFound: http.StatusNotFound,
+	apperr.Conflict: http.StatusConflict,
+}
+
+// writeError maps err to a status and a body, and logs internal errors;
+// their text stays in the log, never in the response.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	var (
+		invalid *registry.InvalidError
+		tooBig  *http.MaxBytesError
+		status  int
+		body    errorBody
+	)
+	e := apperr.As(err)
+	switch {
+	case errors.As(err, &invalid):
+		n := len(invalid.Problems)
+		status = http.StatusUnprocessableEntity
+		body = errorBody{Code: apperr.Invalid, Problems: invalid.Problems,
+			Message:   fmt.Sprintf("%d problem(s) in the input; nothing was written", n),
+			MessageZh: fmt.Sprintf("输入有 %d 处问题，未写入任何数据", n)}
+	case errors.As(err, &tooBig):
+		status = http.StatusRequestEntityTooLarge
+		body = errorBody{Code: apperr.Invalid,
+			Message:   fmt.Sprintf("the request body is larger than %d bytes", tooBig.Limit),
+			MessageZh: fmt.Sprintf("请求体超过 %d 字节", tooBig.Limit)}
+	case e != nil && statusOf[e.Code] != 0:
+		status = statusOf[e.Code]
+		body = errorBody{Code: e.Code, Message: e.Message, MessageZh: e.Zh}
+	default:
+		s.log.ErrorContext(r.Context(), "api: internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		status = http.StatusInternalServerError
+		body = errorBody{Code: apperr.Internal, Message: "internal error", MessageZh: "内部错误"}
+	}
+	b, _ := json.Marshal(errorResponse{body}) // plain strings: cannot fail
+	writeJSON(w, status, b)
+}
+
+func writeJSON(w http.ResponseWriter, status int, body []byte) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(append(body, '\n'))
+}
+
+// download is a file response.
+type download struct {
+	name, contentType string
+	data              []byte
+}
+
+// upload marks a spreadsheet request body in the route table.
+type upload struct{}
+
+// itemsOf marks a list response {"items": [...]} of elem's type in the route table.
+type itemsOf struct{ elem any }
+
+// list is the body of every list response but the enterprises' page.
+type list struct {
+	Items any `json:"items"`
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// fields decodes a JSON object body into the text fields registry.Service.Save takes.
+func fields(r *http.Request) (map[string]string, error) {
+	var body map[string]any
+	dec := json.NewDecoder(r.Body)
+	err := dec.Decode(&body)
+	if err == nil && dec.Decode(&struct{}{}) != io.EOF {
+		err = errors.New("data after the JSON object")
+	}
+	if err != nil {
+		return nil, &apperr.Error{Code: apperr.Invalid, Err: err,
+			Message: "the body must be one JSON object: " + err.Error(),
+			Zh:      "请求体须为一个 JSON 对象：" + err.Error()}
+	}
+	out := make(map[string]string, len(body))
+	for name, v := range body {
+		text, ok := registry.FieldText(v)
+		if !ok {
+			return nil, apperr.Newf(apperr.Invalid, "field %q: give a string, number, boolean or null",
+				"字段 %q 应为字符串、数字、布尔值或 null", name)
+		}
+		out[name] = text
+	}
+	return out, nil
+}
+
+// actor names who makes a change, for the history.
+func actor(r *http.Request) (string, error) {
+	a := strings.TrimSpace(r.Header.Get("X-Actor"))
+	switch {
+	case a == "":
+		return "api:anonymous", nil
+	case utf8.RuneCountInString(a) > 64 || !utf8.ValidString(a):
+		return "", apperr.New(apperr.Invalid, "X-Actor must be at most 64 characters of UTF-8", "X-Actor 须为不超过64个字符的 UTF-8 文本")
+	}
+	return "api:" + a, nil
+}
+
+func intParam(q url.Values, name string, def, lo, hi int) (int, error) {
+	v := q.Get(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		return 0, apperr.Newf(apperr.Invalid, "parameter %s: want a whole number from %d to %d, got %q",
+			"参数 %s 应为 %d 至 %d 的整数，实为 %q", name, lo, hi, v)
+	}
+	return n, nil
+}
+
+func boolParam(q url.Values, name string) (bool, error) {
+	v := q.Get(name)
+	if v == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, apperr.Newf(apperr.Invalid, "parameter %s: want 1/true or 0/false, got %q",
+			"参数 %s 应为 1/true 或 0/false，实为 %q", name, v)
+	}
+	return b, nil
+}

@@ -1,0 +1,140 @@
+package sheet
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/encoding/unicode"
+)
+
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+// ReadCSV reads CSV from r; name is used in errors.
+//
+// The text may be UTF-8 (with or without BOM), GBK/GB18030 (what Excel on
+// Chinese Windows writes for "CSV (逗号分隔)"), or UTF-16 with BOM (Excel's
+// "Unicode text", which is tab-separated).
+func ReadCSV(name string, r io.Reader) (*Table, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("sheet: %s: %w", name, err)
+	}
+	text, comma, err := decodeText(name, data)
+	if err != nil {
+		return nil, err
+	}
+	if i := strings.IndexByte(text, 0); i >= 0 {
+		// NUL never belongs in a CSV; it almost always means UTF-16 without a
+		// BOM, which would otherwise import as garbage without complaint.
+		return nil, fmt.Errorf("sheet: %s:%d: NUL byte in text (UTF-16 without BOM? save as \"CSV UTF-8\")", name, lineOf(text, i))
+	}
+
+	cr := csv.NewReader(strings.NewReader(text))
+	cr.Comma = comma
+	cr.FieldsPerRecord = -1 // ragged rows are fine; add checks against the header
+	t := &Table{File: name}
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				return nil, fmt.Errorf("sheet: %s:%d:%d: %w", name, pe.Line, pe.Column, pe.Err)
+			}
+			return nil, fmt.Errorf("sheet: %s: %w", name, err)
+		}
+		line, _ := cr.FieldPos(0)
+		if err := t.add(line, rec); err != nil {
+			return nil, err
+		}
+	}
+	return t.done()
+}
+
+// decodeText turns the file bytes into UTF-8 text and picks the delimiter.
+func decodeText(name string, b []byte) (string, rune, error) {
+	switch {
+	case bytes.HasPrefix(b, utf8BOM):
+		b = b[len(utf8BOM):]
+		if i := invalidUTF8(b); i >= 0 {
+			return "", 0, fmt.Errorf("sheet: %s:%d: invalid UTF-8 byte 0x%02X", name, lineOf(string(b), i), b[i])
+		}
+		return string(b), ',', nil
+	case bytes.HasPrefix(b, []byte{0xFF, 0xFE}), bytes.HasPrefix(b, []byte{0xFE, 0xFF}):
+		// ExpectBOM picks the byte order from the BOM and strips it.
+		s, err := unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder().String(string(b))
+		if err != nil {
+			return "", 0, fmt.Errorf("sheet: %s: bad UTF-16 text: %w", name, err)
+		}
+		first, _, _ := strings.Cut(s, "\n")
+		if strings.Count(first, "\t") > strings.Count(first, ",") {
+			return s, '\t', nil
+		}
+		return s, ',', nil
+	}
+
+	badUTF8 := invalidUTF8(b)
+	if badUTF8 < 0 {
+		return string(b), ',', nil
+	}
+	// The decoder never fails: it writes U+FFFD for bytes that are not
+	// GB18030, so that is what we look for.
+	gb, err := simplifiedchinese.GB18030.NewDecoder().Bytes(b)
+	if err != nil {
+		return "", 0, fmt.Errorf("sheet: %s: %w", name, err)
+	}
+	badGB := bytes.IndexRune(gb, utf8.RuneError)
+	if badGB < 0 {
+		return string(gb), ',', nil
+	}
+	// Neither fits. Report the line where the encoding that explains more of
+	// the file breaks: that is most likely the damaged spot. Decoding keeps
+	// line breaks, so the line in gb is the line in the file.
+	line := max(lineOf(string(b), badUTF8), lineOf(string(gb), badGB))
+	return "", 0, fmt.Errorf("sheet: %s:%d: text is neither UTF-8 nor GBK/GB18030 (save as \"CSV UTF-8\")", name, line)
+}
+
+// invalidUTF8 returns the offset of the first byte that is not valid UTF-8,
+// or -1.
+func invalidUTF8(b []byte) int {
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size == 1 {
+			return i
+		}
+		i += size
+	}
+	return -1
+}
+
+// lineOf returns the 1-based line of byte offset i.
+func lineOf(s string, i int) int {
+	return strings.Count(s[:i], "\n") + 1
+}
+
+// writeCSV writes UTF-8 with a BOM: without it Excel on Chinese Windows
+// reads the file as GBK and shows garbage. ReadCSV strips the BOM again.
+func writeCSV(w io.Writer, header []string, rows [][]string) error {
+	if _, err := w.Write(utf8BOM); err != nil {
+		return fmt.Errorf("sheet: write csv: %w", err)
+	}
+	cw := csv.NewWriter(w)
+	cw.UseCRLF = true // Windows line ends, for Notepad and old Excel
+	cw.Write(header)
+	for _, r := range rows {
+		cw.Write(r)
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("sheet: write csv: %w", err)
+	}
+	return nil
+}
