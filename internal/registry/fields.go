@@ -21,8 +21,8 @@ type Field struct {
 
 // problem is one bad field of one record, in both languages.
 type problem struct {
-	field   string
-	en, zh  string
+	field  string
+	en, zh string
 }
 
 // parser reads one record's fields from text, collecting every problem

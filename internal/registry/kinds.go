@@ -175,7 +175,9 @@ var licenceKind = kind("licences", "营业执照",
 	},
 	func(r Licence) string { return r.USCC + "/" + r.LicenceNo },
 	func(r Licence) string { return r.USCC },
-	func(r Licence) []string { return []string{r.USCC, r.LicenceNo, r.Issued, longTerm(r.ValidTo), r.Status} },
+	func(r Licence) []string {
+		return []string{r.USCC, r.LicenceNo, r.Issued, longTerm(r.ValidTo), r.Status}
+	},
 	Reader.Licences, Tx.PutLicence,
 )
 
@@ -398,7 +400,7 @@ func (p *parser) pw(name string) string {
 	v := p.str(name)
 	if v == masked {
 		p.fail(name, "the password is masked (******): give the logger's password", "访问密码为掩码（******），请填写数采仪的实际密码")
-		return ""
+		return v
 	}
 	if v != "" && !pwRE.MatchString(v) {
 		p.fail(name, "the password must be 1 to 24 printable characters without ';', ',', '&' or '='", "访问密码应为1至24位可打印字符，且不含“;”“,”“&”“=”")

@@ -333,7 +333,6 @@ func TestExportImportsAgainUnchanged(t *testing.T) {
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-
 func TestImportKeepsWhatAFileDoesNotShow(t *testing.T) {
 	svc := newService(t)
 	ctx := context.Background()

@@ -112,13 +112,13 @@ type PermitLimit struct {
 
 // Change is one entry of the append-only change history.
 type Change struct {
-	ID     int64                 `json:"id"`
-	At     time.Time             `json:"at"`
-	Actor  string                `json:"actor"`
-	Kind   string                `json:"kind"`
-	Key    string                `json:"key"`
-	USCC   string                `json:"uscc,omitempty"`
-	Op     string                `json:"op"` // create, update
+	ID     int64                  `json:"id"`
+	At     time.Time              `json:"at"`
+	Actor  string                 `json:"actor"`
+	Kind   string                 `json:"kind"`
+	Key    string                 `json:"key"`
+	USCC   string                 `json:"uscc,omitempty"`
+	Op     string                 `json:"op"` // create, update
 	Fields map[string]FieldChange `json:"fields"`
 }
 

@@ -136,7 +136,9 @@ func (r reader) Licences(ctx context.Context, uscc string) ([]registry.Licence, 
 func (r reader) Sites(ctx context.Context, uscc string) ([]registry.Site, error) {
 	where, args := byOwner(uscc)
 	return list(ctx, r, "sites", `SELECT uscc, land_status, certificate_no FROM sites`+where+` ORDER BY uscc`, args,
-		func(rows *sql.Rows, s *registry.Site) error { return rows.Scan(&s.USCC, &s.LandStatus, &s.CertificateNo) })
+		func(rows *sql.Rows, s *registry.Site) error {
+			return rows.Scan(&s.USCC, &s.LandStatus, &s.CertificateNo)
+		})
 }
 
 func (r reader) Safety(ctx context.Context, uscc string) ([]registry.Safety, error) {

@@ -254,7 +254,7 @@ func testReferences(t *testing.T, s registry.Store) {
 			e.County, e.Park = "110101", ""
 			return tx.PutEnterprise(ctx, e)
 		},
-		"enterprise in unknown park": func(tx registry.Tx) error { return tx.PutEnterprise(ctx, Ent) },
+		"enterprise in unknown park":   func(tx registry.Tx) error { return tx.PutEnterprise(ctx, Ent) },
 		"outlet of unknown enterprise": func(tx registry.Tx) error { return tx.PutOutlet(ctx, Outlet) },
 	} {
 		if err := s.Update(ctx, fn); err == nil {
@@ -274,7 +274,9 @@ func testMNUnique(t *testing.T, s registry.Store) {
 	o.MN, o.PW = "", ""
 	o2 := o
 	o2.OutletCode = "DA003"
-	put(t, s, func(ctx context.Context, tx registry.Tx) error { return errors.Join(tx.PutOutlet(ctx, o), tx.PutOutlet(ctx, o2)) })
+	put(t, s, func(ctx context.Context, tx registry.Tx) error {
+		return errors.Join(tx.PutOutlet(ctx, o), tx.PutOutlet(ctx, o2))
+	})
 }
 
 func testChanges(t *testing.T, s registry.Store) {
