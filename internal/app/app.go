@@ -101,15 +101,32 @@ func flags(e *env, name, args string, settings ...string) (*flag.FlagSet, *confi
 	return fs, &cfg
 }
 
-// parse parses args, turning flag errors into usage errors.
-func parse(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
+// parse parses args, flags before, between or after the positional
+// arguments (`ecoind export enterprises --out e.xlsx`), and returns the
+// positional ones; flag errors become usage errors.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, fmt.Errorf("%w: %v", errUsage, err)
 		}
-		return fmt.Errorf("%w: %v", errUsage, err)
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos, args = append(pos, fs.Arg(0)), fs.Args()[1:]
 	}
-	return nil
+}
+
+// parseNoArgs parses a command that takes flags only.
+func parseNoArgs(fs *flag.FlagSet, args []string) error {
+	pos, err := parse(fs, args)
+	if err == nil && len(pos) > 0 {
+		err = fmt.Errorf("%w: unexpected argument %q", errUsage, pos[0])
+	}
+	return err
 }
 
 // open opens the store the configuration names.
@@ -122,7 +139,7 @@ func open(ctx context.Context, cfg *config.Config) (*store.DB, error) {
 
 func runMigrate(ctx context.Context, e *env, args []string) error {
 	fs, cfg := flags(e, "migrate", "", "data", "store")
-	if err := parse(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
 	db, err := open(ctx, cfg)
@@ -140,7 +157,7 @@ func runMigrate(ctx context.Context, e *env, args []string) error {
 
 func runConfig(ctx context.Context, e *env, args []string) error {
 	fs, cfg := flags(e, "config", "", "data", "store", "http", "log-level", "log-format")
-	if err := parse(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
 	cfg.Print(e.stdout)

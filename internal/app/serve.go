@@ -17,7 +17,7 @@ import (
 
 func runServe(ctx context.Context, e *env, args []string) error {
 	fs, cfg := flags(e, "serve", "", "data", "store", "http", "log-level", "log-format")
-	if err := parse(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
 	return serve(ctx, e, cfg, nil)
@@ -32,7 +32,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	cfg.FromEnv(e.getenv)
 	seed := fs.Int64("seed", 1, "seed of the generated dataset")
 	n := fs.Int("enterprises", 3000, "number of synthetic enterprises")
-	if err := parse(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
 	return serve(ctx, e, cfg, func(ctx context.Context, log *slog.Logger, reg *registry.Service) error {

@@ -17,17 +17,18 @@ import (
 func runImport(ctx context.Context, e *env, args []string) error {
 	fs, cfg := flags(e, "import", "KIND FILE", "data", "store")
 	dryRun := fs.Bool("dry-run", false, "validate only; write nothing")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() != 2 {
-		return fmt.Errorf("%w: want KIND FILE, got %d arguments", errUsage, fs.NArg())
-	}
-	k, err := kindArg(fs.Arg(0))
+	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
-	t, err := sheet.Read(fs.Arg(1))
+	if len(pos) != 2 {
+		return fmt.Errorf("%w: want KIND FILE, got %d arguments", errUsage, len(pos))
+	}
+	k, err := kindArg(pos[0])
+	if err != nil {
+		return err
+	}
+	t, err := sheet.Read(pos[1])
 	if err != nil {
 		return err
 	}
@@ -59,13 +60,14 @@ func runExport(ctx context.Context, e *env, args []string) (err error) {
 	format := fs.String("format", "", "csv or xlsx (default: from --out's extension, else csv)")
 	out := fs.String("out", "", "file to write (default: standard output)")
 	secrets := fs.Bool("include-secrets", false, "write data logger passwords instead of masking them")
-	if err := parse(fs, args); err != nil {
+	pos, err := parse(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
+	if len(pos) != 1 {
 		return fmt.Errorf("%w: want KIND", errUsage)
 	}
-	k, err := kindArg(fs.Arg(0))
+	k, err := kindArg(pos[0])
 	if err != nil {
 		return err
 	}
