@@ -212,6 +212,7 @@ func (s *Service) write(ctx context.Context, tx Tx, k *Kind, n int, absent []str
 		}
 	}
 	at := s.now().UTC()
+	var changes []Change
 	// In key order, the upserts walk the primary key's B-tree instead of
 	// jumping about it.
 	order := slices.Clone(recs)
@@ -244,7 +245,11 @@ func (s *Service) write(ctx context.Context, tx Tx, k *Kind, n int, absent []str
 		if err := k.put(ctx, tx, r); err != nil {
 			return nil, 0, 0, 0, err
 		}
-		if err := tx.AddChange(ctx, maskChange(ch)); err != nil {
+		changes = append(changes, maskChange(ch))
+	}
+	// After the records, so that a store can send each table's rows together.
+	for _, ch := range changes {
+		if err := tx.AddChange(ctx, ch); err != nil {
 			return nil, 0, 0, 0, err
 		}
 	}

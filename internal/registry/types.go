@@ -137,9 +137,13 @@ type EnterpriseFilter struct {
 	Size     string
 	Status   string
 	Q        string // free text on the name
-	Limit    int    // 0: all
+	Near     *Circle
+	Limit    int // 0: all
 	Offset   int
 }
+
+// Circle is a WGS84 point and a radius in metres.
+type Circle struct{ Lon, Lat, RadiusM float64 }
 
 // ChangeFilter selects history entries; empty fields match all.
 type ChangeFilter struct {

@@ -39,7 +39,7 @@ func ReadXLSX(name string, r io.Reader) (*Table, error) {
 	// allows 16 GB, spilled to temp files). A 100,000-row sheet is ~100 MB.
 	f, err := excelize.OpenReader(br, excelize.Options{UnzipSizeLimit: 1 << 30})
 	if err != nil {
-		return nil, fmt.Errorf("sheet: %s: not an XLSX workbook (%v)", name, err)
+		return nil, fmt.Errorf("sheet: %s: not an XLSX workbook (a zip archive, but: %v)", name, err)
 	}
 	defer f.Close()
 	sheet := firstVisibleSheet(f)

@@ -47,11 +47,11 @@ func (s *DB) Migrate(ctx context.Context, fsys fs.FS, dir string) error {
 		if err != nil {
 			return err
 		}
-		err = s.Tx(ctx, func(tx *sql.Tx) error {
-			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+		err = s.Tx(ctx, func(c *Conn) error {
+			if err := c.Script(ctx, string(body)); err != nil {
 				return err
 			}
-			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)`, v, time.Now().UTC().Format(time.RFC3339))
+			_, err := c.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)`, v, time.Now().UTC().Format(time.RFC3339))
 			return err
 		})
 		if err != nil {
@@ -78,9 +78,9 @@ func (s *DB) SchemaVersion(ctx context.Context) (int, error) {
 
 // seedUnits adds Lishui's administrative units where they are missing.
 func (s *DB) seedUnits(ctx context.Context) error {
-	return s.Tx(ctx, func(tx *sql.Tx) error {
+	return s.Tx(ctx, func(c *Conn) error {
 		for _, u := range registry.LishuiUnits {
-			_, err := tx.ExecContext(ctx, `INSERT INTO admin_units (code, name, name_en, level, parent, area_km2, population)
+			_, err := c.ExecContext(ctx, `INSERT INTO admin_units (code, name, name_en, level, parent, area_km2, population)
 				VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (code) DO NOTHING`,
 				u.Code, u.Name, u.NameEn, u.Level, u.Parent, u.AreaKm2, u.Population)
 			if err != nil {

@@ -18,12 +18,17 @@ type reader struct {
 	d Dialect
 }
 
-// registryTx implements registry.Tx. It prepares each statement once per
-// transaction: an import runs the same upsert a hundred thousand times.
+// Update implements registry.Store.
+func (s *DB) Update(ctx context.Context, fn func(registry.Tx) error) error {
+	return s.Tx(ctx, func(c *Conn) error {
+		return fn(&registryTx{reader: reader{q: c, d: s.d}, c: c})
+	})
+}
+
+// registryTx implements registry.Tx; its writes are buffered in its Conn.
 type registryTx struct {
 	reader
-	tx    *sql.Tx
-	stmts map[string]*sql.Stmt
+	c *Conn
 }
 
 func (r reader) wrap(op string, err error) error {
@@ -95,6 +100,9 @@ func (r reader) Enterprises(ctx context.Context, f registry.EnterpriseFilter) ([
 	if f.Q != "" {
 		conds = append(conds, r.d.NameMatch(f.Q, arg))
 	}
+	if f.Near != nil {
+		conds = append(conds, r.d.Near(f.Near.Lon, f.Near.Lat, f.Near.RadiusM, arg))
+	}
 	where := ""
 	if len(conds) > 0 {
 		where = " WHERE " + strings.Join(conds, " AND ")
@@ -112,10 +120,12 @@ func (r reader) Enterprises(ctx context.Context, f registry.EnterpriseFilter) ([
 	}
 	total := len(es)
 	if f.Limit > 0 && (f.Offset > 0 || total == f.Limit) {
-		n := len(args) - 2
-		if err := r.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM enterprises e`+where, args[:n]...).Scan(&total); err != nil {
-			return nil, 0, r.wrap("count enterprises", err)
+		counts, err := list(ctx, r, "count enterprises", `SELECT COUNT(*) FROM enterprises e`+where, args[:len(args)-2],
+			func(rows *sql.Rows, n *int) error { return rows.Scan(n) })
+		if err != nil {
+			return nil, 0, err
 		}
+		total = counts[0]
 	}
 	return es, total, nil
 }
@@ -194,31 +204,35 @@ func (r reader) Changes(ctx context.Context, f registry.ChangeFilter) ([]registr
 	}
 	return list(ctx, r, "changes", `SELECT id, at, actor, kind, key, uscc, op, fields FROM changes`+where+` ORDER BY id`, args,
 		func(rows *sql.Rows, c *registry.Change) error {
-			var at, fields string
+			var at timestamp
+			var fields string
 			if err := rows.Scan(&c.ID, &at, &c.Actor, &c.Kind, &c.Key, &c.USCC, &c.Op, &fields); err != nil {
 				return err
 			}
-			t, err := time.Parse(time.RFC3339Nano, at)
-			if err != nil {
-				return fmt.Errorf("change %d: time %q: %w", c.ID, at, err)
-			}
-			c.At = t
+			c.At = at.Time
 			return json.Unmarshal([]byte(fields), &c.Fields)
 		})
 }
 
-func (t *registryTx) exec(ctx context.Context, op, query string, args ...any) error {
-	st, ok := t.stmts[query]
-	if !ok {
-		var err error
-		if st, err = t.tx.PrepareContext(ctx, query); err != nil {
-			return t.wrap(op, err)
-		}
-		t.stmts[query] = st
-	}
-	_, err := st.ExecContext(ctx, args...)
-	return t.wrap(op, err)
-}
+// The registry's tables, for the buffered writes.
+var (
+	unitsTable = &Table{Name: "admin_units", Key: []string{"code"},
+		Cols: []string{"code", "name", "name_en", "level", "parent", "area_km2", "population"}}
+	parksTable       = &Table{Name: "parks", Key: []string{"code"}, Cols: []string{"code", "name", "county", "kind"}}
+	enterprisesTable = &Table{Name: "enterprises", Key: []string{"uscc"}, Cols: []string{"uscc", "name", "county", "industry_code",
+		"size", "status", "park", "address", "lon", "lat", "land_mu", "employees", "founded", "synthetic"}}
+	licencesTable = &Table{Name: "licences", Key: []string{"uscc", "licence_no"}, Cols: []string{"uscc", "licence_no", "issued", "valid_to", "status"}}
+	sitesTable    = &Table{Name: "sites", Key: []string{"uscc"}, Cols: []string{"uscc", "land_status", "certificate_no"}}
+	safetyTable   = &Table{Name: "safety", Key: []string{"uscc", "assessed_on"}, Cols: []string{"uscc", "assessed_on", "result", "valid_to"}}
+	outletsTable  = &Table{Name: "outlets", Key: []string{"uscc", "outlet_code"},
+		Cols: []string{"uscc", "outlet_code", "kind", "name", "lon", "lat", "height_m", "mn", "pw"}}
+	facilitiesTable = &Table{Name: "facilities", Key: []string{"uscc", "facility_code"},
+		Cols: []string{"uscc", "facility_code", "kind", "outlet_code", "in_service", "installed"}}
+	permitsTable = &Table{Name: "permits", Key: []string{"permit_no"}, Cols: []string{"permit_no", "uscc", "class", "valid_from", "valid_to"}}
+	limitsTable  = &Table{Name: "permit_limits", Key: []string{"permit_no", "outlet_code", "pollutant_code"},
+		Cols: []string{"permit_no", "uscc", "outlet_code", "pollutant_code", "limit_concentration", "limit_unit", "annual_quantity_t"}}
+	changesTable = &Table{Name: "changes", Cols: []string{"at", "actor", "kind", "key", "uscc", "op", "fields"}}
+)
 
 // null stores "" as NULL, for optional references and unique columns.
 func null(s string) any {
@@ -228,81 +242,80 @@ func null(s string) any {
 	return s
 }
 
-func (t *registryTx) PutUnit(ctx context.Context, u registry.AdminUnit) error {
-	return t.exec(ctx, "put unit", `INSERT INTO admin_units (code, name, name_en, level, parent, area_km2, population)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (code) DO UPDATE SET name = excluded.name, name_en = excluded.name_en,
-		level = excluded.level, parent = excluded.parent, area_km2 = excluded.area_km2, population = excluded.population`,
-		u.Code, u.Name, u.NameEn, u.Level, u.Parent, u.AreaKm2, u.Population)
+func (t *registryTx) PutUnit(_ context.Context, u registry.AdminUnit) error {
+	t.c.Put(unitsTable, []any{u.Code, u.Name, u.NameEn, u.Level, u.Parent, u.AreaKm2, u.Population})
+	return nil
 }
 
-func (t *registryTx) PutPark(ctx context.Context, p registry.Park) error {
-	return t.exec(ctx, "put park", `INSERT INTO parks (code, name, county, kind) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (code) DO UPDATE SET name = excluded.name, county = excluded.county, kind = excluded.kind`,
-		p.Code, p.Name, p.County, p.Kind)
+func (t *registryTx) PutPark(_ context.Context, p registry.Park) error {
+	t.c.Put(parksTable, []any{p.Code, p.Name, p.County, p.Kind})
+	return nil
 }
 
-func (t *registryTx) PutEnterprise(ctx context.Context, e registry.Enterprise) error {
-	return t.exec(ctx, "put enterprise", `INSERT INTO enterprises (uscc, name, county, industry_code, size, status, park, address,
-		lon, lat, land_mu, employees, founded, synthetic) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-		ON CONFLICT (uscc) DO UPDATE SET name = excluded.name, county = excluded.county, industry_code = excluded.industry_code,
-		size = excluded.size, status = excluded.status, park = excluded.park, address = excluded.address, lon = excluded.lon,
-		lat = excluded.lat, land_mu = excluded.land_mu, employees = excluded.employees, founded = excluded.founded,
-		synthetic = excluded.synthetic`,
-		e.USCC, e.Name, e.County, e.IndustryCode, e.Size, e.Status, null(e.Park), e.Address,
-		e.Lon, e.Lat, e.LandMu, e.Employees, e.Founded, e.Synthetic)
+func (t *registryTx) PutEnterprise(_ context.Context, e registry.Enterprise) error {
+	t.c.Put(enterprisesTable, []any{e.USCC, e.Name, e.County, e.IndustryCode, e.Size, e.Status, null(e.Park), e.Address,
+		e.Lon, e.Lat, e.LandMu, e.Employees, e.Founded, e.Synthetic})
+	return nil
 }
 
-func (t *registryTx) PutLicence(ctx context.Context, l registry.Licence) error {
-	return t.exec(ctx, "put licence", `INSERT INTO licences (uscc, licence_no, issued, valid_to, status) VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (uscc, licence_no) DO UPDATE SET issued = excluded.issued, valid_to = excluded.valid_to, status = excluded.status`,
-		l.USCC, l.LicenceNo, l.Issued, l.ValidTo, l.Status)
+func (t *registryTx) PutLicence(_ context.Context, l registry.Licence) error {
+	t.c.Put(licencesTable, []any{l.USCC, l.LicenceNo, l.Issued, l.ValidTo, l.Status})
+	return nil
 }
 
-func (t *registryTx) PutSite(ctx context.Context, s registry.Site) error {
-	return t.exec(ctx, "put site", `INSERT INTO sites (uscc, land_status, certificate_no) VALUES ($1, $2, $3)
-		ON CONFLICT (uscc) DO UPDATE SET land_status = excluded.land_status, certificate_no = excluded.certificate_no`,
-		s.USCC, s.LandStatus, s.CertificateNo)
+func (t *registryTx) PutSite(_ context.Context, s registry.Site) error {
+	t.c.Put(sitesTable, []any{s.USCC, s.LandStatus, s.CertificateNo})
+	return nil
 }
 
-func (t *registryTx) PutSafety(ctx context.Context, s registry.Safety) error {
-	return t.exec(ctx, "put safety", `INSERT INTO safety (uscc, assessed_on, result, valid_to) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (uscc, assessed_on) DO UPDATE SET result = excluded.result, valid_to = excluded.valid_to`,
-		s.USCC, s.AssessedOn, s.Result, s.ValidTo)
+func (t *registryTx) PutSafety(_ context.Context, s registry.Safety) error {
+	t.c.Put(safetyTable, []any{s.USCC, s.AssessedOn, s.Result, s.ValidTo})
+	return nil
 }
 
-func (t *registryTx) PutFacility(ctx context.Context, f registry.Facility) error {
-	return t.exec(ctx, "put facility", `INSERT INTO facilities (uscc, facility_code, kind, outlet_code, in_service, installed)
-		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (uscc, facility_code) DO UPDATE SET kind = excluded.kind,
-		outlet_code = excluded.outlet_code, in_service = excluded.in_service, installed = excluded.installed`,
-		f.USCC, f.FacilityCode, f.Kind, null(f.OutletCode), f.InService, f.Installed)
+func (t *registryTx) PutFacility(_ context.Context, f registry.Facility) error {
+	t.c.Put(facilitiesTable, []any{f.USCC, f.FacilityCode, f.Kind, null(f.OutletCode), f.InService, f.Installed})
+	return nil
 }
 
-func (t *registryTx) PutOutlet(ctx context.Context, o registry.Outlet) error {
-	return t.exec(ctx, "put outlet", `INSERT INTO outlets (uscc, outlet_code, kind, name, lon, lat, height_m, mn, pw)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (uscc, outlet_code) DO UPDATE SET kind = excluded.kind,
-		name = excluded.name, lon = excluded.lon, lat = excluded.lat, height_m = excluded.height_m, mn = excluded.mn, pw = excluded.pw`,
-		o.USCC, o.OutletCode, o.Kind, o.Name, o.Lon, o.Lat, o.HeightM, null(o.MN), o.PW)
+func (t *registryTx) PutOutlet(_ context.Context, o registry.Outlet) error {
+	t.c.Put(outletsTable, []any{o.USCC, o.OutletCode, o.Kind, o.Name, o.Lon, o.Lat, o.HeightM, null(o.MN), o.PW})
+	return nil
 }
 
-func (t *registryTx) PutPermit(ctx context.Context, l registry.PermitLimit) error {
-	if err := t.exec(ctx, "put permit", `INSERT INTO permits (permit_no, uscc, class, valid_from, valid_to) VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (permit_no) DO UPDATE SET uscc = excluded.uscc, class = excluded.class,
-		valid_from = excluded.valid_from, valid_to = excluded.valid_to`,
-		l.PermitNo, l.USCC, l.Class, l.ValidFrom, l.ValidTo); err != nil {
-		return err
-	}
-	return t.exec(ctx, "put permit limit", `INSERT INTO permit_limits (permit_no, uscc, outlet_code, pollutant_code,
-		limit_concentration, limit_unit, annual_quantity_t) VALUES ($1, $2, $3, $4, $5, $6, $7)
-		ON CONFLICT (permit_no, outlet_code, pollutant_code) DO UPDATE SET uscc = excluded.uscc,
-		limit_concentration = excluded.limit_concentration, limit_unit = excluded.limit_unit, annual_quantity_t = excluded.annual_quantity_t`,
-		l.PermitNo, l.USCC, l.OutletCode, l.PollutantCode, l.LimitConcentration, l.LimitUnit, l.AnnualQuantityT)
+func (t *registryTx) PutPermit(_ context.Context, l registry.PermitLimit) error {
+	t.c.Put(permitsTable, []any{l.PermitNo, l.USCC, l.Class, l.ValidFrom, l.ValidTo})
+	t.c.Put(limitsTable, []any{l.PermitNo, l.USCC, l.OutletCode, l.PollutantCode, l.LimitConcentration, l.LimitUnit, l.AnnualQuantityT})
+	return nil
 }
 
-func (t *registryTx) AddChange(ctx context.Context, c registry.Change) error {
+func (t *registryTx) AddChange(_ context.Context, c registry.Change) error {
 	fields, err := json.Marshal(c.Fields)
 	if err != nil {
 		return err
 	}
-	return t.exec(ctx, "add change", `INSERT INTO changes (at, actor, kind, key, uscc, op, fields) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		c.At.UTC().Format(time.RFC3339Nano), c.Actor, c.Kind, c.Key, c.USCC, c.Op, string(fields))
+	t.c.Put(changesTable, []any{t.d.Time(c.At), c.Actor, c.Kind, c.Key, c.USCC, c.Op, string(fields)})
+	return nil
+}
+
+// timestamp scans a time stored as a timestamp (PostgreSQL) or as
+// RFC 3339 text (SQLite).
+type timestamp struct{ time.Time }
+
+func (t *timestamp) Scan(v any) error {
+	switch v := v.(type) {
+	case time.Time:
+		t.Time = v
+		return nil
+	case string:
+		return t.parse(v)
+	case []byte:
+		return t.parse(string(v))
+	}
+	return fmt.Errorf("timestamp: cannot scan %T", v)
+}
+
+func (t *timestamp) parse(s string) (err error) {
+	t.Time, err = time.Parse(time.RFC3339Nano, s)
+	return err
 }

@@ -9,21 +9,34 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
-
-	"ecoindustry/internal/registry"
 )
 
 // Dialect is what differs between the databases behind the shared SQL.
 type Dialect struct {
 	Name string
+	// Begin starts a transaction that will write.
+	Begin string
 	// NameMatch is the condition on table alias e selecting enterprises
 	// whose name contains q; arg adds a value and returns its placeholder.
 	NameMatch func(q string, arg func(any) string) string
+	// Near is the condition on alias e selecting enterprises within r
+	// metres of (lon, lat).
+	Near func(lon, lat, r float64, arg func(any) string) string
+	// Time is how a timestamp is passed to the database.
+	Time func(time.Time) any
 	// Retry reports whether a failed transaction may be run again
 	// (SQLite's busy database, PostgreSQL's serialization failure).
 	Retry func(err error) bool
+	// Bulk writes many rows of one table at once (COPY on PostgreSQL);
+	// nil writes them one prepared statement at a time.
+	Bulk func(ctx context.Context, c *sql.Conn, t *Table, rows [][]any) error
 }
+
+// bulkMin is the batch size from which Bulk pays for its set-up.
+const bulkMin = 64
 
 // DB is a store over one database.
 type DB struct {
@@ -32,27 +45,202 @@ type DB struct {
 	reader
 }
 
-// New returns a store over an open database whose schema is migrated.
+// New returns a store over an open database.
 func New(db *sql.DB, d Dialect) *DB {
-	return &DB{db: db, d: d, reader: reader{q: db, d: d}}
+	return &DB{db: db, d: d, reader: reader{q: plain{db}, d: d}}
 }
 
 // SQL returns the underlying database.
 func (s *DB) SQL() *sql.DB { return s.db }
 
+// Dialect returns the store's dialect.
+func (s *DB) Dialect() Dialect { return s.d }
+
 // Close closes the database.
 func (s *DB) Close() error { return s.db.Close() }
 
-// querier is what a *sql.DB and a *sql.Tx have in common.
+// querier is what reads need.
 type querier interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// plain reads from the database outside any transaction.
+type plain struct{ db *sql.DB }
+
+func (p plain) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return p.db.QueryContext(ctx, query, args...)
+}
+
+// Table describes a table for the buffered writes of a transaction.
+type Table struct {
+	Name string
+	Cols []string
+	Key  []string // the conflict target of an upsert; none: append only
+}
+
+// upsert is the statement that writes one row of t.
+func (t *Table) upsert() string {
+	ph := make([]string, len(t.Cols))
+	for i := range t.Cols {
+		ph[i] = "$" + strconv.Itoa(i+1)
+	}
+	q := "INSERT INTO " + t.Name + " (" + strings.Join(t.Cols, ", ") + ") VALUES (" + strings.Join(ph, ", ") + ")"
+	if len(t.Key) > 0 {
+		q += " ON CONFLICT (" + strings.Join(t.Key, ", ") + ")" + t.UpdateSet()
+	}
+	return q
+}
+
+// UpdateSet is the DO UPDATE clause of an upsert of t.
+func (t *Table) UpdateSet() string {
+	var set []string
+	for _, c := range t.Cols {
+		if !contains(t.Key, c) {
+			set = append(set, c+" = excluded."+c)
+		}
+	}
+	if len(set) == 0 {
+		return " DO NOTHING"
+	}
+	return " DO UPDATE SET " + strings.Join(set, ", ")
+}
+
+func contains(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// keyOf returns the values of t's key in row, joined.
+func (t *Table) keyOf(row []any) string {
+	var b strings.Builder
+	for i, c := range t.Cols {
+		if contains(t.Key, c) {
+			fmt.Fprintf(&b, "%v\x00", row[i])
+		}
+	}
+	return b.String()
+}
+
+// Conn is one transaction on one connection. Writes are buffered and sent
+// in batches, in order, before any read and before the commit: an import's
+// hundred thousand upserts become a few COPYs on PostgreSQL.
+type Conn struct {
+	c       *sql.Conn
+	d       Dialect
+	stmts   map[string]*sql.Stmt
+	pending []write
+}
+
+type write struct {
+	t   *Table
+	row []any
+}
+
+// Put buffers a write of row into t.
+func (c *Conn) Put(t *Table, row []any) { c.pending = append(c.pending, write{t, row}) }
+
+// Flush sends the buffered writes: consecutive rows of one table go as
+// one batch, cut where a key repeats so that a batch never touches a row
+// twice and later writes still see earlier ones.
+func (c *Conn) Flush(ctx context.Context) error {
+	for len(c.pending) > 0 {
+		t := c.pending[0].t
+		seen := map[string]bool{}
+		n := 0
+		for n < len(c.pending) && c.pending[n].t == t {
+			if len(t.Key) > 0 {
+				k := t.keyOf(c.pending[n].row)
+				if seen[k] {
+					break
+				}
+				seen[k] = true
+			}
+			n++
+		}
+		batch := c.pending[:n]
+		c.pending = c.pending[n:]
+		if err := c.writeBatch(ctx, t, batch); err != nil {
+			c.pending = nil
+			return err
+		}
+	}
+	c.pending = nil
+	return nil
+}
+
+func (c *Conn) writeBatch(ctx context.Context, t *Table, batch []write) error {
+	if c.d.Bulk != nil && len(batch) >= bulkMin {
+		rows := make([][]any, len(batch))
+		for i, w := range batch {
+			rows[i] = w.row
+		}
+		if err := c.d.Bulk(ctx, c.c, t, rows); err != nil {
+			return fmt.Errorf("%s: write %d rows to %s: %w", c.d.Name, len(rows), t.Name, err)
+		}
+		return nil
+	}
+	for _, w := range batch {
+		if _, err := c.exec(ctx, t.upsert(), w.row...); err != nil {
+			return fmt.Errorf("%s: write %s: %w", c.d.Name, t.Name, err)
+		}
+	}
+	return nil
+}
+
+// exec runs a statement, prepared once per transaction.
+func (c *Conn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	st, ok := c.stmts[query]
+	if !ok {
+		var err error
+		if st, err = c.c.PrepareContext(ctx, query); err != nil {
+			return nil, err
+		}
+		c.stmts[query] = st
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+// ExecContext runs a statement after the buffered writes.
+func (c *Conn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if err := c.Flush(ctx); err != nil {
+		return nil, err
+	}
+	return c.exec(ctx, query, args...)
+}
+
+// Script runs statements that are not to be prepared (a migration file).
+func (c *Conn) Script(ctx context.Context, sql string) error {
+	if err := c.Flush(ctx); err != nil {
+		return err
+	}
+	_, err := c.c.ExecContext(ctx, sql)
+	return err
+}
+
+// QueryContext reads after the buffered writes, so that a transaction
+// sees what it wrote.
+func (c *Conn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if err := c.Flush(ctx); err != nil {
+		return nil, err
+	}
+	return c.c.QueryContext(ctx, query, args...)
+}
+
+// Raw runs fn with the driver's connection, after the buffered writes.
+func (c *Conn) Raw(ctx context.Context, fn func(driverConn any) error) error {
+	if err := c.Flush(ctx); err != nil {
+		return err
+	}
+	return c.c.Raw(fn)
 }
 
 // Tx runs fn in a transaction, committing if it returns nil and running it
 // again, a few times, where the dialect says the failure was contention.
-func (s *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+func (s *DB) Tx(ctx context.Context, fn func(c *Conn) error) error {
 	var err error
 	for attempt := range 5 {
 		if attempt > 0 {
@@ -70,30 +258,42 @@ func (s *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return err
 }
 
-func (s *DB) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+// tx runs one transaction on a connection of its own, with explicit BEGIN
+// and COMMIT so that the driver's connection (for COPY) is the
+// transaction's.
+func (s *DB) tx(ctx context.Context, fn func(c *Conn) error) error {
+	sc, err := s.db.Conn(ctx)
 	if err != nil {
+		return fmt.Errorf("%s: connect: %w", s.d.Name, err)
+	}
+	defer sc.Close()
+	if _, err := sc.ExecContext(ctx, s.d.Begin); err != nil {
 		return fmt.Errorf("%s: begin: %w", s.d.Name, err)
 	}
-	if err := fn(tx); err != nil {
-		return errors.Join(err, ignoreDone(tx.Rollback()))
+	c := &Conn{c: sc, d: s.d, stmts: map[string]*sql.Stmt{}}
+	defer func() {
+		for _, st := range c.stmts {
+			st.Close()
+		}
+	}()
+	err = fn(c)
+	if err == nil {
+		err = c.Flush(ctx)
 	}
-	if err := tx.Commit(); err != nil {
+	if err != nil {
+		// A rollback on a fresh context: the caller's may be what ended.
+		_, rerr := sc.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+		if rerr != nil {
+			sc.Raw(func(any) error { return driverBad })
+		}
+		return err
+	}
+	if _, err := sc.ExecContext(ctx, "COMMIT"); err != nil {
 		return fmt.Errorf("%s: commit: %w", s.d.Name, err)
 	}
 	return nil
 }
 
-func ignoreDone(err error) error {
-	if errors.Is(err, sql.ErrTxDone) {
-		return nil
-	}
-	return err
-}
-
-// Update implements registry.Store.
-func (s *DB) Update(ctx context.Context, fn func(registry.Tx) error) error {
-	return s.Tx(ctx, func(tx *sql.Tx) error {
-		return fn(&registryTx{reader: reader{q: tx, d: s.d}, tx: tx, stmts: map[string]*sql.Stmt{}})
-	})
-}
+// driverBad tells database/sql to discard a connection whose transaction
+// state is unknown rather than hand it to the next caller.
+var driverBad = errors.New("driver: bad connection")

@@ -5,6 +5,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
@@ -12,11 +13,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
+	"ecoindustry/internal/geo"
 	"ecoindustry/internal/store"
 )
 
@@ -38,10 +41,36 @@ var Dialect = store.Dialect{
 		}
 		return `e.rowid IN (SELECT rowid FROM enterprise_names WHERE enterprise_names MATCH ` + arg(`"`+strings.ReplaceAll(q, `"`, `""`)+`"`) + `)`
 	},
+	Near: func(lon, lat, r float64, arg func(any) string) string {
+		// The box narrows the search through the coordinates; geo_distance,
+		// the same haversine as PostGIS's sphere, decides.
+		b := geo.Around(lon, lat, r)
+		return `e.lat BETWEEN ` + arg(b.MinLat) + ` AND ` + arg(b.MaxLat) + ` AND e.lon BETWEEN ` + arg(b.MinLon) + ` AND ` + arg(b.MaxLon) +
+			` AND e.lon <> 0 AND geo_distance(e.lon, e.lat, ` + arg(lon) + `, ` + arg(lat) + `) <= ` + arg(r)
+	},
+	Begin: "BEGIN IMMEDIATE",
+	Time:  func(t time.Time) any { return t.UTC().Format(time.RFC3339Nano) },
 	Retry: func(err error) bool {
 		var e *sqlite.Error
 		return errors.As(err, &e) && (e.Code()&0xff == sqlite3.SQLITE_BUSY || e.Code()&0xff == sqlite3.SQLITE_LOCKED)
 	},
+}
+
+func init() {
+	sqlite.MustRegisterDeterministicScalarFunction("geo_distance", 4, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		var f [4]float64
+		for i, a := range args {
+			switch v := a.(type) {
+			case float64:
+				f[i] = v
+			case int64:
+				f[i] = float64(v)
+			default:
+				return nil, fmt.Errorf("geo_distance: argument %d is %T, not a number", i+1, a)
+			}
+		}
+		return geo.Distance(f[0], f[1], f[2], f[3]), nil
+	})
 }
 
 // OpenDir opens (creating it if need be) the database in data directory dir
@@ -71,9 +100,6 @@ func Open(ctx context.Context, path string) (*store.DB, error) {
 	} {
 		q.Add("_pragma", p)
 	}
-	// Transactions here only write; taking the write lock at BEGIN avoids
-	// the deadlock of two readers upgrading at once.
-	q.Set("_txlock", "immediate")
 	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)

@@ -30,6 +30,8 @@ func Run(t *testing.T, open Open) {
 		{"ReferencesEnforced", testReferences},
 		{"MNUnique", testMNUnique},
 		{"ChangesAppendOnly", testChanges},
+		{"BulkWrites", testBulk},
+		{"Near", testNear},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
 	}
@@ -312,5 +314,83 @@ func testChanges(t *testing.T, s registry.Store) {
 	check(t, err)
 	if len(all) != 3 {
 		t.Fatalf("all changes: %d", len(all))
+	}
+}
+
+// testBulk writes enough rows in one transaction for a store's bulk path
+// (COPY on PostgreSQL), updates them all again, and writes one key twice
+// in a row, which a bulk batch must not do at once.
+func testBulk(t *testing.T, s registry.Store) {
+	ctx := context.Background()
+	seed(t, s)
+	const n = 300
+	for round, name := range []string{"甲", "乙"} {
+		put(t, s, func(ctx context.Context, tx registry.Tx) error {
+			var es []registry.Enterprise
+			for i := range n {
+				e := Ent
+				e.USCC, e.County, e.Park, e.Name = USCC("331121", 1000+i), "331121", "", fmt.Sprintf("%s企业%03d", name, i)
+				if err := tx.PutEnterprise(ctx, e); err != nil {
+					return err
+				}
+				es = append(es, e)
+			}
+			for _, e := range es {
+				if err := tx.AddChange(ctx, registry.Change{At: time.Now(), Actor: "bulk", Kind: "enterprises", Key: e.USCC, USCC: e.USCC,
+					Op: "create", Fields: map[string]registry.FieldChange{"name": {To: e.Name}}}); err != nil {
+					return err
+				}
+			}
+			// The same outlet twice, its MN moving to a second outlet between.
+			o2 := Outlet
+			o2.OutletCode, o2.MN = "DA002", ""
+			o1 := Outlet
+			o1.MN = ""
+			o2b := o2
+			o2b.MN = Outlet.MN
+			return errors.Join(tx.PutOutlet(ctx, o1), tx.PutOutlet(ctx, o2), tx.PutOutlet(ctx, o2b))
+		})
+		es, total, err := s.Enterprises(ctx, registry.EnterpriseFilter{County: "331121", Limit: 10})
+		check(t, err)
+		if total != n || es[0].Name != name+"企业000" {
+			t.Fatalf("round %d: total %d, first %+v", round, total, es[0])
+		}
+	}
+	cs, err := s.Changes(ctx, registry.ChangeFilter{Kind: "enterprises"})
+	check(t, err)
+	if len(cs) != 2*n {
+		t.Fatalf("%d changes, want %d", len(cs), 2*n)
+	}
+	os, err := s.Outlets(ctx, Ent.USCC)
+	check(t, err)
+	if len(os) != 2 || os[0].MN != "" || os[1].MN != Outlet.MN {
+		t.Fatalf("outlets: %+v", os)
+	}
+}
+
+// testNear checks the distance filter on points clearly inside or outside
+// the circle, so that the sphere's rounding cannot decide.
+func testNear(t *testing.T, s registry.Store) {
+	ctx := context.Background()
+	seed(t, s) // Ent at (119.87, 28.42)
+	put(t, s, func(ctx context.Context, tx registry.Tx) error {
+		for i, p := range [][2]float64{{119.88, 28.42}, {119.92, 28.45}, {120.29, 28.14}, {0, 0}} {
+			e := Ent
+			e.USCC, e.Park, e.Lon, e.Lat = USCC("331102", 500+i), "", p[0], p[1]
+			if err := tx.PutEnterprise(ctx, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for _, tc := range []struct {
+		r    float64
+		want int
+	}{{100, 1}, {2_000, 2}, {7_000, 3}, {60_000, 4}, {1_000_000, 4}} {
+		_, total, err := s.Enterprises(ctx, registry.EnterpriseFilter{Near: &registry.Circle{Lon: 119.87, Lat: 28.42, RadiusM: tc.r}})
+		check(t, err)
+		if total != tc.want {
+			t.Errorf("within %g m: %d, want %d", tc.r, total, tc.want)
+		}
 	}
 }

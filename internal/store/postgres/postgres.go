@@ -1,0 +1,116 @@
+// Package postgres is the store for more than one machine: PostgreSQL 15
+// with PostGIS, through pgx, running the shared SQL of package store and
+// writing large batches with COPY.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"ecoindustry/internal/store"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Migrations are the embedded migration files, for tools that build on them.
+var Migrations fs.FS = migrations
+
+// Dialect is PostgreSQL's side of the shared SQL.
+var Dialect = store.Dialect{
+	Name:  "postgres",
+	Begin: "BEGIN",
+	NameMatch: func(q string, arg func(any) string) string {
+		// pg_trgm's GIN index serves ILIKE; ILIKE matches SQLite's
+		// case-insensitive trigram search for Latin letters.
+		return `e.name ILIKE ` + arg("%"+store.EscapeLike(q)+"%") + ` ESCAPE '\'`
+	},
+	Near: func(lon, lat, r float64, arg func(any) string) string {
+		// use_spheroid = false: the sphere that geo.Distance uses on SQLite.
+		return `ST_DWithin(e.geom, ST_SetSRID(ST_MakePoint(` + arg(lon) + `, ` + arg(lat) + `), 4326)::geography, ` + arg(r) + `, false)`
+	},
+	Time: func(t time.Time) any { return t.UTC() },
+	Retry: func(err error) bool {
+		var pe *pgconn.PgError
+		return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
+	},
+	Bulk: bulk,
+}
+
+// Open connects to the database at url (postgres://…), checks that it
+// answers, and brings its schema up to date. maxConns caps the pool (0: the
+// default of 4 per core).
+func Open(ctx context.Context, dsn string, maxConns int) (*store.DB, error) {
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: connection string: %w", err)
+	}
+	db := stdlib.OpenDB(*cfg)
+	if maxConns > 0 {
+		db.SetMaxOpenConns(maxConns)
+		db.SetMaxIdleConns(maxConns)
+	}
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.PingContext(pingCtx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("postgres: cannot connect to %s: %w", Redact(dsn), err)
+	}
+	s := store.New(db, Dialect)
+	if err := s.Migrate(ctx, migrations, "migrations"); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Redact hides the password of a connection string, for messages and logs.
+func Redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.User == nil {
+		return dsn
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return strings.Replace(u.String(), "xxxxx", "******", 1)
+}
+
+// bulk writes rows into t with COPY: straight into an append-only table,
+// or into a temporary copy of an upserted one and from there with one
+// INSERT … ON CONFLICT.
+func bulk(ctx context.Context, c *sql.Conn, t *store.Table, rows [][]any) error {
+	return c.Raw(func(dc any) error {
+		conn := dc.(*stdlib.Conn).Conn()
+		if len(t.Key) == 0 {
+			_, err := conn.CopyFrom(ctx, pgx.Identifier{t.Name}, t.Cols, pgx.CopyFromRows(rows))
+			return err
+		}
+		tmp := "bulk_" + t.Name
+		cols := strings.Join(t.Cols, ", ")
+		if _, err := conn.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS `+tmp+` AS SELECT `+cols+` FROM `+t.Name+` WITH NO DATA`); err != nil {
+			return err
+		}
+		if _, err := conn.CopyFrom(ctx, pgx.Identifier{tmp}, t.Cols, pgx.CopyFromRows(rows)); err != nil {
+			return err
+		}
+		if _, err := conn.Exec(ctx, `INSERT INTO `+t.Name+` (`+cols+`) SELECT `+cols+` FROM `+tmp+
+			` ON CONFLICT (`+strings.Join(t.Key, ", ")+`)`+t.UpdateSet()); err != nil {
+			return err
+		}
+		_, err := conn.Exec(ctx, `TRUNCATE `+tmp)
+		return err
+	})
+}
