@@ -11,10 +11,9 @@ build:
 demo: build
 	./$(BIN) demo
 
+# gofmt, vet, and every test on SQLite and on a throwaway PostgreSQL (see the script).
 test:
-	@unformatted=$$(gofmt -l cmd internal); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
-	$(GO) vet ./...
-	$(GO) test -count=1 ./...
+	scripts/test.sh
 
 # Benchmarks run by hand, not in CI: see docs/benchmarks.md.
 bench:

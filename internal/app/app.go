@@ -15,6 +15,7 @@ import (
 	"ecoindustry/internal/config"
 	"ecoindustry/internal/registry"
 	"ecoindustry/internal/store"
+	"ecoindustry/internal/store/postgres"
 	"ecoindustry/internal/store/sqlite"
 )
 
@@ -129,16 +130,24 @@ func parseNoArgs(fs *flag.FlagSet, args []string) error {
 	return err
 }
 
-// open opens the store the configuration names.
+// open opens the store the configuration names: PostgreSQL for a
+// postgres:// URL, else SQLite in the data directory.
 func open(ctx context.Context, cfg *config.Config) (*store.DB, error) {
-	if cfg.Store != "" {
-		return nil, fmt.Errorf("store %q: only the embedded SQLite store exists in this version; leave ECOIND_STORE empty", strings.SplitN(cfg.Store, ":", 2)[0])
+	switch {
+	case cfg.Store == "":
+		return sqlite.OpenDir(ctx, cfg.Data)
+	case strings.HasPrefix(cfg.Store, "postgres://") || strings.HasPrefix(cfg.Store, "postgresql://"):
+		n, err := cfg.Pool()
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", errUsage, err)
+		}
+		return postgres.Open(ctx, cfg.Store, n)
 	}
-	return sqlite.OpenDir(ctx, cfg.Data)
+	return nil, fmt.Errorf("%w: store %q: give a postgres:// URL, or nothing for SQLite in the data directory", errUsage, config.MaskURL(cfg.Store))
 }
 
 func runMigrate(ctx context.Context, e *env, args []string) error {
-	fs, cfg := flags(e, "migrate", "", "data", "store")
+	fs, cfg := flags(e, "migrate", "", "data", "store", "pool-size")
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
@@ -156,7 +165,7 @@ func runMigrate(ctx context.Context, e *env, args []string) error {
 }
 
 func runConfig(ctx context.Context, e *env, args []string) error {
-	fs, cfg := flags(e, "config", "", "data", "store", "http", "log-level", "log-format")
+	fs, cfg := flags(e, "config", "", "data", "store", "pool-size", "http", "log-level", "log-format")
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}

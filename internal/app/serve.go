@@ -16,7 +16,7 @@ import (
 )
 
 func runServe(ctx context.Context, e *env, args []string) error {
-	fs, cfg := flags(e, "serve", "", "data", "store", "http", "log-level", "log-format")
+	fs, cfg := flags(e, "serve", "", "data", "store", "pool-size", "http", "log-level", "log-format")
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
@@ -24,7 +24,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 }
 
 func runDemo(ctx context.Context, e *env, args []string) error {
-	fs, cfg := flags(e, "demo", "", "data", "http", "log-level", "log-format")
+	fs, cfg := flags(e, "demo", "", "data", "store", "pool-size", "http", "log-level", "log-format")
 	// The demo is for one person on one machine: its own directory, and
 	// loopback only unless asked.
 	fs.Lookup("data").DefValue, cfg.Data = "./demo-data", "./demo-data"

@@ -15,7 +15,7 @@ import (
 )
 
 func runImport(ctx context.Context, e *env, args []string) error {
-	fs, cfg := flags(e, "import", "KIND FILE", "data", "store")
+	fs, cfg := flags(e, "import", "KIND FILE", "data", "store", "pool-size")
 	dryRun := fs.Bool("dry-run", false, "validate only; write nothing")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -56,7 +56,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 }
 
 func runExport(ctx context.Context, e *env, args []string) (err error) {
-	fs, cfg := flags(e, "export", "KIND", "data", "store")
+	fs, cfg := flags(e, "export", "KIND", "data", "store", "pool-size")
 	format := fs.String("format", "", "csv or xlsx (default: from --out's extension, else csv)")
 	out := fs.String("out", "", "file to write (default: standard output)")
 	secrets := fs.Bool("include-secrets", false, "write data logger passwords instead of masking them")

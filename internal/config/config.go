@@ -9,13 +9,15 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 )
 
 // Config is the effective configuration of one command.
 type Config struct {
 	Data      string // data directory of the embedded store
-	Store     string // "" for SQLite in Data; postgres://… once supported
+	Store     string // "" for SQLite in Data; postgres://… for PostgreSQL
+	PoolSize  string // PostgreSQL connections at most; "": 4 per core
 	HTTP      string // HTTP listen address
 	LogLevel  string // debug, info, warn, error
 	LogFormat string // text, json
@@ -37,6 +39,7 @@ func (c *Config) vars() []struct {
 	}{
 		{"ECOIND_DATA", "data", "data directory of the embedded store", &c.Data},
 		{"ECOIND_STORE", "store", "database URL (empty: SQLite in the data directory)", &c.Store},
+		{"ECOIND_POOL_SIZE", "pool-size", "PostgreSQL connections at most (empty: 4 per core)", &c.PoolSize},
 		{"ECOIND_HTTP", "http", "HTTP listen address", &c.HTTP},
 		{"ECOIND_LOG_LEVEL", "log-level", "log level: debug, info, warn, error", &c.LogLevel},
 		{"ECOIND_LOG_FORMAT", "log-format", "log format: text or json", &c.LogFormat},
@@ -63,6 +66,18 @@ func (c *Config) Flags(fs *flag.FlagSet, names ...string) {
 	}
 }
 
+// Pool returns the PostgreSQL pool size, 0 for the default.
+func (c *Config) Pool() (int, error) {
+	if c.PoolSize == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(c.PoolSize)
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("config: pool size %q: give a whole number from 1", c.PoolSize)
+	}
+	return n, nil
+}
+
 // Logger returns the logger the configuration asks for, writing to w.
 func (c *Config) Logger(w io.Writer) (*slog.Logger, error) {
 	var level slog.Level
@@ -85,13 +100,14 @@ func (c *Config) Print(w io.Writer) {
 	for _, v := range c.vars() {
 		val := *v.v
 		if v.env == "ECOIND_STORE" {
-			val = maskURL(val)
+			val = MaskURL(val)
 		}
 		fmt.Fprintf(w, "%s=%s\n", v.env, val)
 	}
 }
 
-func maskURL(s string) string {
+// MaskURL hides the password of a URL, for messages and logs.
+func MaskURL(s string) string {
 	u, err := url.Parse(s)
 	if err != nil || u.User == nil {
 		return s

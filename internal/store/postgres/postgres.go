@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/url"
 	"strings"
 	"time"
 
@@ -18,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 
+	"ecoindustry/internal/config"
 	"ecoindustry/internal/store"
 )
 
@@ -66,7 +66,7 @@ func Open(ctx context.Context, dsn string, maxConns int) (*store.DB, error) {
 	defer cancel()
 	if err := db.PingContext(pingCtx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("postgres: cannot connect to %s: %w", Redact(dsn), err)
+		return nil, fmt.Errorf("postgres: cannot connect to %s: %w", config.MaskURL(dsn), err)
 	}
 	s := store.New(db, Dialect)
 	if err := s.Migrate(ctx, migrations, "migrations"); err != nil {
@@ -74,18 +74,6 @@ func Open(ctx context.Context, dsn string, maxConns int) (*store.DB, error) {
 		return nil, err
 	}
 	return s, nil
-}
-
-// Redact hides the password of a connection string, for messages and logs.
-func Redact(dsn string) string {
-	u, err := url.Parse(dsn)
-	if err != nil || u.User == nil {
-		return dsn
-	}
-	if _, ok := u.User.Password(); ok {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
-	}
-	return strings.Replace(u.String(), "xxxxx", "******", 1)
 }
 
 // bulk writes rows into t with COPY: straight into an append-only table,

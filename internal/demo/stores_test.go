@@ -1,0 +1,71 @@
+package demo
+
+import (
+	"context"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"ecoindustry/internal/registry"
+	"ecoindustry/internal/store/postgres"
+	"ecoindustry/internal/store/postgres/pgtest"
+	"ecoindustry/internal/store/sqlite"
+)
+
+// TestSameDatasetOnBothStores loads one demo into SQLite and PostgreSQL
+// and asks both the same questions: every export, and the list queries
+// the dashboard makes, page by page.
+func TestSameDatasetOnBothStores(t *testing.T) {
+	ctx := context.Background()
+	lite, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "demo.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lite.Close()
+	pg, err := postgres.Open(ctx, pgtest.URL(t), 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pg.Close()
+	d := Generate(7, 600)
+	svcs := []*registry.Service{registry.NewService(lite), registry.NewService(pg)}
+	for _, svc := range svcs {
+		if err := Load(ctx, svc, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, k := range registry.Kinds {
+		a, err := svcs[0].Rows(ctx, k, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := svcs[1].Rows(ctx, k, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(a, b) {
+			t.Errorf("%s: the stores differ (%d and %d rows)", k.Name, len(a), len(b))
+		}
+	}
+	for _, f := range []registry.EnterpriseFilter{
+		{Limit: 25}, {Limit: 25, Offset: 100}, {County: "青田", Limit: 10}, {Industry: "33", Size: "above", Limit: 10},
+		{Q: "合成革", Limit: 10}, {Q: "阀", Limit: 10}, {Status: "closed", Limit: 10}, {Park: "LS-ETDZ", Limit: 10},
+		{Near: &registry.Circle{Lon: 119.92, Lat: 28.45, RadiusM: 8000}, Limit: 10},
+	} {
+		var pages [2][]registry.Enterprise
+		var totals [2]int
+		for i, svc := range svcs {
+			if pages[i], totals[i], err = svc.Enterprises(ctx, f); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if totals[0] != totals[1] || !reflect.DeepEqual(pages[0], pages[1]) || totals[0] == 0 {
+			t.Errorf("%+v: totals %v, pages differ: %v", f, totals, !reflect.DeepEqual(pages[0], pages[1]))
+		}
+	}
+	a, _ := svcs[0].History(ctx, d.Tables[1].Rows[0][0])
+	b, _ := svcs[1].History(ctx, d.Tables[1].Rows[0][0])
+	if len(a) == 0 || len(a) != len(b) || !reflect.DeepEqual(a[0].Fields, b[0].Fields) {
+		t.Errorf("history differs: %d and %d entries", len(a), len(b))
+	}
+}
