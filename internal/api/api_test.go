@@ -187,6 +187,7 @@ func TestErrors(t *testing.T) {
 		{"negative offset", "GET", "/api/v1/enterprises?offset=-1", nil, nil, 400, "invalid", "offset"},
 		{"unknown county", "GET", "/api/v1/enterprises?county=北京", nil, nil, 400, "invalid", "北京"},
 		{"unknown size", "GET", "/api/v1/enterprises?size=huge", nil, nil, 400, "invalid", "huge"},
+		{"bad near", "GET", "/api/v1/enterprises?near=119.9,28.4", nil, nil, 400, "invalid", "near"},
 		{"bad uscc filter", "GET", "/api/v1/outlets?uscc=" + badDigit, nil, nil, 400, "invalid", "校验位"},
 		{"unknown industry", "GET", "/api/v1/industries/9999", nil, nil, 404, "not_found", "9999"},
 		{"unknown kind", "GET", "/api/v1/export/widgets", nil, nil, 404, "not_found", "widgets"},
@@ -276,6 +277,7 @@ func TestListEnterprises(t *testing.T) {
 		{"status=suspended", count(func(e registry.Enterprise) bool { return e.Status == "suspended" }), -1},
 		{"q=阀门", count(func(e registry.Enterprise) bool { return strings.Contains(e.Name, "阀门") }), -1},
 		{"county=331102&size=below", count(func(e registry.Enterprise) bool { return e.County == "331102" && e.Size == "below" }), -1},
+		{"near=119.9,28.4,5000", 0, 0}, // none of them has a location
 		{"limit=5", 12, 5},
 		{"limit=5&offset=10", 12, 2},
 		{"offset=20", 12, 0},

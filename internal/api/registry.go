@@ -57,6 +57,7 @@ func (s *Server) table() []route {
 				{"size", "string", "above or below (规上/规下)"},
 				{"status", "string", "operating, suspended, closed or relocated"},
 				{"q", "string", "text in the name"},
+				{"near", "string", "lon,lat,radius_m: within radius_m metres of a WGS84 point"},
 				{"limit", "integer", "page size, 1 to 1000 (default 50)"},
 				{"offset", "integer", "records to skip (default 0)"},
 			}},
@@ -145,9 +146,13 @@ func (s *Server) enterprises(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	near, err := registry.ParseCircle(q.Get("near"))
+	if err != nil {
+		return nil, err
+	}
 	es, total, err := s.reg.Enterprises(r.Context(), registry.EnterpriseFilter{
 		County: q.Get("county"), Park: q.Get("park"), Industry: q.Get("industry"),
-		Size: q.Get("size"), Status: q.Get("status"), Q: q.Get("q"), Limit: limit, Offset: offset,
+		Size: q.Get("size"), Status: q.Get("status"), Q: q.Get("q"), Near: near, Limit: limit, Offset: offset,
 	})
 	if err != nil {
 		return nil, err

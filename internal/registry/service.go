@@ -223,3 +223,26 @@ func FieldText(v any) (string, bool) {
 	}
 	return "", false
 }
+
+// ParseCircle reads "lon,lat,radius_m" (WGS84 degrees, metres) as given to
+// the list's near filter; "" is no circle.
+func ParseCircle(s string) (*Circle, error) {
+	if s == "" {
+		return nil, nil
+	}
+	parts := strings.Split(s, ",")
+	var f [3]float64
+	var err error
+	if len(parts) == 3 {
+		for i, p := range parts {
+			if f[i], err = strconv.ParseFloat(strings.TrimSpace(p), 64); err != nil {
+				break
+			}
+		}
+	}
+	if len(parts) != 3 || err != nil || f[0] < -180 || f[0] > 180 || f[1] < -90 || f[1] > 90 || f[2] <= 0 || f[2] > 1e6 {
+		return nil, apperr.Newf(apperr.Invalid, "near %q: want lon,lat,radius in metres (radius up to 1,000,000)",
+			"near %q 格式应为 经度,纬度,半径（米，不超过1000000）", s)
+	}
+	return &Circle{Lon: f[0], Lat: f[1], RadiusM: f[2]}, nil
+}
