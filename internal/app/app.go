@@ -40,6 +40,7 @@ func init() {
 		{"import", "import KIND FILE: load a CSV or XLSX file into the registry, all or nothing", runImport},
 		{"export", "export KIND: write the registry's records of a kind as CSV or XLSX", runExport},
 		{"migrate", "bring the store's schema up to date and print its version", runMigrate},
+		{"backup", "backup --out FILE: copy the embedded store while it runs (PostgreSQL: use pg_dump)", runBackup},
 		{"config", "print the effective configuration, secrets masked", runConfig},
 		{"version", "print the version", runVersion},
 	}
@@ -161,6 +162,30 @@ func runMigrate(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "schema version %d\n", v)
+	return nil
+}
+
+func runBackup(ctx context.Context, e *env, args []string) error {
+	fs, cfg := flags(e, "backup", "", "data", "store")
+	out := fs.String("out", "", "the new file to write the copy to")
+	if err := parseNoArgs(fs, args); err != nil {
+		return err
+	}
+	if *out == "" {
+		return fmt.Errorf("%w: --out FILE is required", errUsage)
+	}
+	if cfg.Store != "" {
+		return fmt.Errorf("%w: backup copies the embedded store; back PostgreSQL up with pg_dump or a base backup (docs/operations.md)", errUsage)
+	}
+	db, err := open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := sqlite.Backup(ctx, db, *out); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "backed up %s to %s\n", cfg.Data, *out)
 	return nil
 }
 

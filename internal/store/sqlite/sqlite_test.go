@@ -20,3 +20,32 @@ func TestConformance(t *testing.T) {
 		return s
 	})
 }
+
+func TestBackupWhileWriting(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := sqlite.Open(ctx, filepath.Join(dir, "live.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Update(ctx, func(tx registry.Tx) error { return tx.PutPark(ctx, storetest.Park) }); err != nil {
+		t.Fatal(err)
+	}
+	dst := filepath.Join(dir, "copy.db")
+	if err := sqlite.Backup(ctx, s, dst); err != nil {
+		t.Fatal(err)
+	}
+	if err := sqlite.Backup(ctx, s, dst); err == nil {
+		t.Fatal("a backup overwrote an existing file")
+	}
+	c, err := sqlite.Open(ctx, dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	parks, err := c.Parks(ctx)
+	if err != nil || len(parks) != 1 || parks[0] != storetest.Park {
+		t.Fatalf("backup holds %v %v", parks, err)
+	}
+}
