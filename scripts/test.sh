@@ -1,35 +1,11 @@
 #!/usr/bin/env bash
-# The README's test command (make test): checks, then every test against
-# SQLite and against a throwaway PostgreSQL 15 + PostGIS cluster on
-# loopback, which it installs (Debian packages) and starts when
-# $ECOIND_TEST_POSTGRES does not name a server already.
+# The README's test command (make test): gofmt, vet, then every test
+# against SQLite and against a throwaway PostgreSQL 15 + PostGIS cluster.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 unformatted=$(gofmt -l cmd internal)
 if [ -n "$unformatted" ]; then echo "gofmt needed: $unformatted"; exit 1; fi
 go vet ./...
-
-if [ -z "${ECOIND_TEST_POSTGRES:-}" ]; then
-	PGBIN=/usr/lib/postgresql/15/bin
-	if [ ! -x "$PGBIN/initdb" ] || [ ! -f /usr/share/postgresql/15/extension/postgis.control ]; then
-		if [ "$(id -u)" != 0 ]; then
-			echo "PostgreSQL 15 with PostGIS is missing: apt-get install postgresql postgresql-15-postgis-3 (as root), or set ECOIND_TEST_POSTGRES" >&2
-			exit 1
-		fi
-		apt-get update -qq
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql postgresql-15-postgis-3 >/dev/null
-	fi
-	pgdir=$(mktemp -d /tmp/ecoind-pg.XXXXXX)
-	run() { if [ "$(id -u)" = 0 ]; then su postgres -s /bin/sh -c "$*"; else sh -c "$*"; fi; }
-	[ "$(id -u)" = 0 ] && chown postgres "$pgdir"
-	port=$(( 20000 + RANDOM % 20000 ))
-	run "$PGBIN/initdb -D $pgdir/data -A trust -U postgres --no-sync -E UTF8 --locale=C.UTF-8" >/dev/null
-	# fsync off: a test cluster that dies is thrown away anyway.
-	run "$PGBIN/pg_ctl -D $pgdir/data -l $pgdir/log -w -o \"-k $pgdir -h 127.0.0.1 -p $port -c fsync=off -c max_connections=200\" start" >/dev/null
-	trap 'run "$PGBIN/pg_ctl -D $pgdir/data -m immediate stop" >/dev/null 2>&1 || true; rm -rf "$pgdir"' EXIT
-	export ECOIND_TEST_POSTGRES="postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
-	echo "PostgreSQL test cluster on 127.0.0.1:$port"
-fi
-
+source scripts/postgres.sh
 go test -count=1 ./...
