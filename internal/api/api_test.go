@@ -188,6 +188,8 @@ func TestErrors(t *testing.T) {
 		{"unknown county", "GET", "/api/v1/enterprises?county=北京", nil, nil, 400, "invalid", "北京"},
 		{"unknown size", "GET", "/api/v1/enterprises?size=huge", nil, nil, 400, "invalid", "huge"},
 		{"bad near", "GET", "/api/v1/enterprises?near=119.9,28.4", nil, nil, 400, "invalid", "near"},
+		{"park without boundary", "GET", "/api/v1/enterprises?within_park=LS-ETDZ", nil, nil, 400, "invalid", "边界"},
+		{"unknown park", "GET", "/api/v1/enterprises?within_park=XX", nil, nil, 400, "invalid", "XX"},
 		{"bad uscc filter", "GET", "/api/v1/outlets?uscc=" + badDigit, nil, nil, 400, "invalid", "校验位"},
 		{"unknown industry", "GET", "/api/v1/industries/9999", nil, nil, 404, "not_found", "9999"},
 		{"unknown kind", "GET", "/api/v1/export/widgets", nil, nil, 404, "not_found", "widgets"},

@@ -58,6 +58,7 @@ func (s *Server) table() []route {
 				{"status", "string", "operating, suspended, closed or relocated"},
 				{"q", "string", "text in the name"},
 				{"near", "string", "lon,lat,radius_m: within radius_m metres of a WGS84 point"},
+				{"within_park", "string", "park code: located inside the park's boundary, whatever park registered"},
 				{"limit", "integer", "page size, 1 to 1000 (default 50)"},
 				{"offset", "integer", "records to skip (default 0)"},
 			}},
@@ -152,7 +153,7 @@ func (s *Server) enterprises(r *http.Request) (any, error) {
 	}
 	es, total, err := s.reg.Enterprises(r.Context(), registry.EnterpriseFilter{
 		County: q.Get("county"), Park: q.Get("park"), Industry: q.Get("industry"),
-		Size: q.Get("size"), Status: q.Get("status"), Q: q.Get("q"), Near: near, Limit: limit, Offset: offset,
+		Size: q.Get("size"), Status: q.Get("status"), Q: q.Get("q"), Near: near, WithinPark: q.Get("within_park"), Limit: limit, Offset: offset,
 	})
 	if err != nil {
 		return nil, err

@@ -136,11 +136,16 @@ var parks = []park{
 	{"LQ-SM01", "龙泉市剑池小微企业园", "331181", "small_micro_park", "剑池街道", 119.13, 28.06},
 }
 
-// Parks returns the parks table, the same for every seed.
+// Parks returns the parks table, the same for every seed. Each park's
+// boundary is an illustrative square of ±0.025° around its centre, which
+// holds the firms placed in it (±0.02°): no park's real outline.
 func Parks() Table {
-	t := Table{Kind: "parks", Header: []string{"code", "name", "county", "kind"}}
+	t := Table{Kind: "parks", Header: []string{"code", "name", "county", "kind", "lon", "lat", "boundary"}}
 	for _, p := range parks {
-		t.Rows = append(t.Rows, []string{p.code, p.name, p.county, p.kind})
+		const d = 0.025
+		w, e, so, n := ff(p.lon-d, 3), ff(p.lon+d, 3), ff(p.lat-d, 3), ff(p.lat+d, 3)
+		boundary := `{"type":"Polygon","coordinates":[[[` + w + `,` + so + `],[` + e + `,` + so + `],[` + e + `,` + n + `],[` + w + `,` + n + `],[` + w + `,` + so + `]]]}`
+		t.Rows = append(t.Rows, []string{p.code, p.name, p.county, p.kind, ff(p.lon, 2), ff(p.lat, 2), boundary})
 	}
 	return t
 }

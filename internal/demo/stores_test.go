@@ -51,6 +51,7 @@ func TestSameDatasetOnBothStores(t *testing.T) {
 		{Limit: 25}, {Limit: 25, Offset: 100}, {County: "青田", Limit: 10}, {Industry: "33", Size: "above", Limit: 10},
 		{Q: "合成革", Limit: 10}, {Q: "阀", Limit: 10}, {Status: "closed", Limit: 10}, {Park: "LS-ETDZ", Limit: 10},
 		{Near: &registry.Circle{Lon: 119.92, Lat: 28.45, RadiusM: 8000}, Limit: 10},
+		{WithinPark: "LS-ETDZ", Limit: 10}, {WithinPark: "QT-IP02", Industry: "3443", Limit: 10},
 	} {
 		var pages [2][]registry.Enterprise
 		var totals [2]int

@@ -39,3 +39,44 @@ func TestAroundHoldsTheCircle(t *testing.T) {
 		}
 	}
 }
+
+func TestShape(t *testing.T) {
+	// A square with a square hole, and a second square away from it.
+	const multi = `{"type":"MultiPolygon","coordinates":[[[[0,0],[10,0],[10,10],[0,10],[0,0]],[[4,4],[6,4],[6,6],[4,6],[4,4]]],[[[20,20],[21,20],[21,21],[20,20]]]]}`
+	s, err := ParseShape(multi)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		lon, lat float64
+		in       bool
+	}{{1, 1, true}, {5, 5, false}, {3, 5, true}, {11, 5, false}, {20.8, 20.2, true}, {20.2, 20.8, false}, {-1, -1, false}} {
+		if got := s.Contains(tc.lon, tc.lat); got != tc.in {
+			t.Errorf("(%g, %g): %v, want %v", tc.lon, tc.lat, got, tc.in)
+		}
+	}
+	if s.String() != multi {
+		t.Errorf("round trip:\n%s\n%s", s.String(), multi)
+	}
+	if b := s.Bounds(); b != (Box{0, 0, 21, 21}) {
+		t.Errorf("bounds %+v", b)
+	}
+	for _, bad := range []string{`{"type":"Point","coordinates":[1,2]}`, `{"type":"Polygon","coordinates":[[[0,0],[1,0],[0,0]]]}`,
+		`{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1]]]}`, `not json`, `{"type":"MultiPolygon","coordinates":[]}`} {
+		if _, err := ParseShape(bad); err == nil {
+			t.Errorf("%s: accepted", bad)
+		}
+	}
+}
+
+func FuzzParseShape(f *testing.F) {
+	f.Add(`{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}`)
+	f.Fuzz(func(t *testing.T, s string) {
+		if sh, err := ParseShape(s); err == nil {
+			sh.Contains(0.5, 0.5)
+			if _, err := ParseShape(sh.String()); err != nil {
+				t.Fatalf("own output refused: %v", err)
+			}
+		}
+	})
+}

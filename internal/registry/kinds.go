@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"ecoindustry/internal/geo"
 	"ecoindustry/internal/hj212"
 )
 
@@ -98,13 +99,20 @@ var parkKind = kind("parks", "园区",
 		{Name: "name", Zh: "园区名称", Required: true},
 		{Name: "county", Zh: "所属县区", Required: true, Aliases: []string{"县(市、区)", "县市区", "所在县区"}},
 		{Name: "kind", Zh: "园区类型", Required: true, Aliases: []string{"类型"}},
+		{Name: "lon", Zh: "经度"},
+		{Name: "lat", Zh: "纬度"},
+		{Name: "boundary", Zh: "园区边界", Aliases: []string{"边界", "四至范围"}},
 	},
 	func(p *parser) Park {
-		return Park{Code: p.code("code"), Name: p.str("name"), County: p.county("county"), Kind: p.enum("kind", parkKinds)}
+		pk := Park{Code: p.code("code"), Name: p.str("name"), County: p.county("county"), Kind: p.enum("kind", parkKinds), Boundary: p.boundary("boundary")}
+		pk.Lon, pk.Lat = p.lonLat("lon", "lat")
+		return pk
 	},
 	func(r Park) string { return r.Code },
 	func(Park) string { return "" },
-	func(r Park) []string { return []string{r.Code, r.Name, r.County, r.Kind} },
+	func(r Park) []string {
+		return []string{r.Code, r.Name, r.County, r.Kind, fmtFloat(r.Lon), fmtFloat(r.Lat), r.Boundary}
+	},
 	func(r Reader, ctx context.Context, _ string) ([]Park, error) { return r.Parks(ctx) },
 	Tx.PutPark,
 )
@@ -363,6 +371,25 @@ func (p *parser) industry(name string) string {
 		p.fail(name, "%q (%s) is not a four-digit class: give the class", "%q（%s）不是四位小类代码，请填写小类", v, n)
 	}
 	return v
+}
+
+// boundary reads a GeoJSON Polygon or MultiPolygon inside China and
+// returns it in compact form, so that an export imports again unchanged.
+func (p *parser) boundary(name string) string {
+	v := p.str(name)
+	if v == "" {
+		return ""
+	}
+	sh, err := geo.ParseShape(v)
+	if err != nil {
+		p.fail(name, "not a GeoJSON Polygon or MultiPolygon: %v", "不是 GeoJSON 多边形（Polygon 或 MultiPolygon）：%v", err)
+		return ""
+	}
+	if b := sh.Bounds(); b.MinLon < minLon || b.MaxLon > maxLon || b.MinLat < minLat || b.MaxLat > maxLat {
+		p.fail(name, "the boundary reaches outside China (WGS84 longitude %g–%g, latitude %g–%g)", "边界超出中国境内（WGS84 经度 %g–%g，纬度 %g–%g）",
+			minLon, maxLon, minLat, maxLat)
+	}
+	return sh.String()
 }
 
 // validTo reads an end date after from; "长期" or "long-term" mean none.

@@ -49,6 +49,19 @@ func (s *Service) Enterprises(ctx context.Context, f EnterpriseFilter) ([]Enterp
 		}
 		*c.v = code
 	}
+	if f.WithinPark != "" {
+		parks, err := s.store.Parks(ctx)
+		if err != nil {
+			return nil, 0, err
+		}
+		i := slices.IndexFunc(parks, func(p Park) bool { return p.Code == f.WithinPark })
+		switch {
+		case i < 0:
+			return nil, 0, apperr.Newf(apperr.Invalid, "unknown park %q", "未知园区 %q", f.WithinPark)
+		case parks[i].Boundary == "":
+			return nil, 0, apperr.Newf(apperr.Invalid, "park %s has no boundary recorded", "园区 %s 未登记边界", f.WithinPark)
+		}
+	}
 	return s.store.Enterprises(ctx, f)
 }
 

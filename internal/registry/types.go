@@ -20,10 +20,15 @@ type AdminUnit struct {
 
 // Park is a development zone, industrial park or small and micro park.
 type Park struct {
-	Code   string `json:"code"`
-	Name   string `json:"name"`
-	County string `json:"county"` // GB/T 2260 code
-	Kind   string `json:"kind"`
+	Code   string  `json:"code"`
+	Name   string  `json:"name"`
+	County string  `json:"county"` // GB/T 2260 code
+	Kind   string  `json:"kind"`
+	Lon    float64 `json:"lon"` // the park's centre or management office
+	Lat    float64 `json:"lat"`
+	// Boundary is the park's outline as a GeoJSON Polygon or MultiPolygon
+	// (WGS84), "" where it is not recorded.
+	Boundary string `json:"boundary"`
 }
 
 // Enterprise is keyed by its unified social credit code. Zero numbers and
@@ -138,8 +143,11 @@ type EnterpriseFilter struct {
 	Status   string
 	Q        string // free text on the name
 	Near     *Circle
-	Limit    int // 0: all
-	Offset   int
+	// WithinPark selects enterprises whose location is inside the park's
+	// boundary, whatever park they are registered to.
+	WithinPark string
+	Limit      int // 0: all
+	Offset     int
 }
 
 // Circle is a WGS84 point and a radius in metres.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"ecoindustry/internal/geo"
 	"ecoindustry/internal/registry"
 )
 
@@ -72,8 +73,10 @@ func (r reader) Units(ctx context.Context) ([]registry.AdminUnit, error) {
 }
 
 func (r reader) Parks(ctx context.Context) ([]registry.Park, error) {
-	return list(ctx, r, "parks", `SELECT code, name, county, kind FROM parks ORDER BY code`, nil,
-		func(rows *sql.Rows, p *registry.Park) error { return rows.Scan(&p.Code, &p.Name, &p.County, &p.Kind) })
+	return list(ctx, r, "parks", `SELECT code, name, county, kind, lon, lat, boundary FROM parks ORDER BY code`, nil,
+		func(rows *sql.Rows, p *registry.Park) error {
+			return rows.Scan(&p.Code, &p.Name, &p.County, &p.Kind, &p.Lon, &p.Lat, &p.Boundary)
+		})
 }
 
 const enterpriseColumns = `e.uscc, e.name, e.county, e.industry_code, e.size, e.status, COALESCE(e.park, ''), e.address,
@@ -102,6 +105,9 @@ func (r reader) Enterprises(ctx context.Context, f registry.EnterpriseFilter) ([
 	}
 	if f.Near != nil {
 		conds = append(conds, r.d.Near(f.Near.Lon, f.Near.Lat, f.Near.RadiusM, arg))
+	}
+	if f.WithinPark != "" {
+		conds = append(conds, r.d.WithinPark(arg(f.WithinPark)))
 	}
 	where := ""
 	if len(conds) > 0 {
@@ -218,7 +224,8 @@ func (r reader) Changes(ctx context.Context, f registry.ChangeFilter) ([]registr
 var (
 	unitsTable = &Table{Name: "admin_units", Key: []string{"code"},
 		Cols: []string{"code", "name", "name_en", "level", "parent", "area_km2", "population"}}
-	parksTable       = &Table{Name: "parks", Key: []string{"code"}, Cols: []string{"code", "name", "county", "kind"}}
+	parksTable = &Table{Name: "parks", Key: []string{"code"},
+		Cols: []string{"code", "name", "county", "kind", "lon", "lat", "boundary", "min_lon", "min_lat", "max_lon", "max_lat"}}
 	enterprisesTable = &Table{Name: "enterprises", Key: []string{"uscc"}, Cols: []string{"uscc", "name", "county", "industry_code",
 		"size", "status", "park", "address", "lon", "lat", "land_mu", "employees", "founded", "synthetic"}}
 	licencesTable = &Table{Name: "licences", Key: []string{"uscc", "licence_no"}, Cols: []string{"uscc", "licence_no", "issued", "valid_to", "status"}}
@@ -248,7 +255,15 @@ func (t *registryTx) PutUnit(_ context.Context, u registry.AdminUnit) error {
 }
 
 func (t *registryTx) PutPark(_ context.Context, p registry.Park) error {
-	t.c.Put(parksTable, []any{p.Code, p.Name, p.County, p.Kind})
+	var b geo.Box
+	if p.Boundary != "" {
+		sh, err := geo.ParseShape(p.Boundary)
+		if err != nil {
+			return fmt.Errorf("%s: park %s boundary: %w", t.d.Name, p.Code, err)
+		}
+		b = sh.Bounds()
+	}
+	t.c.Put(parksTable, []any{p.Code, p.Name, p.County, p.Kind, p.Lon, p.Lat, p.Boundary, b.MinLon, b.MinLat, b.MaxLon, b.MaxLat})
 	return nil
 }
 

@@ -25,6 +25,9 @@ type Dialect struct {
 	// Near is the condition on alias e selecting enterprises within r
 	// metres of (lon, lat).
 	Near func(lon, lat, r float64, arg func(any) string) string
+	// WithinPark is the condition on alias e selecting enterprises inside
+	// the boundary of the park whose code is in placeholder code.
+	WithinPark func(code string) string
 	// Time is how a timestamp is passed to the database.
 	Time func(time.Time) any
 	// Retry reports whether a failed transaction may be run again

@@ -40,6 +40,9 @@ var Dialect = store.Dialect{
 		// use_spheroid = false: the sphere that geo.Distance uses on SQLite.
 		return `ST_DWithin(e.geom, ST_SetSRID(ST_MakePoint(` + arg(lon) + `, ` + arg(lat) + `), 4326)::geography, ` + arg(r) + `, false)`
 	},
+	WithinPark: func(code string) string {
+		return `EXISTS (SELECT 1 FROM parks p WHERE p.code = ` + code + ` AND ST_Covers(p.area, e.geom::geometry))`
+	},
 	Time: func(t time.Time) any { return t.UTC() },
 	Retry: func(err error) bool {
 		var pe *pgconn.PgError

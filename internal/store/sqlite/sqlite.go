@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -48,6 +49,11 @@ var Dialect = store.Dialect{
 		return `e.lat BETWEEN ` + arg(b.MinLat) + ` AND ` + arg(b.MaxLat) + ` AND e.lon BETWEEN ` + arg(b.MinLon) + ` AND ` + arg(b.MaxLon) +
 			` AND e.lon <> 0 AND geo_distance(e.lon, e.lat, ` + arg(lon) + `, ` + arg(lat) + `) <= ` + arg(r)
 	},
+	WithinPark: func(code string) string {
+		return `EXISTS (SELECT 1 FROM parks p WHERE p.code = ` + code + ` AND p.boundary <> ''
+			AND e.lat BETWEEN p.min_lat AND p.max_lat AND e.lon BETWEEN p.min_lon AND p.max_lon
+			AND geo_within(e.lon, e.lat, p.boundary))`
+	},
 	Begin: "BEGIN IMMEDIATE",
 	Time:  func(t time.Time) any { return t.UTC().Format(time.RFC3339Nano) },
 	Retry: func(err error) bool {
@@ -56,21 +62,68 @@ var Dialect = store.Dialect{
 	},
 }
 
+// The geometry that PostGIS gives PostgreSQL, as SQL functions in Go.
 func init() {
 	sqlite.MustRegisterDeterministicScalarFunction("geo_distance", 4, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
-		var f [4]float64
-		for i, a := range args {
-			switch v := a.(type) {
-			case float64:
-				f[i] = v
-			case int64:
-				f[i] = float64(v)
-			default:
-				return nil, fmt.Errorf("geo_distance: argument %d is %T, not a number", i+1, a)
-			}
+		f, err := numbers("geo_distance", args)
+		if err != nil {
+			return nil, err
 		}
 		return geo.Distance(f[0], f[1], f[2], f[3]), nil
 	})
+	sqlite.MustRegisterDeterministicScalarFunction("geo_within", 3, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		f, err := numbers("geo_within", args[:2])
+		if err != nil {
+			return nil, err
+		}
+		boundary, _ := args[2].(string)
+		sh, err := shapes.get(boundary)
+		if err != nil {
+			return nil, fmt.Errorf("geo_within: %w", err)
+		}
+		return sh.Contains(f[0], f[1]), nil
+	})
+}
+
+func numbers(fn string, args []driver.Value) ([]float64, error) {
+	f := make([]float64, len(args))
+	for i, a := range args {
+		switch v := a.(type) {
+		case float64:
+			f[i] = v
+		case int64:
+			f[i] = float64(v)
+		default:
+			return nil, fmt.Errorf("%s: argument %d is %T, not a number", fn, i+1, a)
+		}
+	}
+	return f, nil
+}
+
+// shapes keeps parsed boundaries: a query tests thousands of points
+// against the same few.
+var shapes = &shapeCache{m: map[string]*geo.Shape{}}
+
+type shapeCache struct {
+	mu sync.Mutex
+	m  map[string]*geo.Shape
+}
+
+func (c *shapeCache) get(s string) (*geo.Shape, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if sh, ok := c.m[s]; ok {
+		return sh, nil
+	}
+	sh, err := geo.ParseShape(s)
+	if err != nil {
+		return nil, err
+	}
+	if len(c.m) >= 256 {
+		clear(c.m)
+	}
+	c.m[s] = sh
+	return sh, nil
 }
 
 // OpenDir opens (creating it if need be) the database in data directory dir

@@ -32,6 +32,7 @@ func Run(t *testing.T, open Open) {
 		{"ChangesAppendOnly", testChanges},
 		{"BulkWrites", testBulk},
 		{"Near", testNear},
+		{"WithinPark", testWithinPark},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
 	}
@@ -392,5 +393,45 @@ func testNear(t *testing.T, s registry.Store) {
 		if total != tc.want {
 			t.Errorf("within %g m: %d, want %d", tc.r, total, tc.want)
 		}
+	}
+}
+
+// testWithinPark checks containment in a park's boundary: a square around
+// (119.87, 28.42) with a hole, and a second square apart.
+func testWithinPark(t *testing.T, s registry.Store) {
+	ctx := context.Background()
+	seed(t, s) // Ent at (119.87, 28.42), registered to LS-ETDZ
+	p := Park
+	p.Code, p.Lon, p.Lat = "LS-ZONE", 119.87, 28.42
+	p.Boundary = `{"type":"MultiPolygon","coordinates":[[[[119.85,28.40],[119.89,28.40],[119.89,28.44],[119.85,28.44],[119.85,28.40]],` +
+		`[[119.875,28.425],[119.885,28.425],[119.885,28.435],[119.875,28.435],[119.875,28.425]]],` +
+		`[[[119.95,28.50],[119.96,28.50],[119.96,28.51],[119.95,28.51],[119.95,28.50]]]]}`
+	put(t, s, func(ctx context.Context, tx registry.Tx) error {
+		if err := tx.PutPark(ctx, p); err != nil {
+			return err
+		}
+		for i, pt := range [][2]float64{{119.86, 28.41}, {119.88, 28.43}, {119.90, 28.42}, {119.955, 28.505}, {0, 0}} {
+			e := Ent
+			e.USCC, e.Park, e.Lon, e.Lat = USCC("331102", 700+i), "", pt[0], pt[1]
+			if err := tx.PutEnterprise(ctx, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	parks, err := s.Parks(ctx)
+	check(t, err)
+	equal(t, "parks", parks, []registry.Park{Park, p})
+	es, total, err := s.Enterprises(ctx, registry.EnterpriseFilter{WithinPark: "LS-ZONE"})
+	check(t, err)
+	// Ent itself, the first point and the one in the second square; not
+	// the one in the hole, the one east, nor the one without a location.
+	if total != 3 || len(es) != 3 {
+		t.Fatalf("within the park: %d", total)
+	}
+	_, total, err = s.Enterprises(ctx, registry.EnterpriseFilter{WithinPark: "LS-ZONE", County: "331121"})
+	check(t, err)
+	if total != 0 {
+		t.Fatalf("within the park in Qingtian: %d", total)
 	}
 }
