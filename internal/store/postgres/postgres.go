@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -32,9 +33,14 @@ var Dialect = store.Dialect{
 	Name:  "postgres",
 	Begin: "BEGIN",
 	NameMatch: func(q string, arg func(any) string) string {
-		// pg_trgm's GIN index serves ILIKE; ILIKE matches SQLite's
-		// case-insensitive trigram search for Latin letters.
-		return `e.name ILIKE ` + arg("%"+store.EscapeLike(q)+"%") + ` ESCAPE '\'`
+		// pg_trgm's GIN index serves LIKE and ILIKE. ILIKE matches SQLite's
+		// case-insensitive search for Latin letters; without them (most
+		// Chinese names) LIKE gives the same answer at a third of the cost.
+		op := "LIKE"
+		if strings.IndexFunc(q, unicode.IsLetter) >= 0 && strings.ToLower(q) != strings.ToUpper(q) {
+			op = "ILIKE"
+		}
+		return `e.name ` + op + ` ` + arg("%"+store.EscapeLike(q)+"%") + ` ESCAPE '\'`
 	},
 	Near: func(lon, lat, r float64, arg func(any) string) string {
 		// use_spheroid = false: the sphere that geo.Distance uses on SQLite.
@@ -51,6 +57,15 @@ var Dialect = store.Dialect{
 	Bulk: bulk,
 }
 
+// sessionDefaults are set on every connection unless the connection string
+// sets them. The API's queries are short: starting a parallel worker costs
+// more than it saves (a distance query over 100,000 enterprises took 97 ms
+// with one worker and 10 ms without, docs/benchmarks.md).
+var sessionDefaults = map[string]string{
+	"application_name":                "ecoind",
+	"max_parallel_workers_per_gather": "0",
+}
+
 // Open connects to the database at url (postgres://…), checks that it
 // answers, and brings its schema up to date. maxConns caps the pool (0: the
 // default of 4 per core).
@@ -58,6 +73,11 @@ func Open(ctx context.Context, dsn string, maxConns int) (*store.DB, error) {
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: connection string: %w", err)
+	}
+	for k, v := range sessionDefaults {
+		if _, set := cfg.RuntimeParams[k]; !set {
+			cfg.RuntimeParams[k] = v
+		}
 	}
 	db := stdlib.OpenDB(*cfg)
 	if maxConns > 0 {
