@@ -58,12 +58,19 @@ var Dialect = store.Dialect{
 }
 
 // sessionDefaults are set on every connection unless the connection string
-// sets them. The API's queries are short: starting a parallel worker costs
-// more than it saves (a distance query over 100,000 enterprises took 97 ms
-// with one worker and 10 ms without, docs/benchmarks.md).
+// sets them. The API's queries are short, and over 100,000 enterprises
+// (docs/benchmarks.md):
+//   - starting a parallel worker cost more than it saved (a distance query:
+//     97 ms with one worker, 10 ms without);
+//   - PostGIS's cost estimates pass jit_above_cost, and compiling took
+//     8 to 70 ms of a query that runs in 8;
+//   - a generic plan for a prepared LIKE or distance query cannot see the
+//     pattern or the point, and pgx prepares every query it sends.
 var sessionDefaults = map[string]string{
 	"application_name":                "ecoind",
 	"max_parallel_workers_per_gather": "0",
+	"jit":                             "off",
+	"plan_cache_mode":                 "force_custom_plan",
 }
 
 // Open connects to the database at url (postgres://…), checks that it

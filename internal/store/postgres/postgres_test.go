@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"ecoindustry/internal/registry"
+	"ecoindustry/internal/store"
 	"ecoindustry/internal/store/postgres"
 	"ecoindustry/internal/store/postgres/pgtest"
 	"ecoindustry/internal/store/storetest"
@@ -19,4 +20,15 @@ func TestConformance(t *testing.T) {
 		t.Cleanup(func() { s.Close() })
 		return s
 	})
+}
+
+func TestMigrations(t *testing.T) {
+	storetest.RunMigrations(t, func(t *testing.T) *store.DB {
+		s, err := postgres.Open(context.Background(), pgtest.URL(t), 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}, postgres.Migrations)
 }

@@ -9,6 +9,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -26,6 +27,9 @@ import (
 
 //go:embed migrations/*.sql
 var migrations embed.FS
+
+// Migrations are the embedded migration files.
+var Migrations fs.FS = migrations
 
 // FileName is the database's name inside a data directory.
 const FileName = "ecoind.db"

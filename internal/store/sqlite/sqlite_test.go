@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"ecoindustry/internal/registry"
+	"ecoindustry/internal/store"
 	"ecoindustry/internal/store/sqlite"
 	"ecoindustry/internal/store/storetest"
 )
@@ -48,4 +49,15 @@ func TestBackupWhileWriting(t *testing.T) {
 	if err != nil || len(parks) != 1 || parks[0] != storetest.Park {
 		t.Fatalf("backup holds %v %v", parks, err)
 	}
+}
+
+func TestMigrations(t *testing.T) {
+	storetest.RunMigrations(t, func(t *testing.T) *store.DB {
+		s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "m.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}, sqlite.Migrations)
 }
