@@ -13,6 +13,7 @@ import (
 	"ecoindustry/internal/config"
 	"ecoindustry/internal/demo"
 	"ecoindustry/internal/registry"
+	"ecoindustry/internal/store/postgres"
 )
 
 func runServe(ctx context.Context, e *env, args []string) error {
@@ -57,6 +58,9 @@ func serve(ctx context.Context, e *env, cfg *config.Config, prepare func(context
 		return err
 	}
 	defer db.Close()
+	if cfg.Store != "" {
+		go postgres.KeepPartitions(ctx, db, log)
+	}
 	reg := registry.NewService(db)
 	if prepare != nil {
 		if err := prepare(ctx, log, reg); err != nil {

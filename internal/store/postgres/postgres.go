@@ -103,6 +103,10 @@ func Open(ctx context.Context, dsn string, maxConns int) (*store.DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := EnsurePartitions(ctx, s, time.Now()); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return s, nil
 }
 

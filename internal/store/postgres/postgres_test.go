@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"ecoindustry/internal/registry"
 	"ecoindustry/internal/store"
@@ -31,4 +32,36 @@ func TestMigrations(t *testing.T) {
 		t.Cleanup(func() { s.Close() })
 		return s
 	}, postgres.Migrations)
+}
+
+// TestPartitionsAhead makes partitions for a later month, writes into it,
+// and finds that a month without a partition is refused, not misfiled.
+func TestPartitionsAhead(t *testing.T) {
+	ctx := context.Background()
+	s, err := postgres.Open(ctx, pgtest.URL(t), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	later := time.Now().AddDate(2, 0, 0)
+	change := func(at time.Time) error {
+		return s.Update(ctx, func(tx registry.Tx) error {
+			return tx.AddChange(ctx, registry.Change{At: at, Actor: "test", Kind: "parks", Key: "P", Op: "create", Fields: map[string]registry.FieldChange{}})
+		})
+	}
+	if err := change(later); err == nil {
+		t.Fatal("a change two years ahead was written with no partition for it")
+	}
+	for range 2 { // twice: making what exists is no error
+		if err := postgres.EnsurePartitions(ctx, s, later); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := change(later); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := s.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM changes_`+later.UTC().Format("2006_01")).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("the partition holds %d rows: %v", n, err)
+	}
 }
