@@ -207,9 +207,6 @@ func (s *Server) list(k *registry.Kind) func(*http.Request) (any, error) {
 			}
 		}
 		recs, err := s.reg.List(r.Context(), k, u)
-		for i := range recs {
-			recs[i] = masked(recs[i])
-		}
 		return list{nonNil(recs)}, err
 	}
 }
@@ -237,18 +234,8 @@ func (s *Server) save(k *registry.Kind, keyParam string) func(*http.Request) (an
 		if err != nil {
 			return nil, err
 		}
-		rec, err := s.reg.Save(r.Context(), k, key, fs, who)
-		return masked(rec), err
+		return s.reg.Save(r.Context(), k, key, fs, who)
 	}
-}
-
-// masked hides an outlet's logger password: no secret leaves over HTTP.
-func masked(rec any) any {
-	if o, ok := rec.(registry.Outlet); ok && o.PW != "" {
-		o.PW = "******"
-		return o
-	}
-	return rec
 }
 
 func pathKind(r *http.Request) (*registry.Kind, error) {
@@ -306,7 +293,9 @@ func (s *Server) importSheet(r *http.Request) (any, error) {
 	}
 	t, err := read(cmp.Or(strings.TrimSpace(q.Get("name")), "upload"), r.Body)
 	if err != nil {
-		// sheet explains what is wrong with the file, in English only.
+		if apperr.As(err) != nil {
+			return nil, err // what is wrong with the file, in both languages
+		}
 		return nil, &apperr.Error{Code: apperr.Invalid, Message: err.Error(), Zh: "无法读取表格文件：" + err.Error(), Err: err}
 	}
 	return s.reg.Import(r.Context(), k, t, who, dryRun)

@@ -12,6 +12,7 @@ import (
 	"runtime/debug"
 	"strings"
 
+	"ecoindustry/internal/apperr"
 	"ecoindustry/internal/config"
 	"ecoindustry/internal/registry"
 	"ecoindustry/internal/store"
@@ -70,6 +71,11 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		case errors.Is(err, errUsage):
 			fmt.Fprintf(stderr, "ecoind %s: %v\n", c.name, err)
 			return 2
+		}
+		if e := apperr.As(err); e != nil && e.Zh != "" {
+			// What an official reads first, then the English.
+			fmt.Fprintf(stderr, "ecoind %s: %s / %v\n", c.name, e.Zh, err)
+			return 1
 		}
 		fmt.Fprintf(stderr, "ecoind %s: %v\n", c.name, err)
 		return 1

@@ -94,8 +94,8 @@ func (s *Service) Detail(ctx context.Context, uscc string) (Detail, error) {
 	if d.Outlets, err = s.store.Outlets(ctx, uscc); err != nil {
 		return d, err
 	}
-	for i := range d.Outlets {
-		d.Outlets[i].PW = mask(d.Outlets[i].PW)
+	for i, o := range d.Outlets {
+		d.Outlets[i] = maskRecord(o).(Outlet)
 	}
 	d.Permits, err = s.store.Permits(ctx, uscc)
 	return d, err
@@ -113,9 +113,24 @@ func (s *Service) History(ctx context.Context, uscc string) ([]Change, error) {
 	return s.store.Changes(ctx, ChangeFilter{USCC: uscc})
 }
 
-// List returns the records of kind k, of one enterprise or ("") of all.
+// List returns the records of kind k, of one enterprise or ("") of all,
+// logger passwords masked.
 func (s *Service) List(ctx context.Context, k *Kind, uscc string) ([]any, error) {
-	return k.load(ctx, s.store, uscc)
+	recs, err := k.load(ctx, s.store, uscc)
+	for i := range recs {
+		recs[i] = maskRecord(recs[i])
+	}
+	return recs, err
+}
+
+// maskRecord hides an outlet's logger password: outside an export asked
+// for with secrets, it never leaves the registry.
+func maskRecord(rec any) any {
+	if o, ok := rec.(Outlet); ok {
+		o.PW = mask(o.PW)
+		return o
+	}
+	return rec
 }
 
 // Rows returns the records of kind k as text rows in its field order, for
@@ -193,7 +208,7 @@ func (s *Service) Save(ctx context.Context, k *Kind, key string, fields map[stri
 		if key == "" && created == 0 {
 			return apperr.Newf(apperr.Conflict, "%[1]s %[2]s exists already", "%[3]s %[2]s 已存在", k.Name, k.key(recs[0]), k.Zh)
 		}
-		saved = recs[0]
+		saved = maskRecord(recs[0])
 		return nil
 	})
 	return saved, err

@@ -32,7 +32,7 @@ func ReadCSV(name string, r io.Reader) (*Table, error) {
 	if i := strings.IndexByte(text, 0); i >= 0 {
 		// NUL never belongs in a CSV; it almost always means UTF-16 without a
 		// BOM, which would otherwise import as garbage without complaint.
-		return nil, fmt.Errorf("sheet: %s:%d: NUL byte in text (UTF-16 without BOM? save as \"CSV UTF-8\")", name, lineOf(text, i))
+		return nil, invalid("%s:%d: NUL byte in text (UTF-16 without BOM? save as \"CSV UTF-8\")", "%s:%d：文本含 NUL 字节（可能是无 BOM 的 UTF-16，请另存为“CSV UTF-8”）", name, lineOf(text, i))
 	}
 
 	cr := csv.NewReader(strings.NewReader(text))
@@ -47,7 +47,7 @@ func ReadCSV(name string, r io.Reader) (*Table, error) {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				return nil, fmt.Errorf("sheet: %s:%d:%d: %w", name, pe.Line, pe.Column, pe.Err)
+				return nil, invalid("%s:%d:%d: %v", "%s:%d:%d：CSV 格式错误：%v", name, pe.Line, pe.Column, pe.Err)
 			}
 			return nil, fmt.Errorf("sheet: %s: %w", name, err)
 		}
@@ -65,14 +65,14 @@ func decodeText(name string, b []byte) (string, rune, error) {
 	case bytes.HasPrefix(b, utf8BOM):
 		b = b[len(utf8BOM):]
 		if i := invalidUTF8(b); i >= 0 {
-			return "", 0, fmt.Errorf("sheet: %s:%d: invalid UTF-8 byte 0x%02X", name, lineOf(string(b), i), b[i])
+			return "", 0, invalid("%s:%d: invalid UTF-8 byte 0x%02X", "%s:%d：无效的 UTF-8 字节 0x%02X", name, lineOf(string(b), i), b[i])
 		}
 		return string(b), ',', nil
 	case bytes.HasPrefix(b, []byte{0xFF, 0xFE}), bytes.HasPrefix(b, []byte{0xFE, 0xFF}):
 		// ExpectBOM picks the byte order from the BOM and strips it.
 		s, err := unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder().String(string(b))
 		if err != nil {
-			return "", 0, fmt.Errorf("sheet: %s: bad UTF-16 text: %w", name, err)
+			return "", 0, invalid("%s: bad UTF-16 text: %v", "%s：UTF-16 文本有误：%v", name, err)
 		}
 		first, _, _ := strings.Cut(s, "\n")
 		if strings.Count(first, "\t") > strings.Count(first, ",") {
@@ -99,7 +99,7 @@ func decodeText(name string, b []byte) (string, rune, error) {
 	// the file breaks: that is most likely the damaged spot. Decoding keeps
 	// line breaks, so the line in gb is the line in the file.
 	line := max(lineOf(string(b), badUTF8), lineOf(string(gb), badGB))
-	return "", 0, fmt.Errorf("sheet: %s:%d: text is neither UTF-8 nor GBK/GB18030 (save as \"CSV UTF-8\")", name, line)
+	return "", 0, invalid("%s:%d: text is neither UTF-8 nor GBK/GB18030 (save as \"CSV UTF-8\")", "%s:%d：文本既不是 UTF-8 也不是 GBK/GB18030 编码（请另存为“CSV UTF-8”）", name, line)
 }
 
 // invalidUTF8 returns the offset of the first byte that is not valid UTF-8,

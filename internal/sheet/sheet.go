@@ -13,6 +13,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"ecoindustry/internal/apperr"
 )
 
 // Table is a file's header and data rows as text, with the 1-based row
@@ -30,13 +32,19 @@ type Row struct {
 	Cells []string // trimmed; padded with "" up to len(Header)
 }
 
+// invalid is an error in a file that the person who gave it must mend: in
+// English and in Chinese, which officials read first.
+func invalid(en, zh string, args ...any) error {
+	return apperr.Newf(apperr.Invalid, "sheet: "+en, zh, args...)
+}
+
 // Read reads a .csv or .xlsx file, chosen by extension (case-insensitive).
 func Read(path string) (*Table, error) {
 	ext := strings.ToLower(filepath.Ext(path))
 	if ext != ".csv" && ext != ".xlsx" {
 		// .xls and .txt land here too; naming what we accept tells the user
 		// which "Save as" type to pick.
-		return nil, fmt.Errorf("sheet: %s: unsupported file type %q (want .csv or .xlsx)", path, ext)
+		return nil, invalid("%s: unsupported file type %q (want .csv or .xlsx)", "%s：不支持的文件类型 %q（应为 .csv 或 .xlsx）", path, ext)
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -69,7 +77,7 @@ func (t *Table) add(num int, cells []string) error {
 		t.Header = cells
 		return nil
 	case n > len(t.Header):
-		return fmt.Errorf("sheet: %s:%d: row has %d cells but the header has %d", t.File, num, n, len(t.Header))
+		return invalid("%s:%d: row has %d cells but the header has %d", "%s:%d：此行有 %d 个单元格，而表头只有 %d 列", t.File, num, n, len(t.Header))
 	}
 	for len(cells) < len(t.Header) {
 		cells = append(cells, "")
@@ -82,7 +90,7 @@ func (t *Table) add(num int, cells []string) error {
 // map columns against.
 func (t *Table) done() (*Table, error) {
 	if t.Header == nil {
-		return nil, fmt.Errorf("sheet: %s: empty file (no header row)", t.File)
+		return nil, invalid("%s: empty file (no header row)", "%s：文件为空（没有表头行）", t.File)
 	}
 	return t, nil
 }

@@ -33,18 +33,18 @@ func ReadXLSX(name string, r io.Reader) (*Table, error) {
 	br := bufio.NewReader(r)
 	magic, _ := br.Peek(4)
 	if !bytes.Equal(magic, []byte("PK\x03\x04")) {
-		return nil, fmt.Errorf("sheet: %s: not an XLSX workbook (%s)", name, whatIs(magic))
+		return nil, invalid("%s: not an XLSX workbook (%s)", "%s：不是 XLSX 工作簿（%s）", name, whatIs(magic))
 	}
 	// The files are uploads: cap what a small zip may expand to (excelize
 	// allows 16 GB, spilled to temp files). A 100,000-row sheet is ~100 MB.
 	f, err := excelize.OpenReader(br, excelize.Options{UnzipSizeLimit: 1 << 30})
 	if err != nil {
-		return nil, fmt.Errorf("sheet: %s: not an XLSX workbook (a zip archive, but: %v)", name, err)
+		return nil, invalid("%s: not an XLSX workbook (a zip archive, but: %v)", "%s：不是 XLSX 工作簿（是 zip 压缩包，但：%v）", name, err)
 	}
 	defer f.Close()
 	sheet := firstVisibleSheet(f)
 	if sheet == "" {
-		return nil, fmt.Errorf("sheet: %s: not an XLSX workbook (no worksheet)", name)
+		return nil, invalid("%s: not an XLSX workbook (no worksheet)", "%s：不是 XLSX 工作簿（没有工作表）", name)
 	}
 	if err := plainNumberFormats(f); err != nil {
 		return nil, fmt.Errorf("sheet: %s: %w", name, err)
