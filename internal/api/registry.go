@@ -20,6 +20,7 @@ var records = map[string]struct {
 	rec any
 	key string
 }{
+	"units":       {registry.AdminUnit{}, "CODE"},
 	"parks":       {registry.Park{}, "CODE"},
 	"enterprises": {registry.Enterprise{}, "USCC"},
 	"licences":    {registry.Licence{}, "USCC/LICENCE_NO"},
@@ -47,7 +48,6 @@ func (s *Server) table() []route {
 	rs := []route{
 		{method: "GET", pattern: "/healthz", summary: "Health check", handle: health, resp: healthStatus{}},
 		{method: "GET", pattern: "/api/v1/openapi.json", summary: "This OpenAPI document", handle: s.openAPIDoc, resp: map[string]any{}},
-		{method: "GET", pattern: "/api/v1/units", summary: "Administrative units (GB/T 2260)", handle: s.units, resp: itemsOf{registry.AdminUnit{}}},
 		{method: "GET", pattern: "/api/v1/industries/{code}", summary: "Name of a GB/T 4754-2017 industry code", handle: industryName, resp: industry{}},
 		{method: "GET", pattern: "/api/v1/enterprises", summary: "One page of enterprises (企业), filtered", handle: s.enterprises, resp: enterprisePage{},
 			query: []param{
@@ -83,7 +83,7 @@ func (s *Server) table() []route {
 			continue
 		}
 		var query []param
-		if k.Name != "parks" {
+		if k.HasField("uscc") {
 			query = []param{usccQuery}
 		}
 		rs = append(rs,
@@ -103,11 +103,6 @@ type healthStatus struct {
 func health(*http.Request) (any, error) { return healthStatus{"ok"}, nil }
 
 func (s *Server) openAPIDoc(*http.Request) (any, error) { return json.RawMessage(s.doc), nil }
-
-func (s *Server) units(r *http.Request) (any, error) {
-	us, err := s.reg.Store().Units(r.Context())
-	return list{nonNil(us)}, err
-}
 
 type industry struct {
 	Code string `json:"code"`

@@ -48,7 +48,7 @@ var asOf = time.Date(2026, 9, 30, 0, 0, 0, 0, time.UTC)
 // Generate builds a deterministic dataset from seed with n enterprises (the demo uses 3000).
 func Generate(seed int64, n int) *Dataset {
 	g := newGen(seed, n)
-	return &Dataset{Tables: []Table{Parks(), g.enterprises(), g.licences(), g.sites(), g.safety(), g.outlets(), g.facilities(), g.permits()}}
+	return &Dataset{Tables: []Table{Units(), Parks(), g.enterprises(), g.licences(), g.sites(), g.safety(), g.outlets(), g.facilities(), g.permits()}}
 }
 
 // Enterprises returns only the enterprises table of Generate(seed, n), for
@@ -134,6 +134,17 @@ var parks = []park{
 	{"QT-SM01", "青田县温溪小微企业园", "331121", "small_micro_park", "温溪镇", 120.42, 28.10},
 	{"JY-SM01", "缙云县东渡小微企业园", "331122", "small_micro_park", "东渡镇", 120.13, 28.72},
 	{"LQ-SM01", "龙泉市剑池小微企业园", "331181", "small_micro_park", "剑池街道", 119.13, 28.06},
+}
+
+// Units returns the administrative units table: Lishui and its nine
+// county-level units, real (governance.md §6), as the store is seeded with.
+func Units() Table {
+	k, _ := registry.KindByName("units")
+	t := Table{Kind: "units", Header: k.Header()}
+	for _, u := range registry.LishuiUnits {
+		t.Rows = append(t.Rows, []string{u.Code, u.Name, u.Level, u.Parent, u.NameEn, ff(u.AreaKm2, 3), strconv.Itoa(u.Population)})
+	}
+	return t
 }
 
 // Parks returns the parks table, the same for every seed. Each park's

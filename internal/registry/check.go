@@ -156,3 +156,33 @@ func checkPermits(c *checker) {
 		}
 	}
 }
+
+// checkParents keeps the tree of administrative units whole: a unit's
+// parent is stored or comes earlier in the same write, one level up.
+func checkParents(c *checker) {
+	stored, err := c.r.Units(c.ctx)
+	if err != nil {
+		c.err = err
+		return
+	}
+	level := map[string]string{}
+	for _, u := range stored {
+		level[u.Code] = u.Level
+	}
+	up := map[string]string{"county": "city", "township": "county"}
+	for i, r := range c.recs {
+		u, ok := r.(AdminUnit)
+		if !ok {
+			continue
+		}
+		if u.Parent != "" {
+			switch pl, found := level[u.Parent]; {
+			case !found:
+				c.failf(i, "parent", "no unit %s (give parents before their units)", "无代码为 %s 的上级区划（上级须先于下级）", u.Parent)
+			case pl != up[u.Level]:
+				c.failf(i, "parent", "unit %[1]s is a %[2]s, not the %[3]s above a %[4]s", "上级 %[1]s 为 %[2]s 级，而 %[4]s 的上级应为 %[3]s 级", u.Parent, pl, up[u.Level], u.Level)
+			}
+		}
+		level[u.Code] = u.Level
+	}
+}

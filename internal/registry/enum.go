@@ -77,6 +77,11 @@ var (
 		{"simplified", "简化管理", []string{"简化"}},
 		{"registration", "登记管理", []string{"登记"}},
 	}
+	levels = enum{
+		{"city", "市", []string{"地级市", "设区市"}},
+		{"county", "县", []string{"区", "县级市", "县级", "district"}},
+		{"township", "乡镇", []string{"乡", "镇", "街道", "乡镇街道", "town"}},
+	}
 	booleans = enum{
 		{"true", "是", []string{"yes", "y", "1", "在用", "运行", "正常"}},
 		{"false", "否", []string{"no", "n", "0", "停用", "未运行"}},

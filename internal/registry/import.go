@@ -262,7 +262,7 @@ func (s *Service) stored(ctx context.Context, r Reader, k *Kind, n int,
 	input func(i int) (func(string) string, func(field, en, zh string) Problem),
 ) (map[string]any, error) {
 	scope := ""
-	if n == 1 && k.hasField("uscc") {
+	if n == 1 && k.HasField("uscc") {
 		get, _ := input(0)
 		scope = strings.ToUpper(strings.TrimSpace(get("uscc")))
 	}

@@ -45,7 +45,7 @@ func (k *Kind) field(name string) Field {
 
 // ownerOfKey returns the USCC a key starts with, "" where keys do not name one.
 func (k *Kind) ownerOfKey(key string) string {
-	if k.Name == "parks" || k.Name == "permits" {
+	if !k.HasField("uscc") || k.Name == "permits" {
 		return ""
 	}
 	u, _, _ := strings.Cut(key, "/")
@@ -77,7 +77,7 @@ func kind[T any](name, zh string, fields []Field,
 
 // Kinds are the registry's importable kinds, in the order they depend on
 // each other: import them in this order.
-var Kinds = []*Kind{parkKind, enterpriseKind, licenceKind, siteKind, safetyKind, outletKind, facilityKind, permitKind}
+var Kinds = []*Kind{unitKind, parkKind, enterpriseKind, licenceKind, siteKind, safetyKind, outletKind, facilityKind, permitKind}
 
 // KindByName returns the kind with the given English name.
 func KindByName(name string) (*Kind, bool) {
@@ -92,6 +92,42 @@ func KindByName(name string) (*Kind, bool) {
 func usccField() Field {
 	return Field{Name: "uscc", Zh: "统一社会信用代码", Required: true, Aliases: []string{"社会信用代码", "信用代码"}}
 }
+
+// unitKind is the administrative units: a city, its county-level units
+// (6-digit GB/T 2260 codes) and their townships (9-digit codes, the county's
+// code and three digits, as the statistics bureau's division codes have).
+var unitKind = kind("units", "行政区划",
+	[]Field{
+		{Name: "code", Zh: "行政区划代码", Required: true, Aliases: []string{"区划代码", "代码"}},
+		{Name: "name", Zh: "名称", Required: true, Aliases: []string{"区划名称"}},
+		{Name: "level", Zh: "级别", Required: true, Aliases: []string{"层级"}},
+		{Name: "parent", Zh: "上级代码", Aliases: []string{"上级区划代码"}},
+		{Name: "name_en", Zh: "英文名称"},
+		{Name: "area_km2", Zh: "面积(平方公里)", Aliases: []string{"面积（平方公里）", "面积"}},
+		{Name: "population", Zh: "人口", Aliases: []string{"常住人口"}},
+	},
+	func(p *parser) AdminUnit {
+		u := AdminUnit{Code: p.str("code"), Name: p.str("name"), Level: p.enum("level", levels), Parent: p.str("parent"),
+			NameEn: p.str("name_en"), AreaKm2: p.float("area_km2", 0, 1e7), Population: p.int("population", 0, 2e9)}
+		digits := map[string]int{"city": 6, "county": 6, "township": 9}[u.Level]
+		switch {
+		case u.Code != "" && digits != 0 && (len(u.Code) != digits || strings.Trim(u.Code, "0123456789") != ""):
+			p.fail("code", "a %s's code has %d digits", "%s级代码应为%d位数字", u.Level, digits)
+		case u.Level != "" && u.Level != "city" && u.Parent == "":
+			p.fail("parent", "a %s needs its parent unit", "%s级区划须填写上级代码", u.Level)
+		case u.Level == "township" && !strings.HasPrefix(u.Code, u.Parent):
+			p.fail("code", "township %s does not begin with its county's code %s", "乡镇代码 %s 应以所属县级代码 %s 开头", u.Code, u.Parent)
+		}
+		return u
+	},
+	func(r AdminUnit) string { return r.Code },
+	func(AdminUnit) string { return "" },
+	func(r AdminUnit) []string {
+		return []string{r.Code, r.Name, r.Level, r.Parent, r.NameEn, fmtFloat(r.AreaKm2), fmtInt(r.Population)}
+	},
+	func(r Reader, ctx context.Context, _ string) ([]AdminUnit, error) { return r.Units(ctx) },
+	Tx.PutUnit,
+)
 
 var parkKind = kind("parks", "园区",
 	[]Field{
@@ -335,6 +371,7 @@ var limitUnits = map[string][]string{
 }
 
 func init() {
+	unitKind.check = checkParents
 	outletKind.check = checkMNs
 	outletKind.release = func(ctx context.Context, tx Tx, stored, updated any) error {
 		o := stored.(Outlet)

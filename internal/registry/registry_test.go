@@ -369,3 +369,26 @@ func TestImportKeepsWhatAFileDoesNotShow(t *testing.T) {
 		u3+",DA001,air,a,20,888888800000000000000077,******"), "cli:test", false)
 	assertProblems(t, err, "new.csv:2:pw: 访问密码为掩码")
 }
+
+func TestImportUnits(t *testing.T) {
+	svc := newService(t)
+	header := "行政区划代码,名称,级别,上级代码,面积"
+	res := mustImport(t, svc, "units", table("towns.csv", header,
+		"331102001,紫金街道,街道,331102,", "331102100,碧湖镇,镇,331102,192.5"))
+	if res.Created != 2 {
+		t.Fatalf("%+v", res)
+	}
+	_, err := svc.Import(context.Background(), kindOf(t, "units"), table("bad.csv", header,
+		"331121001,鹤城街道,township,331199,",
+		"331122001,壶镇镇,township,331121,",
+		"331122101,五云街道,township,331100,",
+		"33112,新建镇,township,331122,",
+		"331102,莲都区,county,,"), "cli:test", false)
+	assertProblems(t, err, "bad.csv:2:上级代码: 无代码为 331199", "bad.csv:3:行政区划代码: 乡镇代码 331122001 应以所属县级代码 331121 开头",
+		"bad.csv:4:上级代码: 上级 331100 为 city 级", "bad.csv:5:行政区划代码", "bad.csv:6:上级代码")
+	// The seeded units are what the demo exports: importing them changes nothing.
+	rows, err := svc.Rows(context.Background(), kindOf(t, "units"), false)
+	if err != nil || len(rows) != 12 {
+		t.Fatalf("%d units: %v", len(rows), err)
+	}
+}

@@ -169,7 +169,7 @@ func (k *Kind) Header() []string {
 // keeping the others, and refuses a change of key.
 func (s *Service) Save(ctx context.Context, k *Kind, key string, fields map[string]string, actor string) (any, error) {
 	for name := range fields {
-		if !k.hasField(name) {
+		if !k.HasField(name) {
 			return nil, apperr.Newf(apperr.Invalid, "%[1]s have no field %[2]q", "%[3]s无字段 %[2]q", k.Name, name, k.Zh)
 		}
 	}
@@ -214,7 +214,8 @@ func (s *Service) Save(ctx context.Context, k *Kind, key string, fields map[stri
 	return saved, err
 }
 
-func (k *Kind) hasField(name string) bool {
+// HasField reports whether kind k has a field of that name.
+func (k *Kind) HasField(name string) bool {
 	for _, f := range k.Fields {
 		if f.Name == name {
 			return true
