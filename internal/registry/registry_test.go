@@ -379,9 +379,9 @@ func TestImportUnits(t *testing.T) {
 		t.Fatalf("%+v", res)
 	}
 	_, err := svc.Import(context.Background(), kindOf(t, "units"), table("bad.csv", header,
-		"331121001,鹤城街道,township,331199,",
+		"331199001,鹤城街道,township,331199,",
 		"331122001,壶镇镇,township,331121,",
-		"331122101,五云街道,township,331100,",
+		"331100101,五云街道,township,331100,",
 		"33112,新建镇,township,331122,",
 		"331102,莲都区,county,,"), "cli:test", false)
 	assertProblems(t, err, "bad.csv:2:上级代码: 无代码为 331199", "bad.csv:3:行政区划代码: 乡镇代码 331122001 应以所属县级代码 331121 开头",
