@@ -64,8 +64,9 @@ func TestSameDatasetOnBothStores(t *testing.T) {
 			t.Errorf("%+v: totals %v, pages differ: %v", f, totals, !reflect.DeepEqual(pages[0], pages[1]))
 		}
 	}
-	a, _ := svcs[0].History(ctx, d.Tables[1].Rows[0][0])
-	b, _ := svcs[1].History(ctx, d.Tables[1].Rows[0][0])
+	ents, _ := d.Table("enterprises")
+	a, _ := svcs[0].History(ctx, ents.Rows[0][0])
+	b, _ := svcs[1].History(ctx, ents.Rows[0][0])
 	if len(a) == 0 || len(a) != len(b) || !reflect.DeepEqual(a[0].Fields, b[0].Fields) {
 		t.Errorf("history differs: %d and %d entries", len(a), len(b))
 	}
