@@ -36,6 +36,10 @@ type Dialect struct {
 	// Bulk writes many rows of one table at once (COPY on PostgreSQL);
 	// nil writes them one prepared statement at a time.
 	Bulk func(ctx context.Context, c *sql.Conn, t *Table, rows [][]any) error
+	// FrameIDs reserves n new frame ids in transaction c.
+	FrameIDs func(ctx context.Context, c *Conn, n int) ([]int64, error)
+	// Least and Greatest name the two-argument minimum and maximum.
+	Least, Greatest string
 }
 
 // bulkMin is the batch size from which Bulk pays for its set-up.
@@ -196,13 +200,9 @@ func (c *Conn) writeBatch(ctx context.Context, t *Table, batch []write) error {
 
 // exec runs a statement, prepared once per transaction.
 func (c *Conn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	st, ok := c.stmts[query]
-	if !ok {
-		var err error
-		if st, err = c.c.PrepareContext(ctx, query); err != nil {
-			return nil, err
-		}
-		c.stmts[query] = st
+	st, err := c.prepare(ctx, query)
+	if err != nil {
+		return nil, err
 	}
 	return st.ExecContext(ctx, args...)
 }
@@ -225,12 +225,28 @@ func (c *Conn) Script(ctx context.Context, sql string) error {
 }
 
 // QueryContext reads after the buffered writes, so that a transaction
-// sees what it wrote.
+// sees what it wrote; like writes, a query is prepared once per transaction.
 func (c *Conn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	if err := c.Flush(ctx); err != nil {
 		return nil, err
 	}
-	return c.c.QueryContext(ctx, query, args...)
+	st, err := c.prepare(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+func (c *Conn) prepare(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := c.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := c.c.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	c.stmts[query] = st
+	return st, nil
 }
 
 // Raw runs fn with the driver's connection, after the buffered writes.

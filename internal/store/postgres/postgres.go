@@ -50,6 +50,24 @@ var Dialect = store.Dialect{
 		return `EXISTS (SELECT 1 FROM parks p WHERE p.code = ` + code + ` AND ST_Covers(p.area, e.geom::geometry))`
 	},
 	Time: func(t time.Time) any { return t.UTC() },
+	FrameIDs: func(ctx context.Context, c *store.Conn, n int) ([]int64, error) {
+		rows, err := c.QueryContext(ctx, `SELECT nextval('frames_id_seq') FROM generate_series(1, $1)`, n)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		ids := make([]int64, 0, n)
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return nil, err
+			}
+			ids = append(ids, id)
+		}
+		return ids, rows.Err()
+	},
+	Least:    "LEAST",
+	Greatest: "GREATEST",
 	Retry: func(err error) bool {
 		var pe *pgconn.PgError
 		return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")

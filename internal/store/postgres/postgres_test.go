@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"ecoindustry/internal/monitoring"
 	"ecoindustry/internal/registry"
 	"ecoindustry/internal/store"
 	"ecoindustry/internal/store/postgres"
@@ -64,4 +65,15 @@ func TestPartitionsAhead(t *testing.T) {
 	if err := s.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM changes_`+later.UTC().Format("2006_01")).Scan(&n); err != nil || n != 1 {
 		t.Fatalf("the partition holds %d rows: %v", n, err)
 	}
+}
+
+func TestMonitoringConformance(t *testing.T) {
+	storetest.RunMonitoring(t, func(t *testing.T) monitoring.Store {
+		s, err := postgres.Open(context.Background(), pgtest.URL(t), 4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
 }

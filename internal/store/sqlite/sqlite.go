@@ -59,7 +59,30 @@ var Dialect = store.Dialect{
 			AND geo_within(e.lon, e.lat, p.boundary))`
 	},
 	Begin: "BEGIN IMMEDIATE",
-	Time:  func(t time.Time) any { return t.UTC().Format(time.RFC3339Nano) },
+	// BEGIN IMMEDIATE makes this transaction the only writer: the next ids
+	// follow the largest.
+	FrameIDs: func(ctx context.Context, c *store.Conn, n int) ([]int64, error) {
+		rows, err := c.QueryContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM frames`)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var last int64
+		if rows.Next() {
+			if err := rows.Scan(&last); err != nil {
+				return nil, err
+			}
+		}
+		ids := make([]int64, n)
+		for i := range ids {
+			ids[i] = last + 1 + int64(i)
+		}
+		return ids, rows.Err()
+	},
+	Least:    "MIN",
+	Greatest: "MAX",
+	// Fixed width, so that text order is time order.
+	Time: func(t time.Time) any { return t.UTC().Format("2006-01-02T15:04:05.000000000Z") },
 	Retry: func(err error) bool {
 		var e *sqlite.Error
 		return errors.As(err, &e) && (e.Code()&0xff == sqlite3.SQLITE_BUSY || e.Code()&0xff == sqlite3.SQLITE_LOCKED)

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"ecoindustry/internal/monitoring"
 	"ecoindustry/internal/registry"
 	"ecoindustry/internal/store"
 	"ecoindustry/internal/store/sqlite"
@@ -60,4 +61,15 @@ func TestMigrations(t *testing.T) {
 		t.Cleanup(func() { s.Close() })
 		return s
 	}, sqlite.Migrations)
+}
+
+func TestMonitoringConformance(t *testing.T) {
+	storetest.RunMonitoring(t, func(t *testing.T) monitoring.Store {
+		s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "m.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
 }

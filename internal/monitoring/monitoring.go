@@ -1,0 +1,170 @@
+// Package monitoring keeps what the data loggers send: every frame as it
+// was received, the readings in it, and the minute, hour and day rollups
+// built from them.
+package monitoring
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"time"
+
+	"ecoindustry/internal/hj212"
+)
+
+// Received is a decoded frame from an authenticated logger, with where and
+// when it came from and the outlet its MN belongs to.
+type Received struct {
+	Frame  *hj212.Frame
+	Raw    []byte // as received, CRLF included
+	Peer   string
+	At     time.Time
+	USCC   string
+	Outlet string
+}
+
+// Key is what identifies a frame across resends: the logger, the command,
+// the data time (or, without one, the QN, or else the content) and the
+// part of a split frame.
+type Key struct {
+	MN, CN, DKey string
+	PNO          int
+}
+
+// KeyOf returns the key of a received frame.
+func KeyOf(r *Received) Key {
+	k := Key{MN: r.Frame.MN, CN: r.Frame.CN, PNO: r.Frame.PNO}
+	switch {
+	case !r.Frame.DataTime.IsZero():
+		k.DKey = r.Frame.DataTime.In(CST).Format("20060102150405")
+	case r.Frame.QN != "":
+		k.DKey = "QN:" + r.Frame.QN
+	default:
+		k.DKey = "H:" + Hash(r.Raw)
+	}
+	return k
+}
+
+// Hash identifies a frame's content.
+func Hash(raw []byte) string {
+	s := sha256.Sum256(raw)
+	return hex.EncodeToString(s[:16])
+}
+
+// Outcome is what a store did with a received frame.
+type Outcome int
+
+const (
+	// New: stored for the first time.
+	New Outcome = iota
+	// Duplicate: the same content as a stored frame; nothing stored.
+	Duplicate
+	// Revision: a frame with the key of a stored one but other content,
+	// stored beside it as the next revision and flagged, never overwriting.
+	Revision
+)
+
+func (o Outcome) String() string { return [...]string{"new", "duplicate", "revision"}[o] }
+
+// RawFrame is an archived frame.
+type RawFrame struct {
+	MN         string    `json:"mn"`
+	CN         string    `json:"cn"`
+	DKey       string    `json:"dkey"`
+	PNO        int       `json:"pno"`
+	Revision   int       `json:"revision"`
+	USCC       string    `json:"uscc"`
+	Outlet     string    `json:"outlet_code"`
+	ReceivedAt time.Time `json:"received_at"`
+	Peer       string    `json:"peer"`
+	Frame      string    `json:"frame"`
+}
+
+// Reading is the values of one pollutant in one frame. Nil means the frame
+// did not carry that field.
+type Reading struct {
+	USCC       string    `json:"uscc"`
+	Outlet     string    `json:"outlet_code"`
+	MN         string    `json:"mn"`
+	CN         string    `json:"cn"`
+	DataTime   time.Time `json:"data_time"`
+	Revision   int       `json:"revision"`
+	Code       string    `json:"code"`
+	Unit       string    `json:"unit"`
+	Rtd        *float64  `json:"rtd"`
+	Avg        *float64  `json:"avg"`
+	Min        *float64  `json:"min"`
+	Max        *float64  `json:"max"`
+	Cou        *float64  `json:"cou"`
+	ZsRtd      *float64  `json:"zs_rtd"`
+	ZsAvg      *float64  `json:"zs_avg"`
+	Flag       string    `json:"flag"`
+	ReceivedAt time.Time `json:"received_at"`
+}
+
+// Period is a rollup's length.
+type Period string
+
+const (
+	Minute Period = "minute"
+	Hour   Period = "hour"
+	Day    Period = "day"
+)
+
+// Periods are the rollups built behind the writer, shortest first.
+var Periods = []Period{Minute, Hour, Day}
+
+// Start returns the start of the period holding t, in China Standard Time.
+func (p Period) Start(t time.Time) time.Time {
+	t = t.In(CST)
+	switch p {
+	case Minute:
+		return t.Truncate(time.Minute)
+	case Hour:
+		return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), 0, 0, 0, CST)
+	}
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, CST)
+}
+
+// Rollup is our aggregate of an outlet's real-time values of one pollutant
+// over one period: the original values only (revisions are for review).
+type Rollup struct {
+	USCC   string    `json:"uscc"`
+	Outlet string    `json:"outlet_code"`
+	Code   string    `json:"code"`
+	Period Period    `json:"period"`
+	Start  time.Time `json:"start"`
+	Count  int       `json:"count"`
+	Sum    float64   `json:"sum"`
+	Min    float64   `json:"min"`
+	Max    float64   `json:"max"`
+	// Flagged counts the values whose data flag was not N (normal).
+	Flagged int `json:"flagged"`
+}
+
+// Avg is the rollup's mean.
+func (r Rollup) Avg() float64 { return r.Sum / float64(r.Count) }
+
+// Range selects by outlet and time, one page at a time.
+type Range struct {
+	USCC, Outlet string
+	CN           string // readings: one command's data only (2011 real-time, 2051, 2061, 2031); "" all
+	Code         string // one pollutant, "" all
+	From, To     time.Time
+	Limit        int
+	Offset       int
+}
+
+// Store is what monitoring keeps its data in.
+type Store interface {
+	// WriteBatch stores frames in one transaction: the raw frame, its
+	// readings and the rollups, each frame new, a duplicate (nothing
+	// stored) or a revision. Nothing is stored if it fails.
+	WriteBatch(ctx context.Context, batch []*Received) ([]Outcome, error)
+	Readings(ctx context.Context, r Range) ([]Reading, error)
+	Rollups(ctx context.Context, p Period, r Range) ([]Rollup, error)
+	Frames(ctx context.Context, mn string, r Range) ([]RawFrame, error)
+}
+
+// CST is China Standard Time, the time zone of HJ 212 data times.
+var CST = time.FixedZone("CST", 8*3600)

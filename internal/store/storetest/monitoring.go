@@ -1,0 +1,198 @@
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"ecoindustry/internal/hj212"
+	"ecoindustry/internal/monitoring"
+)
+
+// RunMonitoring runs the monitoring store's part of the suite.
+func RunMonitoring(t *testing.T, open func(t *testing.T) monitoring.Store) {
+	for _, tc := range []struct {
+		name string
+		fn   func(*testing.T, monitoring.Store)
+	}{
+		{"ReadingsAndRollups", testReadingsAndRollups},
+		{"ResendsAndRevisions", testResends},
+		{"LoggerAggregatesKeptBeside", testLoggerAggregates},
+		{"BigBatch", testBigBatch},
+	} {
+		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
+	}
+}
+
+var day0 = time.Date(2026, 11, 30, 10, 0, 0, 0, monitoring.CST)
+
+// rtd is a real-time frame of the fixture outlet with SO2 and NOx values.
+func rtd(at time.Time, so2, nox float64, flag string) *monitoring.Received {
+	f := &hj212.Frame{Version: "2017", QN: at.Format("20060102150405") + "000", ST: "31", CN: "2011", PW: "123456",
+		MN: Outlet.MN, Flag: 5, DataTime: at, Values: []hj212.Value{
+			{Code: "a21026", Field: "Rtd", Value: so2, Unit: "mg/m3", Flag: flag},
+			{Code: "a21026", Field: "Flag", Text: flag, IsText: true, Flag: flag},
+			{Code: "a21002", Field: "Rtd", Value: nox, Unit: "mg/m3", Flag: "N"},
+			{Code: "a21002", Field: "ZsRtd", Value: nox * 1.1, Unit: "mg/m3", Flag: "N"},
+		}}
+	raw := fmt.Sprintf("##RAW;DataTime=%s;a21026=%g,%s;a21002=%g\r\n", at.Format("20060102150405"), so2, flag, nox)
+	return &monitoring.Received{Frame: f, Raw: []byte(raw), Peer: "127.0.0.1:50000", At: time.Now(), USCC: Ent.USCC, Outlet: Outlet.OutletCode}
+}
+
+func write(t *testing.T, s monitoring.Store, batch ...*monitoring.Received) []monitoring.Outcome {
+	t.Helper()
+	out, err := s.WriteBatch(context.Background(), batch)
+	check(t, err)
+	return out
+}
+
+func dayRange() monitoring.Range {
+	return monitoring.Range{USCC: Ent.USCC, Outlet: Outlet.OutletCode, From: day0.Add(-10 * time.Hour), To: day0.Add(24 * time.Hour)}
+}
+
+func testReadingsAndRollups(t *testing.T, s monitoring.Store) {
+	ctx := context.Background()
+	out := write(t, s, rtd(day0, 10, 100, "N"), rtd(day0.Add(30*time.Second), 20, 110, "N"), rtd(day0.Add(time.Minute), 30, 120, "D"))
+	equal(t, "outcomes", out, []monitoring.Outcome{monitoring.New, monitoring.New, monitoring.New})
+	rs, err := s.Readings(ctx, dayRange())
+	check(t, err)
+	if len(rs) != 6 {
+		t.Fatalf("%d readings, want 6", len(rs))
+	}
+	first := rs[1] // a21026 sorts after a21002
+	if first.Code != "a21026" || *first.Rtd != 10 || first.Flag != "N" || !first.DataTime.Equal(day0) || first.Avg != nil || first.MN != Outlet.MN {
+		t.Fatalf("first reading %+v", first)
+	}
+	if z := rs[0]; z.Code != "a21002" || z.ZsRtd == nil || *z.ZsRtd != 110.00000000000001 && *z.ZsRtd != 110 {
+		t.Fatalf("NOx reading %+v", z)
+	}
+	one := dayRange()
+	one.Code, one.Limit, one.Offset = "a21026", 1, 2
+	rs, err = s.Readings(ctx, one)
+	check(t, err)
+	if len(rs) != 1 || *rs[0].Rtd != 30 || rs[0].Flag != "D" {
+		t.Fatalf("third SO2 reading: %+v", rs)
+	}
+	so2 := dayRange()
+	so2.Code = "a21026"
+	for _, tc := range []struct {
+		p    monitoring.Period
+		want []monitoring.Rollup
+	}{
+		{monitoring.Minute, []monitoring.Rollup{
+			{Period: monitoring.Minute, Start: day0, Count: 2, Sum: 30, Min: 10, Max: 20},
+			{Period: monitoring.Minute, Start: day0.Add(time.Minute), Count: 1, Sum: 30, Min: 30, Max: 30, Flagged: 1}}},
+		{monitoring.Hour, []monitoring.Rollup{{Period: monitoring.Hour, Start: day0, Count: 3, Sum: 60, Min: 10, Max: 30, Flagged: 1}}},
+		{monitoring.Day, []monitoring.Rollup{{Period: monitoring.Day, Start: day0.Add(-10 * time.Hour), Count: 3, Sum: 60, Min: 10, Max: 30, Flagged: 1}}},
+	} {
+		got, err := s.Rollups(ctx, tc.p, so2)
+		check(t, err)
+		for i := range tc.want {
+			tc.want[i].USCC, tc.want[i].Outlet, tc.want[i].Code = Ent.USCC, Outlet.OutletCode, "a21026"
+		}
+		for i := range got {
+			if !got[i].Start.Equal(tc.want[min(i, len(tc.want)-1)].Start) {
+				t.Errorf("%s rollup %d starts %v", tc.p, i, got[i].Start)
+			}
+			got[i].Start = tc.want[min(i, len(tc.want)-1)].Start
+		}
+		equal(t, string(tc.p)+" rollups", got, tc.want)
+	}
+	// A second batch adds to the same rollups.
+	write(t, s, rtd(day0.Add(90*time.Second), 40, 130, "N"))
+	hour, err := s.Rollups(ctx, monitoring.Hour, so2)
+	check(t, err)
+	if len(hour) != 1 || hour[0].Count != 4 || hour[0].Max != 40 || hour[0].Avg() != 25 {
+		t.Fatalf("hour after a second batch: %+v", hour)
+	}
+	frames, err := s.Frames(ctx, Outlet.MN, monitoring.Range{From: time.Now().Add(-time.Hour), To: time.Now().Add(time.Hour)})
+	check(t, err)
+	if len(frames) != 4 || frames[0].DKey != "20261130100000" || frames[0].Frame != string(rtd(day0, 10, 100, "N").Raw) || frames[0].Peer == "" {
+		t.Fatalf("frames: %+v", frames)
+	}
+}
+
+func testResends(t *testing.T, s monitoring.Store) {
+	ctx := context.Background()
+	a := rtd(day0, 10, 100, "N")
+	write(t, s, a)
+	// The same frame again, twice in one batch with a changed one: a
+	// duplicate, a revision, and the revision's own resend.
+	b := rtd(day0, 11, 100, "N")
+	out := write(t, s, rtd(day0, 10, 100, "N"), b, rtd(day0, 11, 100, "N"))
+	equal(t, "outcomes", out, []monitoring.Outcome{monitoring.Duplicate, monitoring.Revision, monitoring.Duplicate})
+	c := rtd(day0, 12, 100, "N")
+	equal(t, "third version", write(t, s, c), []monitoring.Outcome{monitoring.Revision})
+	rg := dayRange()
+	rg.Code = "a21026"
+	rs, err := s.Readings(ctx, rg)
+	check(t, err)
+	if len(rs) != 3 || rs[0].Revision != 0 || *rs[0].Rtd != 10 || rs[1].Revision != 1 || *rs[1].Rtd != 11 || rs[2].Revision != 2 {
+		t.Fatalf("revisions: %+v", rs)
+	}
+	// The rollups count the original only.
+	hour, err := s.Rollups(ctx, monitoring.Hour, rg)
+	check(t, err)
+	if len(hour) != 1 || hour[0].Count != 1 || hour[0].Sum != 10 {
+		t.Fatalf("rollups after revisions: %+v", hour)
+	}
+}
+
+func testLoggerAggregates(t *testing.T, s monitoring.Store) {
+	ctx := context.Background()
+	m := rtd(day0, 0, 0, "N")
+	m.Frame.CN = "2051"
+	m.Frame.Values = []hj212.Value{
+		{Code: "a21026", Field: "Avg", Value: 15, Unit: "mg/m3", Flag: "N"},
+		{Code: "a21026", Field: "Min", Value: 10, Unit: "mg/m3", Flag: "N"},
+		{Code: "a21026", Field: "Max", Value: 20, Unit: "mg/m3", Flag: "N"},
+		{Code: "a21026", Field: "Cou", Value: 0.5, Unit: "kg", Flag: "N"},
+	}
+	m.Raw = []byte("##MINUTE\r\n")
+	write(t, s, m, rtd(day0, 12, 100, "N"))
+	rg := dayRange()
+	rg.CN, rg.Code = "2051", "a21026"
+	rs, err := s.Readings(ctx, rg)
+	check(t, err)
+	if len(rs) != 1 || *rs[0].Avg != 15 || *rs[0].Min != 10 || *rs[0].Max != 20 || *rs[0].Cou != 0.5 || rs[0].Rtd != nil {
+		t.Fatalf("the logger's minute data: %+v", rs)
+	}
+	minute, err := s.Rollups(ctx, monitoring.Minute, monitoring.Range{USCC: Ent.USCC, Outlet: Outlet.OutletCode, Code: "a21026", From: day0, To: day0.Add(time.Hour)})
+	check(t, err)
+	if len(minute) != 1 || minute[0].Count != 1 || minute[0].Sum != 12 {
+		t.Fatalf("our minute rollup beside the logger's: %+v", minute)
+	}
+}
+
+func testBigBatch(t *testing.T, s monitoring.Store) {
+	ctx := context.Background()
+	var batch []*monitoring.Received
+	for i := range 500 {
+		batch = append(batch, rtd(day0.Add(time.Duration(i)*30*time.Second), float64(i), 100, "N"))
+	}
+	out := write(t, s, batch...)
+	for i, o := range out {
+		if o != monitoring.New {
+			t.Fatalf("frame %d: %v", i, o)
+		}
+	}
+	rg := dayRange()
+	rg.Code = "a21026"
+	rs, err := s.Readings(ctx, rg)
+	check(t, err)
+	if len(rs) != 500 || *rs[499].Rtd != 499 {
+		t.Fatalf("%d readings", len(rs))
+	}
+	day, err := s.Rollups(ctx, monitoring.Day, rg)
+	check(t, err)
+	if len(day) != 1 || day[0].Count != 500 || day[0].Sum != 499*500/2 {
+		t.Fatalf("day rollup %+v", day)
+	}
+	again := write(t, s, batch...)
+	for i, o := range again {
+		if o != monitoring.Duplicate {
+			t.Fatalf("resent frame %d: %v", i, o)
+		}
+	}
+}
