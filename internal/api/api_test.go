@@ -33,7 +33,7 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	a := api.New(registry.NewService(st), slog.New(slog.NewTextHandler(t.Output(), nil)))
+	a := api.New(registry.NewService(st), st, slog.New(slog.NewTextHandler(t.Output(), nil)))
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)
 	return &env{url: srv.URL, api: a, store: st}

@@ -83,10 +83,12 @@ func errorStatuses(rt route, pathParams bool) []int {
 }
 
 var pathParamDocs = map[string]string{
-	"uscc": "unified social credit code (GB 32100-2015, 18 characters)",
-	"code": "GB/T 4754-2017 code: section letter, division, group or class",
-	"kind": "kind of record",
-	"key":  "the record's key",
+	"uscc":   "unified social credit code (GB 32100-2015, 18 characters)",
+	"code":   "GB/T 4754-2017 code: section letter, division, group or class",
+	"kind":   "kind of record",
+	"key":    "the record's key",
+	"outlet": "outlet code within its enterprise (e.g. DA001)",
+	"mn":     "data logger MN (HJ 212)",
 }
 
 func (g *schemas) pathParam(rt route, name string) obj {

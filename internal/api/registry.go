@@ -93,7 +93,7 @@ func (s *Server) table() []route {
 				handle: s.save(k, "key"), body: rec.rec, resp: rec.rec, keyShape: rec.key},
 		)
 	}
-	return rs
+	return append(rs, s.monitoringRoutes()...)
 }
 
 type healthStatus struct {

@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"ecoindustry/internal/apperr"
+	"ecoindustry/internal/monitoring"
 	"ecoindustry/internal/registry"
 )
 
@@ -29,6 +30,7 @@ const (
 // Server serves the API over a registry service.
 type Server struct {
 	reg    *registry.Service
+	mon    monitoring.Store
 	log    *slog.Logger
 	routes []route
 	doc    []byte // the OpenAPI document, generated once from routes
@@ -54,9 +56,10 @@ type route struct {
 
 type param struct{ name, typ, desc string }
 
-// New returns a server over reg that logs internal errors to log.
-func New(reg *registry.Service, log *slog.Logger) *Server {
-	s := &Server{reg: reg, log: log}
+// New returns a server over the registry and the monitoring data that
+// logs internal errors to log.
+func New(reg *registry.Service, mon monitoring.Store, log *slog.Logger) *Server {
+	s := &Server{reg: reg, mon: mon, log: log}
 	s.routes = s.table()
 	doc, err := openAPI(s.routes)
 	if err != nil {

@@ -167,7 +167,7 @@ func TestServeAndShutDown(t *testing.T) {
 	done := make(chan int)
 	go func() {
 		env := map[string]string{"ECOIND_DATA": t.TempDir()}
-		done <- app.Run(ctx, []string{"serve", "--http", "127.0.0.1:0"}, func(k string) string { return env[k] }, nil, &syncBuffer{}, &errOut)
+		done <- app.Run(ctx, []string{"serve", "--http", "127.0.0.1:0", "--hj212", "127.0.0.1:0"}, func(k string) string { return env[k] }, nil, &syncBuffer{}, &errOut)
 	}()
 	addr := regexp.MustCompile(`http=(http://[0-9.:]+)`)
 	var base string

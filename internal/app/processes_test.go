@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -34,7 +35,7 @@ func TestMain(m *testing.M) {
 // startServe starts `ecoind serve` as a process of its own and returns its base URL.
 func startServe(t *testing.T, env ...string) string {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "serve", "--http", "127.0.0.1:0")
+	cmd := exec.Command(os.Args[0], "serve", "--http", "127.0.0.1:0", "--hj212", "127.0.0.1:0")
 	cmd.Env = append(os.Environ(), append(env, "ECOIND_TEST_AS_ECOIND=1")...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -136,4 +137,16 @@ func TestImportToPostgresFromTheCommandLine(t *testing.T) {
 		!strings.Contains(errOut, "cannot connect") || strings.Contains(errOut, "secret") {
 		t.Fatalf("a store that does not connect: %d %s", code, errOut)
 	}
+}
+
+func dialRetry(addr string) (net.Conn, error) {
+	var err error
+	for range 50 {
+		var c net.Conn
+		if c, err = net.Dial("tcp", addr); err == nil {
+			return c, nil
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return nil, err
 }

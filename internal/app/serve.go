@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -12,31 +13,46 @@ import (
 	"ecoindustry/internal/api"
 	"ecoindustry/internal/config"
 	"ecoindustry/internal/demo"
+	"ecoindustry/internal/hj212"
+	"ecoindustry/internal/ingest"
+	"ecoindustry/internal/metrics"
+	"ecoindustry/internal/monitoring"
 	"ecoindustry/internal/registry"
 	"ecoindustry/internal/store/postgres"
 )
 
 func runServe(ctx context.Context, e *env, args []string) error {
-	fs, cfg := flags(e, "serve", "", "data", "store", "pool-size", "http", "log-level", "log-format")
+	fs, cfg := flags(e, "serve", "", "data", "store", "pool-size", "http", "hj212", "log-level", "log-format")
+	opt := decodeFlags(fs)
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
-	return serve(ctx, e, cfg, nil)
+	return serve(ctx, e, cfg, *opt, nil)
 }
 
 func runDemo(ctx context.Context, e *env, args []string) error {
-	fs, cfg := flags(e, "demo", "", "data", "store", "pool-size", "http", "log-level", "log-format")
+	fs, cfg := flags(e, "demo", "", "data", "store", "pool-size", "http", "hj212", "log-level", "log-format")
 	// The demo is for one person on one machine: its own directory, and
 	// loopback only unless asked.
 	fs.Lookup("data").DefValue, cfg.Data = "./demo-data", "./demo-data"
 	fs.Lookup("http").DefValue, cfg.HTTP = "127.0.0.1:8080", "127.0.0.1:8080"
+	fs.Lookup("hj212").DefValue, cfg.HJ212 = "127.0.0.1:9212", "127.0.0.1:9212"
 	cfg.FromEnv(e.getenv)
+	prepareOnly := fs.Bool("prepare-only", false, "build the data directory and exit without serving (for benchmarks)")
 	seed := fs.Int64("seed", 1, "seed of the generated dataset")
 	n := fs.Int("enterprises", 3000, "number of synthetic enterprises")
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
-	return serve(ctx, e, cfg, func(ctx context.Context, log *slog.Logger, reg *registry.Service) error {
+	if *prepareOnly {
+		db, err := open(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		return demo.Load(ctx, registry.NewService(db), demo.Generate(*seed, *n))
+	}
+	return serve(ctx, e, cfg, hj212.Options{}, func(ctx context.Context, log *slog.Logger, reg *registry.Service, _ string) error {
 		start := time.Now()
 		if err := demo.Load(ctx, reg, demo.Generate(*seed, *n)); err != nil {
 			return fmt.Errorf("demo data: %w", err)
@@ -46,9 +62,11 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	})
 }
 
-// serve opens the store, runs prepare if given, and serves HTTP until ctx
-// ends, then shuts down gracefully.
-func serve(ctx context.Context, e *env, cfg *config.Config, prepare func(context.Context, *slog.Logger, *registry.Service) error) error {
+// serve opens the store, runs prepare if given, and serves HTTP and HJ 212
+// until ctx ends, then shuts down gracefully: the listeners close, frames
+// in flight are written and answered, then the writer stops.
+func serve(ctx context.Context, e *env, cfg *config.Config, opt hj212.Options,
+	prepare func(context.Context, *slog.Logger, *registry.Service, string) error) error {
 	log, err := cfg.Logger(e.stderr)
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
@@ -62,26 +80,46 @@ func serve(ctx context.Context, e *env, cfg *config.Config, prepare func(context
 		go postgres.KeepPartitions(ctx, db, log)
 	}
 	reg := registry.NewService(db)
-	if prepare != nil {
-		if err := prepare(ctx, log, reg); err != nil {
-			return err
-		}
-	}
-	ln, err := net.Listen("tcp", cfg.HTTP)
+	m := metrics.New()
+
+	hl, err := net.Listen("tcp", cfg.HTTP)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{
-		Handler:           api.New(reg, log).Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+	il, err := net.Listen("tcp", cfg.HJ212)
+	if err != nil {
+		hl.Close()
+		return err
 	}
-	log.Info("serving", "http", "http://"+ln.Addr().String(), "data", cfg.Data)
+	writerCtx, stopWriter := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWriter()
+	w := monitoring.NewWriter(db, 4096, log, m)
+	writerDone := make(chan struct{})
+	go func() { defer close(writerDone); w.Run(writerCtx) }()
+	icfg := ingest.Defaults()
+	icfg.Decode = opt
+	ingestDone := make(chan error, 1)
+	go func() {
+		ingestDone <- ingest.New(icfg, ingest.NewDirectory(db, time.Minute), w, log, m).Serve(ctx, il)
+	}()
+
+	mux := http.NewServeMux()
+	mux.Handle("/", api.New(reg, db, log).Handler())
+	mux.Handle("GET /metrics", m.Handler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	log.Info("serving", "http", "http://"+hl.Addr().String(), "hj212", il.Addr().String(), "data", cfg.Data)
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(hl) }()
+	if prepare != nil {
+		if err := prepare(ctx, log, reg, il.Addr().String()); err != nil {
+			return err
+		}
+	}
 	select {
 	case err := <-errc:
 		return err
+	case err := <-ingestDone:
+		return fmt.Errorf("hj212 listener: %w", err)
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
@@ -90,8 +128,21 @@ func serve(ctx context.Context, e *env, cfg *config.Config, prepare func(context
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return err
 	}
+	if err := <-ingestDone; err != nil {
+		return err
+	}
+	stopWriter()
+	<-writerDone
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	return nil
+}
+
+// decodeFlags registers the HJ 212 decoding options of serve.
+func decodeFlags(fs *flag.FlagSet) *hj212.Options {
+	var opt hj212.Options
+	fs.BoolVar(&opt.Strict, "strict", false, "accept only frames that follow HJ 212 to the letter")
+	fs.BoolVar(&opt.ModbusCRC, "modbus-crc", false, "also accept frames with a Modbus CRC16 (loggers configured for it)")
+	return &opt
 }

@@ -19,13 +19,14 @@ type Config struct {
 	Store     string // "" for SQLite in Data; postgres://… for PostgreSQL
 	PoolSize  string // PostgreSQL connections at most; "": 4 per core
 	HTTP      string // HTTP listen address
+	HJ212     string // HJ 212 (data logger) listen address
 	LogLevel  string // debug, info, warn, error
 	LogFormat string // text, json
 }
 
 // Defaults returns the built-in configuration.
 func Defaults() Config {
-	return Config{Data: "./data", HTTP: ":8080", LogLevel: "info", LogFormat: "text"}
+	return Config{Data: "./data", HTTP: ":8080", HJ212: ":9212", LogLevel: "info", LogFormat: "text"}
 }
 
 // vars maps each setting to its environment variable.
@@ -41,6 +42,7 @@ func (c *Config) vars() []struct {
 		{"ECOIND_STORE", "store", "database URL (empty: SQLite in the data directory)", &c.Store},
 		{"ECOIND_POOL_SIZE", "pool-size", "PostgreSQL connections at most (empty: 4 per core)", &c.PoolSize},
 		{"ECOIND_HTTP", "http", "HTTP listen address", &c.HTTP},
+		{"ECOIND_HJ212", "hj212", "HJ 212 listen address for data loggers", &c.HJ212},
 		{"ECOIND_LOG_LEVEL", "log-level", "log level: debug, info, warn, error", &c.LogLevel},
 		{"ECOIND_LOG_FORMAT", "log-format", "log format: text or json", &c.LogFormat},
 	}

@@ -1,6 +1,17 @@
-// Package hj212 is the HJ 212 protocol of online monitoring data loggers:
-// its code tables and, in time, its frames. It does no I/O.
+// Package hj212 is the HJ 212 protocol of online monitoring data loggers
+// (HJ 212-2017, with HJ/T 212-2005 and HJ 212-2025 frames): its code
+// tables, decoding and encoding frames, the platform's answers, joining
+// split packets and cutting a TCP stream into frames. It does no I/O.
+//
+// The facts it relies on, with their sources, are in
+// shared/reference/hj212/PROTOCOL.md; comments cite its sections and the
+// standard's tables.
 package hj212
+
+import (
+	"cmp"
+	"slices"
+)
 
 // Pollutant is one pollutant code of HJ 212-2017 Appendix B with the 2005
 // code it replaced and its default units.
@@ -44,6 +55,8 @@ var Pollutants = []Pollutant{
 	{"a20057", "31", "汞及其化合物", "Hg and compounds", "mg/m3", "kg", "air"},
 	{"a20058", "", "汞", "Hg", "ng/m3", "", "air"},
 	{"a01010", "37", "林格曼黑度", "Ringelmann blackness", "", "", "air"},
+	{"a01901", "", "垃圾焚烧炉膛内焚烧平均温度", "waste-incinerator furnace temperature, mean", "℃", "", "air"},
+	{"a01902", "", "垃圾焚烧炉膛内DCS温度", "waste-incinerator furnace temperature, DCS", "℃", "", "air"},
 	{"a26001", "", "苯胺类", "aniline", "mg/m3", "kg", "air"},
 	{"w00000", "B01", "废水流量", "wastewater flow", "L/s", "m3", "water"},
 	{"w01001", "001", "pH值", "pH", "", "", "water"},
@@ -72,13 +85,81 @@ var Pollutants = []Pollutant{
 	{"w20126", "033", "总银", "total Ag", "mg/L", "kg", "water"},
 }
 
-var byCode = func() map[string]Pollutant {
+var byCode, by2005 = func() (map[string]Pollutant, map[string]Pollutant) {
 	m := make(map[string]Pollutant, len(Pollutants))
+	m2005 := make(map[string]Pollutant, len(Pollutants))
 	for _, p := range Pollutants {
 		m[p.Code] = p
+		if p.Code2005 != "" {
+			m2005[p.Code2005] = p
+		}
 	}
-	return m
+	return m, m2005
 }()
+
+// codeKeys are the 2017 codes packed into numbers (see pack), sorted, with
+// their pollutants: a binary search over them is several times faster than
+// a map lookup, which matters once per pollutant of every frame.
+var codeKeys, codeKeyed = func() ([]uint64, []*Pollutant) {
+	ps := make([]*Pollutant, len(Pollutants))
+	for i := range Pollutants {
+		ps[i] = &Pollutants[i]
+	}
+	slices.SortFunc(ps, func(a, b *Pollutant) int { return cmp.Compare(pack(a.Code), pack(b.Code)) })
+	keys := make([]uint64, len(ps))
+	for i, p := range ps {
+		keys[i] = pack(p.Code)
+	}
+	return keys, ps
+}()
+
+// pack is the first 8 bytes of a code as a number.
+func pack[T string | []byte](code T) uint64 {
+	var k uint64
+	for i := 0; i < len(code) && i < 8; i++ {
+		k = k<<8 | uint64(code[i])
+	}
+	return k
+}
+
+// findCode returns the 2017 pollutant with the given code, or nil.
+func findCode(code []byte) *Pollutant {
+	k := pack(code)
+	lo, hi := 0, len(codeKeys)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if codeKeys[m] < k {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	if lo < len(codeKeys) && codeKeys[lo] == k && codeKeyed[lo].Code == string(code) {
+		return codeKeyed[lo]
+	}
+	return nil
+}
+
+// scale2005 is, for the pollutants whose default unit HJ 212-2017 changed,
+// the power of ten that turns a value in the HJ/T 212-2005 unit into one in
+// the 2017 unit. Table B.2 of 2017 gives these five heavy metals in µg/L
+// (cumulative g, PROTOCOL.md §1.8); the 2005 table had mg/L (cumulative
+// kg). The 2005 units are from one vendor's code list
+// (lingkejia/bocon-operation-app src/lib/polcodeList05.js), not from the
+// 2005 text: check them against it.
+var scale2005 = map[string]int{"w20111": 3, "w20115": 3, "w20117": 3, "w20119": 3, "w20120": 3}
+
+// unitOf returns the unit of a numeric pollutant field: the cumulative unit
+// for Cou, else the concentration unit ("" for a field Table 4 does not name).
+func unitOf(p Pollutant, field string) string {
+	switch {
+	case suffixKind(field) != suffixNumber:
+		return ""
+	case field == "Cou":
+		return p.CouUnit
+	}
+	return p.Unit
+}
 
 // LookupPollutant returns the HJ 212-2017 pollutant with the given code.
 func LookupPollutant(code string) (Pollutant, bool) {

@@ -1,0 +1,278 @@
+package ingest_test
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"ecoindustry/internal/hj212"
+	"ecoindustry/internal/ingest"
+	"ecoindustry/internal/metrics"
+	"ecoindustry/internal/monitoring"
+	"ecoindustry/internal/registry"
+	"ecoindustry/internal/store"
+	"ecoindustry/internal/store/sqlite"
+	"ecoindustry/internal/store/storetest"
+)
+
+type env struct {
+	addr  string
+	store *store.DB
+	m     *metrics.Metrics
+}
+
+// start runs a server over a registry holding the fixture outlet.
+func start(t *testing.T, edit func(*ingest.Config)) *env {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "i.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(ctx, func(tx registry.Tx) error {
+		return errors.Join(tx.PutPark(ctx, storetest.Park), tx.PutEnterprise(ctx, storetest.Ent), tx.PutOutlet(ctx, storetest.Outlet))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+	m := metrics.New()
+	w := monitoring.NewWriter(db, 256, log, m)
+	wctx, stopWriter := context.WithCancel(context.Background())
+	go w.Run(wctx)
+	cfg := ingest.Defaults()
+	cfg.IdleTimeout = 2 * time.Second
+	if edit != nil {
+		edit(&cfg)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- ingest.New(cfg, ingest.NewDirectory(db, time.Minute), w, log, m).Serve(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+		stopWriter()
+		db.Close()
+	})
+	return &env{addr: ln.Addr().String(), store: db, m: m}
+}
+
+var t0 = time.Date(2026, 11, 30, 10, 0, 0, 0, monitoring.CST)
+
+// frame encodes a frame of the fixture logger.
+func frame(t *testing.T, cn string, at time.Time, so2 float64, mutate ...func(*hj212.Frame)) []byte {
+	t.Helper()
+	f := &hj212.Frame{Version: "2017", QN: at.Format("20060102150405") + "000", ST: "31", CN: cn, PW: storetest.Outlet.PW,
+		MN: storetest.Outlet.MN, Flag: 5, DataTime: at, Values: []hj212.Value{
+			{Code: "a21026", Field: "Rtd", Value: so2}, {Code: "a21026", Field: "Flag", Text: "N", IsText: true},
+			{Code: "a21002", Field: "Rtd", Value: 100}, {Code: "a21002", Field: "Flag", Text: "N", IsText: true}}}
+	for _, m := range mutate {
+		m(f)
+	}
+	b, err := hj212.Encode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+type client struct {
+	net.Conn
+	r *bufio.Reader
+}
+
+func dial(t *testing.T, addr string) *client {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return &client{c, bufio.NewReader(c)}
+}
+
+// answer reads one answer frame and decodes it.
+func (c *client) answer(t *testing.T) *hj212.Frame {
+	t.Helper()
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	line, err := c.r.ReadBytes('\n')
+	if err != nil {
+		t.Fatalf("no answer: %v", err)
+	}
+	f, err := hj212.Decode(line, hj212.Options{})
+	if err != nil {
+		t.Fatalf("answer %q: %v", line, err)
+	}
+	return f
+}
+
+// closed reports whether the server closes the connection within d.
+func (c *client) closed(d time.Duration) bool {
+	c.SetReadDeadline(time.Now().Add(d))
+	_, err := io.ReadAll(c.r)
+	var ne net.Error
+	return err == nil || !(errors.As(err, &ne) && ne.Timeout())
+}
+
+func readings(t *testing.T, e *env, code string) []monitoring.Reading {
+	t.Helper()
+	rs, err := e.store.Readings(context.Background(), monitoring.Range{USCC: storetest.Ent.USCC, Outlet: storetest.Outlet.OutletCode,
+		Code: code, From: t0.Add(-24 * time.Hour), To: t0.Add(24 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rs
+}
+
+// TestStreamFraming sends frames several to a write, cut at every byte,
+// and with garbage between: every frame is answered once and stored once.
+func TestStreamFraming(t *testing.T) {
+	e := start(t, nil)
+	c := dial(t, e.addr)
+	var stream []byte
+	n := 0
+	for i := range 3 {
+		stream = append(stream, frame(t, "2011", t0.Add(time.Duration(i)*30*time.Second), float64(i))...)
+		n++
+	}
+	stream = append(stream, []byte("garbage\x00\xff## not a frame\r\n")...)
+	cut := frame(t, "2011", t0.Add(2*time.Minute), 42)
+	c.Write(stream)
+	for range n {
+		if a := c.answer(t); a.CN != "9014" {
+			t.Fatalf("answer %+v", a)
+		}
+	}
+	for i := 1; i < len(cut); i += 7 {
+		f := frame(t, "2011", t0.Add(time.Duration(10+i)*time.Minute), float64(i))
+		c.Write(f[:i])
+		time.Sleep(time.Millisecond)
+		c.Write(f[i:])
+		if a := c.answer(t); a.CN != "9014" || a.QN != f2qn(t0.Add(time.Duration(10+i)*time.Minute)) {
+			t.Fatalf("cut at %d: %+v", i, a)
+		}
+		n++
+	}
+	if got := len(readings(t, e, "a21026")); got != n {
+		t.Fatalf("%d readings, want %d", got, n)
+	}
+}
+
+func f2qn(at time.Time) string { return at.Format("20060102150405") + "000" }
+
+func TestResendStoredOnceAndAnsweredTwice(t *testing.T) {
+	e := start(t, nil)
+	c := dial(t, e.addr)
+	f := frame(t, "2011", t0, 7)
+	for range 2 {
+		c.Write(f)
+		c.answer(t)
+	}
+	if rs := readings(t, e, "a21026"); len(rs) != 1 {
+		t.Fatalf("%d readings", len(rs))
+	}
+	// Other values for the same time: kept as a revision.
+	c.Write(frame(t, "2011", t0, 8))
+	c.answer(t)
+	if rs := readings(t, e, "a21026"); len(rs) != 2 || rs[1].Revision != 1 || *rs[1].Rtd != 8 {
+		t.Fatalf("revision: %+v", rs)
+	}
+}
+
+func TestUnauthenticatedGetNothing(t *testing.T) {
+	e := start(t, nil)
+	good := dial(t, e.addr)
+	bad := dial(t, e.addr)
+	unknown := frame(t, "2011", t0, 1, func(f *hj212.Frame) { f.MN = "999999999999999999999999" })
+	wrongPW := frame(t, "2011", t0, 1, func(f *hj212.Frame) { f.PW = "000000" })
+	bad.Write(unknown)
+	bad.Write(wrongPW)
+	good.Write(frame(t, "2011", t0, 5))
+	good.answer(t) // the other logger is served
+	bad.Write(unknown)
+	if !bad.closed(3 * time.Second) {
+		t.Fatal("three failures did not close the connection")
+	}
+	if rs := readings(t, e, "a21026"); len(rs) != 1 {
+		t.Fatalf("%d readings stored", len(rs))
+	}
+}
+
+func TestBadFramesAreDroppedNotFatal(t *testing.T) {
+	e := start(t, nil)
+	c := dial(t, e.addr)
+	f := frame(t, "2011", t0, 5)
+	badCRC := append([]byte{}, f...)
+	badCRC[len(badCRC)-3] ^= 1 // a CRC digit
+	badLen := append([]byte("##0999"), f[6:]...)
+	c.Write(badCRC)
+	c.Write(badLen)
+	c.Write(f)
+	if a := c.answer(t); a.CN != "9014" {
+		t.Fatalf("%+v", a)
+	}
+}
+
+func TestIdleAndUnfinishedFramesTimeOut(t *testing.T) {
+	e := start(t, func(c *ingest.Config) { c.IdleTimeout = 300 * time.Millisecond })
+	c := dial(t, e.addr)
+	f := frame(t, "2011", t0, 5)
+	c.Write(f[:20]) // never finished
+	if !c.closed(3 * time.Second) {
+		t.Fatal("an unfinished frame kept the connection open")
+	}
+}
+
+func TestConnectionLimits(t *testing.T) {
+	e := start(t, func(c *ingest.Config) { c.MaxConnsPer = 2 })
+	a, b := dial(t, e.addr), dial(t, e.addr)
+	for _, c := range []*client{a, b} {
+		c.Write(frame(t, "2011", t0, 1))
+		c.answer(t)
+	}
+	if c := dial(t, e.addr); !c.closed(3 * time.Second) {
+		t.Fatal("a third connection from one address was kept")
+	}
+}
+
+func TestNoticeAndBackfillRequest(t *testing.T) {
+	e := start(t, nil)
+	defer func() {
+		if rs := readings(t, e, "a21026"); len(rs) != 2 {
+			t.Errorf("%d hourly readings stored", len(rs))
+		}
+	}()
+	c := dial(t, e.addr)
+	c.Write(frame(t, "2081", t0, 0, func(f *hj212.Frame) {
+		f.Values = nil
+		f.CP = []hj212.Field{{Key: "RestartTime", Value: "20261130095500"}}
+	}))
+	if a := c.answer(t); a.CN != "9013" {
+		t.Fatalf("notice answered %+v", a)
+	}
+	c.Write(frame(t, "2061", t0, 10))
+	c.answer(t)
+	c.Write(frame(t, "2061", t0.Add(3*time.Hour), 10))
+	if a := c.answer(t); a.CN != "9014" {
+		t.Fatalf("%+v", a)
+	}
+	req := c.answer(t)
+	cp := map[string]string{}
+	for _, f := range req.CP {
+		cp[f.Key] = f.Value
+	}
+	if req.CN != "2061" || cp["BeginTime"] != "20261130110000" || cp["EndTime"] != "20261130120000" {
+		t.Fatalf("backfill request %+v", req)
+	}
+}
