@@ -41,6 +41,7 @@ func init() {
 		{"import", "import KIND FILE: load a CSV or XLSX file into the registry, all or nothing", runImport},
 		{"export", "export KIND: write the registry's records of a kind as CSV or XLSX", runExport},
 		{"hj212", "hj212 decode|encode: HJ 212 frames to JSON lines and back", runHJ212},
+		{"simulate", "simulated HJ 212 data loggers of the registry's outlets send to a server", runSimulate},
 		{"migrate", "bring the store's schema up to date and print its version", runMigrate},
 		{"backup", "backup --out FILE: copy the embedded store while it runs (PostgreSQL: use pg_dump)", runBackup},
 		{"config", "print the effective configuration, secrets masked", runConfig},

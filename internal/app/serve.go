@@ -18,6 +18,7 @@ import (
 	"ecoindustry/internal/metrics"
 	"ecoindustry/internal/monitoring"
 	"ecoindustry/internal/registry"
+	"ecoindustry/internal/simulate"
 	"ecoindustry/internal/store/postgres"
 )
 
@@ -38,6 +39,8 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	fs.Lookup("http").DefValue, cfg.HTTP = "127.0.0.1:8080", "127.0.0.1:8080"
 	fs.Lookup("hj212").DefValue, cfg.HJ212 = "127.0.0.1:9212", "127.0.0.1:9212"
 	cfg.FromEnv(e.getenv)
+	loggers := fs.Int("loggers", 200, "simulated data loggers sending to the demo (0: none)")
+	interval := fs.Duration("interval", 30*time.Second, "real-time data interval of each simulated logger")
 	prepareOnly := fs.Bool("prepare-only", false, "build the data directory and exit without serving (for benchmarks)")
 	seed := fs.Int64("seed", 1, "seed of the generated dataset")
 	n := fs.Int("enterprises", 3000, "number of synthetic enterprises")
@@ -52,12 +55,27 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		defer db.Close()
 		return demo.Load(ctx, registry.NewService(db), demo.Generate(*seed, *n))
 	}
-	return serve(ctx, e, cfg, hj212.Options{}, func(ctx context.Context, log *slog.Logger, reg *registry.Service, _ string) error {
+	return serve(ctx, e, cfg, hj212.Options{}, func(ctx context.Context, log *slog.Logger, reg *registry.Service, hj212Addr string) error {
 		start := time.Now()
 		if err := demo.Load(ctx, reg, demo.Generate(*seed, *n)); err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
 		log.Info("demo data loaded (synthetic, not real enterprises)", "dir", cfg.Data, "enterprises", *n, "seed", *seed, "took", time.Since(start).Round(time.Millisecond))
+		if *loggers == 0 {
+			return nil
+		}
+		ls, err := simulate.LoggersFrom(ctx, reg.Store())
+		if err != nil {
+			return err
+		}
+		go func() {
+			// The demo is alive: simulated loggers send to its own server.
+			cfg := simulate.Config{Target: hj212Addr, Loggers: min(*loggers, len(ls)), Interval: *interval, Seed: *seed,
+				Faults: []string{"exceed", "flatline", "gap", "calibration", "resend", "malformed"}}
+			if _, err := simulate.Run(ctx, cfg, ls, log.With("component", "simulate")); err != nil && ctx.Err() == nil {
+				log.Error("simulated loggers stopped", "err", err)
+			}
+		}()
 		return nil
 	})
 }

@@ -179,6 +179,9 @@ func TestResendStoredOnceAndAnsweredTwice(t *testing.T) {
 		c.Write(f)
 		c.answer(t)
 	}
+	// The same data sent again as a new request (another QN): no new data.
+	c.Write(frame(t, "2011", t0, 7, func(f *hj212.Frame) { f.QN = "20261130101010999" }))
+	c.answer(t)
 	if rs := readings(t, e, "a21026"); len(rs) != 1 {
 		t.Fatalf("%d readings", len(rs))
 	}

@@ -266,6 +266,9 @@ func (s *Server) frame(ctx context.Context, c *conn, raw []byte) bool {
 // logger answers 9011, the data, then 9012).
 func (s *Server) backfill(c *conn, f *hj212.Frame, pw string) bool {
 	last, seen := c.lastHour[f.MN]
+	if seen && !f.DataTime.After(last) {
+		return true // a back-filled hour: the gap it fills was asked for already
+	}
 	c.lastHour[f.MN] = f.DataTime
 	if !seen || f.DataTime.Sub(last) <= time.Hour {
 		return true

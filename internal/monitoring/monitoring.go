@@ -4,6 +4,7 @@
 package monitoring
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -45,9 +46,17 @@ func KeyOf(r *Received) Key {
 	return k
 }
 
-// Hash identifies a frame's content.
+// Hash identifies a frame's content: its CP, the data it carries. The QN,
+// Flag, length and CRC around it change when a logger sends the same data
+// again as a new request, which makes it no new data.
 func Hash(raw []byte) string {
-	s := sha256.Sum256(raw)
+	content := raw
+	if i := bytes.Index(raw, []byte("CP=&&")); i >= 0 {
+		if j := bytes.LastIndex(raw, []byte("&&")); j > i+3 {
+			content = raw[i : j+2]
+		}
+	}
+	s := sha256.Sum256(content)
 	return hex.EncodeToString(s[:16])
 }
 

@@ -1,0 +1,66 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"ecoindustry/internal/simulate"
+)
+
+// runSimulate is `ecoind simulate`: a simulated HJ 212 data logger for each
+// outlet of the registry with an MN sends to an ingestion server, for the
+// demo and for load tests, until --duration ends or the process is
+// interrupted; then it prints what they did.
+func runSimulate(ctx context.Context, e *env, args []string) error {
+	fs, cfg := flags(e, "simulate", "", "data", "store", "log-level", "log-format")
+	var sc simulate.Config
+	fs.StringVar(&sc.Target, "target", "127.0.0.1:9212", "host:port of the HJ 212 ingestion server")
+	fs.IntVar(&sc.Loggers, "loggers", 0, "how many loggers (outlets with an MN) to run; 0: all")
+	fs.DurationVar(&sc.Interval, "interval", 30*time.Second, "real-time data (2011) interval of each logger")
+	fs.Float64Var(&sc.Rate, "rate", 0, "real-time frames per second across all loggers, instead of --interval (load tests)")
+	fs.StringVar(&sc.Version, "version", "2017", "HJ 212 version: 2005, 2017 or 2025")
+	faults := fs.String("faults", "", "comma-separated faults to inject: exceed, flatline, gap, calibration, resend, malformed")
+	fs.Int64Var(&sc.Seed, "seed", 1, "seed of the values and faults")
+	ack := fs.Bool("ack", true, "ask for a 9014 answer to every frame and wait for it before the next")
+	duration := fs.Duration("duration", 0, "how long to run (0: until interrupted)")
+	if err := parseNoArgs(fs, args); err != nil {
+		return err
+	}
+	if *faults != "" {
+		sc.Faults = strings.Split(*faults, ",")
+	}
+	sc.NoAck = !*ack
+	log, err := cfg.Logger(e.stderr)
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	db, err := open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	loggers, err := simulate.LoggersFrom(ctx, db)
+	db.Close()
+	if err != nil {
+		return err
+	}
+	if len(loggers) == 0 {
+		return fmt.Errorf("no outlet in the registry has a data logger (an MN); load some first, e.g. with ecoind demo --data %s", cfg.Data)
+	}
+	if *duration > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, *duration)
+		defer cancel()
+	}
+	st, err := simulate.Run(ctx, sc, loggers, log)
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	fmt.Fprintf(e.stdout, "sent %d frames in %s, %.0f frames/s: %d acked, %d resent, %d malformed; %d reconnects\n",
+		st.Sent, st.Elapsed.Round(time.Millisecond), float64(st.Sent)/st.Elapsed.Seconds(), st.Acked, st.Resent, st.Malformed, st.Reconnects)
+	if st.AckLatency.Count() > 0 {
+		fmt.Fprintf(e.stdout, "ack latency: p50 %s, p99 %s\n", st.AckLatency.Quantile(0.5), st.AckLatency.Quantile(0.99))
+	}
+	return nil
+}

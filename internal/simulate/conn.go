@@ -1,0 +1,344 @@
+package simulate
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net"
+	"time"
+
+	"ecoindustry/internal/hj212"
+)
+
+const (
+	minBackoff = 500 * time.Millisecond
+	maxBackoff = 30 * time.Second
+	// maxFrame bounds what the logger reads: 9999 bytes of data segment,
+	// the most a length field can say, as lenient framers allow (PROTOCOL.md §3).
+	maxFrame = 9999 + 12
+	// maxBackfill bounds the frames sent for one request.
+	maxBackfill = 1000
+)
+
+// run keeps the logger connected and sending until ctx ends.
+func (s *sim) run(ctx context.Context, r *runner, phase time.Duration) {
+	if !sleep(ctx, phase) {
+		return
+	}
+	next := time.Now() // when the next real-time frame is due
+	if r.pace != nil {
+		next = r.pace.reserve()
+	}
+	backoff := minBackoff
+	for connected := false; ; {
+		d := net.Dialer{Timeout: ackTimeout}
+		c, err := d.DialContext(ctx, "tcp", r.cfg.Target)
+		if err == nil {
+			if connected {
+				r.reconnects.Add(1)
+			}
+			connected = true
+			began := time.Now()
+			err = s.session(ctx, r, c, &next)
+			c.Close()
+			if time.Since(began) > time.Minute {
+				backoff = minBackoff
+			}
+		} else if r.dialWarned.CompareAndSwap(false, true) && ctx.Err() == nil {
+			r.log.Warn("simulate: cannot connect, retrying", "target", r.cfg.Target, "err", err)
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		r.log.Debug("simulate: disconnected", "mn", s.MN, "err", err)
+		// Jitter, so that loggers that lost the same server do not all come back at once.
+		if !sleep(ctx, backoff/2+time.Duration(s.rng.Int64N(int64(backoff/2)))) {
+			return
+		}
+		backoff = min(2*backoff, maxBackoff)
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// link is one connection of one logger. One goroutine writes (the
+// session), another reads (readLoop).
+type link struct {
+	*sim
+	r      *runner
+	c      net.Conn
+	acks   chan string       // QNs of the 9014 answers received
+	reqs   chan *hj212.Frame // the platform's requests
+	closed chan error        // why the reader stopped
+	timer  *time.Timer
+}
+
+// session sends on c until the connection or ctx ends.
+func (s *sim) session(ctx context.Context, r *runner, c net.Conn, next *time.Time) error {
+	x := &link{sim: s, r: r, c: c, acks: make(chan string, 16), reqs: make(chan *hj212.Frame, 16),
+		closed: make(chan error, 1), timer: time.NewTimer(time.Hour)}
+	defer x.timer.Stop()
+	defer context.AfterFunc(ctx, func() { c.Close() })()
+	done := make(chan struct{})
+	defer close(done)
+	go func() { x.closed <- x.readLoop(done) }()
+	s.lastWrite = time.Now()
+	for {
+		x.timer.Reset(time.Until(x.wake(*next)))
+		var err error
+		select {
+		case err = <-x.closed:
+			return err
+		case req := <-x.reqs:
+			err = x.answer(req)
+		case <-x.timer.C:
+			err = x.tick(next)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// clock is the logger's clock: the simulated one, or one second past its
+// last real-time frame if that is later.
+func (x *link) clock(now time.Time) time.Time {
+	t := x.r.clock(now)
+	if t.Unix() <= x.lastRtd {
+		t = time.Unix(x.lastRtd+1, 0)
+	}
+	return t
+}
+
+// wake is the real time of the logger's next action: the next real-time
+// frame, the end of the current minute period, or a 2025 heartbeat.
+func (x *link) wake(next time.Time) time.Time {
+	end := periodStart(x.mark, periods[0].length) + periods[0].length
+	w := x.r.began.Add(time.Unix(end, 0).Sub(x.r.cfg.Start))
+	if next.Before(w) {
+		w = next
+	}
+	if h := x.lastWrite.Add(heartbeatIdle); x.version == "2025" && h.Before(w) {
+		w = h
+	}
+	return w
+}
+
+// tick sends what is due: the data of the periods that ended since the
+// last tick, the real-time data, a heartbeat. In a gap it sends nothing,
+// and the periods that end in it are sent only on request; its clock goes
+// on as if it sent.
+func (x *link) tick(next *time.Time) error {
+	now := time.Now()
+	t := x.clock(now)
+	silent := x.silent(t.Unix())
+	// After a long disconnection, a day's worth of periods at most.
+	x.mark = max(x.mark, t.Unix()-86400)
+	for _, p := range periods {
+		for start := periodStart(x.mark, p.length); start+p.length <= t.Unix() && !silent; start += p.length {
+			if err := x.sendData(x.aggregated(p.cn, start, t, x.ack)); err != nil {
+				return err
+			}
+		}
+	}
+	x.mark = t.Unix()
+	if silent {
+		x.lastWrite = now // no heartbeat in a gap either
+	}
+	if !now.Before(*next) {
+		x.lastRtd = t.Unix()
+		if !silent {
+			if err := x.sendData(x.realtime(t, x.ack)); err != nil {
+				return err
+			}
+		}
+		x.advance(next, now)
+	}
+	if x.version == "2025" && !silent && time.Since(x.lastWrite) >= heartbeatIdle {
+		b, err := x.heartbeat(t)
+		if err == nil {
+			err = x.write(b)
+		}
+		return err
+	}
+	return nil
+}
+
+// advance sets when the next real-time frame is due: the pacer's next slot,
+// or the next tick of the interval (ticks missed while waiting are skipped).
+func (x *link) advance(next *time.Time, now time.Time) {
+	if x.r.pace != nil {
+		*next = x.r.pace.reserve()
+		return
+	}
+	if d := now.Sub(*next); d >= 0 {
+		*next = next.Add((d/x.r.cfg.Interval + 1) * x.r.cfg.Interval)
+	}
+}
+
+func (x *link) sendData(frame []byte, qn string, err error) error {
+	if err != nil {
+		return err // newSim encoded the same kinds of frame already
+	}
+	return x.send(frame, qn)
+}
+
+// send writes a data frame, now and then after a corrupt one (the
+// malformed fault) or twice (resend), and, if it asks for an answer, waits
+// for the 9014 that echoes its QN, writing it again after each timeout
+// (HJ 212-2017 Table 1).
+func (x *link) send(frame []byte, qn string) error {
+	if x.faults&malformed != 0 && x.rng.Float64() < pMalformed {
+		if err := x.write(x.corrupt(frame)); err != nil {
+			return err
+		}
+		x.r.malformed.Add(1)
+	}
+	for len(x.acks) > 0 {
+		<-x.acks // answers to frames sent twice
+	}
+	if err := x.write(frame); err != nil {
+		return err
+	}
+	sentAt := time.Now()
+	if x.faults&resend != 0 && x.rng.Float64() < pResend {
+		if err := x.write(frame); err != nil {
+			return err
+		}
+		x.r.resent.Add(1)
+	}
+	if !x.ack {
+		return nil
+	}
+	x.timer.Reset(ackTimeout)
+	for tries := 0; ; {
+		select {
+		case q := <-x.acks:
+			if q == qn {
+				x.r.latency[latBucket(time.Since(sentAt))].Add(1)
+				return nil
+			}
+		case err := <-x.closed:
+			return err
+		case <-x.timer.C:
+			if tries == reCount {
+				return nil // given up, as a logger does after ReCount tries
+			}
+			tries++
+			if err := x.write(frame); err != nil {
+				return err
+			}
+			x.r.resent.Add(1)
+			x.timer.Reset(ackTimeout)
+		}
+	}
+}
+
+func (x *link) write(b []byte) error {
+	if _, err := x.c.Write(b); err != nil {
+		return err
+	}
+	x.r.sent.Add(1)
+	x.lastWrite = time.Now()
+	return nil
+}
+
+// readLoop reads the server's frames: answers go to the sender, requests
+// to the session.
+func (x *link) readLoop(done <-chan struct{}) error {
+	sc := bufio.NewScanner(x.c)
+	sc.Buffer(make([]byte, 0, 1024), 2*maxFrame)
+	sc.Split(hj212.SplitFrames(maxFrame))
+	for sc.Scan() {
+		f, err := hj212.Decode(sc.Bytes(), hj212.Options{})
+		switch {
+		case err != nil: // not the logger's business
+		case f.CN == "9014":
+			x.r.acked.Add(1)
+			select {
+			case x.acks <- f.QN:
+			default: // nobody waits for it
+			}
+		case f.CN == "9013": // answers a notification; the logger sends none
+		default:
+			select {
+			case x.reqs <- f:
+			case <-done:
+				return nil
+			}
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return err
+	}
+	return io.EOF
+}
+
+// answer carries out a request of the platform (HJ 212-2017 §6.5: request,
+// 9011, data, 9012). The logger's memory holds the minute, hour and day
+// data of any past period, sent or not; other commands it refuses.
+func (x *link) answer(req *hj212.Frame) error {
+	now := x.clock(time.Now())
+	if x.silent(now.Unix()) {
+		return nil // in a gap the request never arrives
+	}
+	length, _ := periodOf(req.CN)
+	begin, end, ok := timeRange(req)
+	rtn := 1 // QnRtn (Table 7): 1 ready, 2 rejected, 3 PW wrong, 4 MN wrong
+	switch {
+	case req.PW != x.PW:
+		rtn = 3
+	case req.MN != x.MN:
+		rtn = 4
+	case length == 0 || !ok:
+		rtn = 2
+	}
+	b, err := x.reply("9011", req.QN, "QnRtn", rtn)
+	if err == nil {
+		err = x.write(b)
+	}
+	if err != nil || rtn != 1 {
+		return err
+	}
+	n := 0
+	for p := periodStart(begin, length); p <= end && p+length <= now.Unix() && n < maxBackfill; p += length {
+		if err := x.sendData(x.aggregated(req.CN, p, now, x.ack)); err != nil {
+			return err
+		}
+		n++
+	}
+	exe := 1 // ExeRtn (Table 6): 1 success, 100 no data
+	if n == 0 {
+		exe = 100
+	}
+	if b, err = x.reply("9012", req.QN, "ExeRtn", exe); err == nil {
+		err = x.write(b)
+	}
+	return err
+}
+
+// timeRange reads a request's BeginTime and EndTime.
+func timeRange(f *hj212.Frame) (begin, end int64, ok bool) {
+	var b, e time.Time
+	for _, c := range f.CP {
+		// Some platforms add milliseconds.
+		t, err := time.ParseInLocation("20060102150405", c.Value[:min(len(c.Value), 14)], cst)
+		switch {
+		case err != nil:
+		case c.Key == "BeginTime":
+			b = t
+		case c.Key == "EndTime":
+			e = t
+		}
+	}
+	return b.Unix(), e.Unix(), !b.IsZero() && !e.IsZero() && !e.Before(b)
+}
