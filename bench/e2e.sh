@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# End-to-end ingestion on one machine: `ecoind simulate` (LOGGERS loggers
+# at RATE real-time frames/s, six or more pollutants each) → `ecoind serve`
+# on the embedded store → acknowledgement after commit. Then memory per idle
+# connection. Run by hand, not in CI: it takes a few minutes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+LOGGERS=${LOGGERS:-10000}
+RATE=${RATE:-20000}
+DURATION=${DURATION:-60s}
+ENTERPRISES=${ENTERPRISES:-80000} # the demo gives about one logger per eight enterprises
+
+go build -o bin/ecoind ./cmd/ecoind
+# The benchmark raises its own file-descriptor limit, the product does not.
+ulimit -n 100000
+dir=$(mktemp -d /tmp/ecoind-e2e.XXXXXX)
+server=
+cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; wait 2>/dev/null; rm -rf "$dir"; }
+trap cleanup EXIT
+
+echo "# $(date -u +%F) $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); loggers=$LOGGERS rate=$RATE duration=$DURATION"
+bin/ecoind demo --prepare-only --data "$dir" --enterprises "$ENTERPRISES" 2>/dev/null
+start_server() {
+	bin/ecoind serve --data "$dir" --http 127.0.0.1:18090 --hj212 127.0.0.1:19290 --log-level error 2>"$dir/serve.log" &
+	server=$!
+	sleep 2
+}
+rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$server/status"; }
+
+start_server
+echo "## load"
+bin/ecoind simulate --target 127.0.0.1:19290 --data "$dir" --loggers "$LOGGERS" --rate "$RATE" --duration "$DURATION" --log-level warn
+curl -s 127.0.0.1:18090/metrics | grep -E '^ecoind_writer_(batch_frames|commit_seconds)_(sum|count)|^ecoind_hj212_frames_total|^process_resident_memory_bytes'
+kill "$server"; wait "$server" 2>/dev/null || true
+
+start_server
+echo "## idle connections"
+before=$(rss_kb)
+bin/ecoind simulate --target 127.0.0.1:19290 --data "$dir" --loggers "$LOGGERS" --interval 1h --duration 30s --log-level warn >/dev/null &
+sim=$!
+sleep 25
+during=$(rss_kb)
+wait "$sim" || true
+echo "server RSS ${before} KiB before, ${during} KiB with $LOGGERS idle connections: $(( (during - before) * 1024 / LOGGERS )) bytes per connection"
