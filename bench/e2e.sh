@@ -12,7 +12,7 @@ ENTERPRISES=${ENTERPRISES:-80000} # the demo gives about one logger per eight en
 
 go build -o bin/ecoind ./cmd/ecoind
 # The benchmark raises its own file-descriptor limit, the product does not.
-ulimit -n 100000
+ulimit -n "$(ulimit -Hn)" # 20,000 here: enough for 10,000 loggers, one side each
 dir=$(mktemp -d /tmp/ecoind-e2e.XXXXXX)
 server=
 cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; wait 2>/dev/null; rm -rf "$dir"; }
@@ -21,7 +21,7 @@ trap cleanup EXIT
 echo "# $(date -u +%F) $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); loggers=$LOGGERS rate=$RATE duration=$DURATION"
 bin/ecoind demo --prepare-only --data "$dir" --enterprises "$ENTERPRISES" 2>/dev/null
 start_server() {
-	bin/ecoind serve --data "$dir" --http 127.0.0.1:18090 --hj212 127.0.0.1:19290 --log-level error 2>"$dir/serve.log" &
+	bin/ecoind serve --data "$dir" --http 127.0.0.1:18090 --hj212 127.0.0.1:19290 --log-level error --max-conns-per-address 20000 2>"$dir/serve.log" &
 	server=$!
 	sleep 2
 }

@@ -13,7 +13,6 @@ import (
 	"ecoindustry/internal/api"
 	"ecoindustry/internal/config"
 	"ecoindustry/internal/demo"
-	"ecoindustry/internal/hj212"
 	"ecoindustry/internal/ingest"
 	"ecoindustry/internal/metrics"
 	"ecoindustry/internal/monitoring"
@@ -24,11 +23,11 @@ import (
 
 func runServe(ctx context.Context, e *env, args []string) error {
 	fs, cfg := flags(e, "serve", "", "data", "store", "pool-size", "http", "hj212", "log-level", "log-format")
-	opt := decodeFlags(fs)
+	icfg := ingestFlags(fs)
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
-	return serve(ctx, e, cfg, *opt, nil)
+	return serve(ctx, e, cfg, *icfg, nil)
 }
 
 func runDemo(ctx context.Context, e *env, args []string) error {
@@ -55,7 +54,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		defer db.Close()
 		return demo.Load(ctx, registry.NewService(db), demo.Generate(*seed, *n))
 	}
-	return serve(ctx, e, cfg, hj212.Options{}, func(ctx context.Context, log *slog.Logger, reg *registry.Service, hj212Addr string) error {
+	return serve(ctx, e, cfg, ingest.Defaults(), func(ctx context.Context, log *slog.Logger, reg *registry.Service, hj212Addr string) error {
 		start := time.Now()
 		if err := demo.Load(ctx, reg, demo.Generate(*seed, *n)); err != nil {
 			return fmt.Errorf("demo data: %w", err)
@@ -83,7 +82,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 // serve opens the store, runs prepare if given, and serves HTTP and HJ 212
 // until ctx ends, then shuts down gracefully: the listeners close, frames
 // in flight are written and answered, then the writer stops.
-func serve(ctx context.Context, e *env, cfg *config.Config, opt hj212.Options,
+func serve(ctx context.Context, e *env, cfg *config.Config, icfg ingest.Config,
 	prepare func(context.Context, *slog.Logger, *registry.Service, string) error) error {
 	log, err := cfg.Logger(e.stderr)
 	if err != nil {
@@ -114,8 +113,13 @@ func serve(ctx context.Context, e *env, cfg *config.Config, opt hj212.Options,
 	w := monitoring.NewWriter(db, 4096, log, m)
 	writerDone := make(chan struct{})
 	go func() { defer close(writerDone); w.Run(writerCtx) }()
-	icfg := ingest.Defaults()
-	icfg.Decode = opt
+	// Rollups follow the writer. On PostgreSQL, writers on other servers
+	// may commit frame ids out of order: roll only what is 10 s old.
+	lag := time.Duration(0)
+	if cfg.Store != "" {
+		lag = 10 * time.Second
+	}
+	go monitoring.Roller(writerCtx, db, 2*time.Second, lag, log)
 	ingestDone := make(chan error, 1)
 	go func() {
 		ingestDone <- ingest.New(icfg, ingest.NewDirectory(db, time.Minute), w, log, m).Serve(ctx, il)
@@ -157,10 +161,13 @@ func serve(ctx context.Context, e *env, cfg *config.Config, opt hj212.Options,
 	return nil
 }
 
-// decodeFlags registers the HJ 212 decoding options of serve.
-func decodeFlags(fs *flag.FlagSet) *hj212.Options {
-	var opt hj212.Options
-	fs.BoolVar(&opt.Strict, "strict", false, "accept only frames that follow HJ 212 to the letter")
-	fs.BoolVar(&opt.ModbusCRC, "modbus-crc", false, "also accept frames with a Modbus CRC16 (loggers configured for it)")
-	return &opt
+// ingestFlags registers the HJ 212 server's options of serve.
+func ingestFlags(fs *flag.FlagSet) *ingest.Config {
+	cfg := ingest.Defaults()
+	fs.BoolVar(&cfg.Decode.Strict, "strict", false, "accept only frames that follow HJ 212 to the letter")
+	fs.BoolVar(&cfg.Decode.ModbusCRC, "modbus-crc", false, "also accept frames with a Modbus CRC16 (loggers configured for it)")
+	fs.IntVar(&cfg.MaxConns, "max-conns", cfg.MaxConns, "data-logger connections at most")
+	fs.IntVar(&cfg.MaxConnsPer, "max-conns-per-address", cfg.MaxConnsPer, "data-logger connections at most from one address (loggers behind one NAT share one)")
+	fs.DurationVar(&cfg.IdleTimeout, "idle-timeout", cfg.IdleTimeout, "close a logger connection silent, or in the middle of a frame, for this long")
+	return &cfg
 }

@@ -279,3 +279,21 @@ func TestNoticeAndBackfillRequest(t *testing.T) {
 		t.Fatalf("backfill request %+v", req)
 	}
 }
+
+// TestOversizeAndNoiseDoNotStopTheConnection sends a frame longer than the
+// limit and binary noise, then a good frame, which is answered.
+func TestOversizeAndNoiseDoNotStopTheConnection(t *testing.T) {
+	e := start(t, func(c *ingest.Config) { c.MaxFrame = 512 })
+	c := dial(t, e.addr)
+	big := append([]byte("##2000QN=1;"), make([]byte, 2000)...)
+	noise := make([]byte, 4096)
+	for i := range noise {
+		noise[i] = byte(i * 7919)
+	}
+	c.Write(big)
+	c.Write(noise)
+	c.Write(frame(t, "2011", t0, 5))
+	if a := c.answer(t); a.CN != "9014" {
+		t.Fatalf("%+v", a)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"log/slog"
 	"time"
 
 	"ecoindustry/internal/hj212"
@@ -135,7 +136,7 @@ func (p Period) Start(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, CST)
 }
 
-// Rollup is our aggregate of an outlet's real-time values of one pollutant
+// Rollup is our aggregate, built behind the writer (Roller), of an outlet's real-time values of one pollutant
 // over one period: the original values only (revisions are for review).
 type Rollup struct {
 	USCC   string    `json:"uscc"`
@@ -172,8 +173,37 @@ type Store interface {
 	WriteBatch(ctx context.Context, batch []*Received) ([]Outcome, error)
 	Readings(ctx context.Context, r Range) ([]Reading, error)
 	Rollups(ctx context.Context, p Period, r Range) ([]Rollup, error)
+	// Roll folds the values stored since the last roll into the rollups:
+	// at most maxFrames frames, none received less than lag ago.
+	Roll(ctx context.Context, maxFrames int, lag time.Duration) (int, error)
 	Frames(ctx context.Context, mn string, r Range) ([]RawFrame, error)
 }
 
 // CST is China Standard Time, the time zone of HJ 212 data times.
 var CST = time.FixedZone("CST", 8*3600)
+
+// Roller builds the rollups behind the writer, off the path of the
+// acknowledgements: every interval it folds what was stored since.
+func Roller(ctx context.Context, s Store, interval, lag time.Duration, log *slog.Logger) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		for {
+			n, err := s.Roll(ctx, 100_000, lag)
+			if err != nil {
+				if ctx.Err() == nil {
+					log.Error("monitoring: rollups", "err", err)
+				}
+				break
+			}
+			if n < 100_000 {
+				break
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

@@ -40,7 +40,6 @@ func (s *DB) WriteBatch(ctx context.Context, batch []*monitoring.Received) ([]mo
 		if err != nil {
 			return fmt.Errorf("%s: frame ids: %w", s.d.Name, err)
 		}
-		roll := map[rollupKey]*monitoring.Rollup{}
 		var readings [][]any
 		for i, r := range batch {
 			if out[i] == monitoring.Duplicate {
@@ -53,16 +52,13 @@ func (s *DB) WriteBatch(ctx context.Context, batch []*monitoring.Received) ([]mo
 			c.Put(framesTable, []any{id, k.MN, k.CN, k.DKey, k.PNO, revs[i], monitoring.Hash(r.Raw), r.USCC, r.Outlet, at, r.Peer, string(r.Raw)})
 			for _, rd := range readingsOf(r.Frame) {
 				readings = append(readings, []any{id, at, rd.code, rd.unit, rd.rtd, rd.avg, rd.min, rd.max, rd.cou, rd.zsRtd, rd.zsAvg, rd.flag})
-				if revs[i] == 0 && r.Frame.CN == realtime && rd.rtd != nil {
-					addRollups(roll, r, rd)
-				}
 			}
 		}
 		// Frames, then their readings: each table's rows go together.
 		for _, row := range readings {
 			c.Put(readingsTable, row)
 		}
-		return s.upsertRollups(ctx, c, roll)
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -177,19 +173,88 @@ type rollupKey struct {
 	start              string
 }
 
-func addRollups(roll map[rollupKey]*monitoring.Rollup, r *monitoring.Received, rd reading) {
+// Roll implements monitoring.Store: it folds the real-time values of the
+// frames stored since the last roll (at most maxFrames of them, and none
+// received less than lag ago) into the rollups, and records how far it
+// got, in one transaction, so that every value is counted exactly once.
+func (s *DB) Roll(ctx context.Context, maxFrames int, lag time.Duration) (int, error) {
+	n := 0
+	err := s.Tx(ctx, func(c *Conn) error {
+		var last, safe int64
+		if err := scanOne(ctx, c, `SELECT COALESCE(MAX(last_frame), 0) FROM rollup_progress`, nil, &last); err != nil {
+			return err
+		}
+		// Frames committed out of id order (PostgreSQL, several writers)
+		// are past the lag: roll no further than the newest frame before it.
+		if err := scanOne(ctx, c, `SELECT COALESCE(MAX(id), 0) FROM frames WHERE id > $1 AND at < $2`,
+			[]any{last, s.d.Time(time.Now().Add(-lag))}, &safe); err != nil {
+			return err
+		}
+		safe = min(safe, last+int64(maxFrames))
+		if safe <= last {
+			return nil
+		}
+		rows, err := c.QueryContext(ctx, `SELECT f.uscc, f.outlet_code, f.dkey, g.code, g.rtd, g.flag
+			FROM frames f JOIN readings g ON g.frame_id = f.id
+			WHERE f.id > $1 AND f.id <= $2 AND f.cn = '`+realtime+`' AND f.revision = 0 AND g.rtd IS NOT NULL`, last, safe)
+		if err != nil {
+			return err
+		}
+		roll := map[rollupKey]*monitoring.Rollup{}
+		for rows.Next() {
+			var uscc, outlet, dkey, code, flag string
+			var v float64
+			if err := rows.Scan(&uscc, &outlet, &dkey, &code, &v, &flag); err != nil {
+				rows.Close()
+				return err
+			}
+			at, err := time.ParseInLocation("20060102150405", dkey, monitoring.CST)
+			if err != nil {
+				continue // a real-time frame without a data time has no period
+			}
+			addRollups(roll, uscc, outlet, code, at, v, flag)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if err := s.upsertRollups(ctx, c, roll); err != nil {
+			return err
+		}
+		n = int(safe - last)
+		_, err = c.ExecContext(ctx, `INSERT INTO rollup_progress (id, last_frame) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET last_frame = excluded.last_frame`, safe)
+		return err
+	})
+	return n, err
+}
+
+func scanOne(ctx context.Context, c *Conn, q string, args []any, dst any) error {
+	rows, err := c.QueryContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if rows.Next() {
+		if err := rows.Scan(dst); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func addRollups(roll map[rollupKey]*monitoring.Rollup, uscc, outlet, code string, at time.Time, v float64, flag string) {
 	for _, p := range monitoring.Periods {
-		start := p.Start(r.Frame.DataTime)
-		k := rollupKey{r.USCC, r.Outlet, rd.code, p, start.Format(time.RFC3339)}
+		start := p.Start(at)
+		k := rollupKey{uscc, outlet, code, p, start.Format(time.RFC3339)}
 		ru, ok := roll[k]
 		if !ok {
-			ru = &monitoring.Rollup{USCC: r.USCC, Outlet: r.Outlet, Code: rd.code, Period: p, Start: start, Min: *rd.rtd, Max: *rd.rtd}
+			ru = &monitoring.Rollup{USCC: uscc, Outlet: outlet, Code: code, Period: p, Start: start, Min: v, Max: v}
 			roll[k] = ru
 		}
 		ru.Count++
-		ru.Sum += *rd.rtd
-		ru.Min, ru.Max = min(ru.Min, *rd.rtd), max(ru.Max, *rd.rtd)
-		if rd.flag != "" && rd.flag != "N" {
+		ru.Sum += v
+		ru.Min, ru.Max = min(ru.Min, v), max(ru.Max, v)
+		if flag != "" && flag != "N" {
 			ru.Flagged++
 		}
 	}

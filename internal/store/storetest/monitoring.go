@@ -40,9 +40,12 @@ func rtd(at time.Time, so2, nox float64, flag string) *monitoring.Received {
 	return &monitoring.Received{Frame: f, Raw: []byte(raw), Peer: "127.0.0.1:50000", At: time.Now(), USCC: Ent.USCC, Outlet: Outlet.OutletCode}
 }
 
+// write stores a batch and rolls it up.
 func write(t *testing.T, s monitoring.Store, batch ...*monitoring.Received) []monitoring.Outcome {
 	t.Helper()
 	out, err := s.WriteBatch(context.Background(), batch)
+	check(t, err)
+	_, err = s.Roll(context.Background(), 100_000, 0)
 	check(t, err)
 	return out
 }

@@ -34,6 +34,13 @@ CREATE TABLE readings (
 );
 CREATE INDEX readings_frame ON readings (frame_id);
 
+-- How far the rollups have folded in the frames (by id), updated in the
+-- transaction that folds them.
+CREATE TABLE rollup_progress (
+    id         INTEGER PRIMARY KEY,
+    last_frame BIGINT NOT NULL
+);
+
 CREATE TABLE rollups (
     uscc        TEXT NOT NULL,
     outlet_code TEXT NOT NULL,
