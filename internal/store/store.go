@@ -9,7 +9,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -40,6 +39,9 @@ type Dialect struct {
 	FrameIDs func(ctx context.Context, c *Conn, n int) ([]int64, error)
 	// Least and Greatest name the two-argument minimum and maximum.
 	Least, Greatest string
+	// Param is the placeholder of the i-th (from 1) argument of a
+	// generated statement.
+	Param func(i int) string
 }
 
 // bulkMin is the batch size from which Bulk pays for its set-up.
@@ -85,18 +87,34 @@ type Table struct {
 	Key  []string // the conflict target of an upsert; none: append only
 }
 
-// upsert is the statement that writes one row of t.
-func (t *Table) upsert() string {
-	ph := make([]string, len(t.Cols))
-	for i := range t.Cols {
-		ph[i] = "$" + strconv.Itoa(i+1)
+// upsert is the statement that writes n rows of t.
+func (t *Table) upsert(n int, param func(int) string) string {
+	var b strings.Builder
+	b.WriteString("INSERT INTO " + t.Name + " (" + strings.Join(t.Cols, ", ") + ") VALUES ")
+	for r := range n {
+		if r > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('(')
+		for i := range t.Cols {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(param(r*len(t.Cols) + i + 1))
+		}
+		b.WriteByte(')')
 	}
-	q := "INSERT INTO " + t.Name + " (" + strings.Join(t.Cols, ", ") + ") VALUES (" + strings.Join(ph, ", ") + ")"
 	if len(t.Key) > 0 {
-		q += " ON CONFLICT (" + strings.Join(t.Key, ", ") + ")" + t.UpdateSet()
+		b.WriteString(" ON CONFLICT (" + strings.Join(t.Key, ", ") + ")" + t.UpdateSet())
 	}
-	return q
+	return b.String()
 }
+
+// rowsPerStatement is how many rows one INSERT carries in a batch: a
+// statement's fixed cost (binding, stepping, the driver's bookkeeping) is
+// most of a row's on SQLite, and this divides it. SQLite allows 32,766
+// parameters in a statement.
+const rowsPerStatement = 128
 
 // UpdateSet is the DO UPDATE clause of an upsert of t.
 func (t *Table) UpdateSet() string {
@@ -190,10 +208,21 @@ func (c *Conn) writeBatch(ctx context.Context, t *Table, batch []write) error {
 		}
 		return nil
 	}
-	for _, w := range batch {
-		if _, err := c.exec(ctx, t.upsert(), w.row...); err != nil {
+	per := min(rowsPerStatement, 32766/len(t.Cols))
+	args := make([]any, 0, per*len(t.Cols))
+	for len(batch) > 0 {
+		n := per
+		if len(batch) < per {
+			n = 1 // the rest one by one: one statement shape per table, not one per size
+		}
+		args = args[:0]
+		for _, w := range batch[:n] {
+			args = append(args, w.row...)
+		}
+		if _, err := c.exec(ctx, t.upsert(n, c.d.Param), args...); err != nil {
 			return fmt.Errorf("%s: write %s: %w", c.d.Name, t.Name, err)
 		}
+		batch = batch[n:]
 	}
 	return nil
 }

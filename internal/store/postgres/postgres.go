@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -68,6 +69,7 @@ var Dialect = store.Dialect{
 	},
 	Least:    "LEAST",
 	Greatest: "GREATEST",
+	Param:    func(i int) string { return "$" + strconv.Itoa(i) },
 	Retry: func(err error) bool {
 		var pe *pgconn.PgError
 		return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")

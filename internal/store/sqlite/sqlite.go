@@ -81,6 +81,9 @@ var Dialect = store.Dialect{
 	},
 	Least:    "MIN",
 	Greatest: "MAX",
+	// Anonymous parameters: the driver looks a named one ($n) up in a
+	// list, which made a 128-row INSERT cost three times its rows.
+	Param: func(int) string { return "?" },
 	// Fixed width, so that text order is time order.
 	Time: func(t time.Time) any { return t.UTC().Format("2006-01-02T15:04:05.000000000Z") },
 	Retry: func(err error) bool {
