@@ -28,12 +28,6 @@ start_server() {
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$server/status"; }
 
 start_server
-echo "## load"
-bin/ecoind simulate --target 127.0.0.1:19290 --data "$dir" --loggers "$LOGGERS" --rate "$RATE" --duration "$DURATION" --log-level warn
-curl -s 127.0.0.1:18090/metrics | grep -E '^ecoind_writer_(batch_frames|commit_seconds)_(sum|count)|^ecoind_hj212_frames_total|^process_resident_memory_bytes'
-kill "$server"; wait "$server" 2>/dev/null || true
-
-start_server
 echo "## idle connections"
 before=$(rss_kb)
 bin/ecoind simulate --target 127.0.0.1:19290 --data "$dir" --loggers "$LOGGERS" --interval 1h --duration 30s --log-level warn >/dev/null &
@@ -42,3 +36,9 @@ sleep 25
 during=$(rss_kb)
 wait "$sim" || true
 echo "server RSS ${before} KiB before, ${during} KiB with $LOGGERS idle connections: $(( (during - before) * 1024 / LOGGERS )) bytes per connection"
+kill "$server"; wait "$server" 2>/dev/null || true
+
+start_server
+echo "## load"
+bin/ecoind simulate --target 127.0.0.1:19290 --data "$dir" --loggers "$LOGGERS" --rate "$RATE" --duration "$DURATION" --log-level warn
+curl -s 127.0.0.1:18090/metrics | grep -E '^ecoind_writer_(batch_frames|commit_seconds)_(sum|count)|^ecoind_hj212_frames_total|^process_resident_memory_bytes'
