@@ -113,13 +113,14 @@ func serve(ctx context.Context, e *env, cfg *config.Config, icfg ingest.Config,
 	w := monitoring.NewWriter(db, 4096, log, m)
 	writerDone := make(chan struct{})
 	go func() { defer close(writerDone); w.Run(writerCtx) }()
-	// Rollups follow the writer. On PostgreSQL, writers on other servers
-	// may commit frame ids out of order: roll only what is 10 s old.
+	// Rollups follow the writer every 30 s: the longer the step, the more
+	// values each upserted sum takes in. On PostgreSQL, writers on other
+	// servers may commit frame ids out of order: roll only what is 10 s old.
 	lag := time.Duration(0)
 	if cfg.Store != "" {
 		lag = 10 * time.Second
 	}
-	go monitoring.Roller(writerCtx, db, 2*time.Second, lag, log)
+	go monitoring.Roller(writerCtx, db, 30*time.Second, lag, log)
 	ingestDone := make(chan error, 1)
 	go func() {
 		ingestDone <- ingest.New(icfg, ingest.NewDirectory(db, time.Minute), w, log, m).Serve(ctx, il)

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -176,60 +177,67 @@ type rollupKey struct {
 // Roll implements monitoring.Store: it folds the real-time values of the
 // frames stored since the last roll (at most maxFrames of them, and none
 // received less than lag ago) into the rollups, and records how far it
-// got, in one transaction, so that every value is counted exactly once.
+// got. It reads without holding the write lock, which the writer needs,
+// and writes the sums and the progress in one short transaction that
+// first checks no other roll got there before: every value counts once.
 func (s *DB) Roll(ctx context.Context, maxFrames int, lag time.Duration) (int, error) {
-	n := 0
-	err := s.Tx(ctx, func(c *Conn) error {
-		var last, safe int64
-		if err := scanOne(ctx, c, `SELECT COALESCE(MAX(last_frame), 0) FROM rollup_progress`, nil, &last); err != nil {
-			return err
-		}
-		// Frames committed out of id order (PostgreSQL, several writers)
-		// are past the lag: roll no further than the newest frame before it.
-		if err := scanOne(ctx, c, `SELECT COALESCE(MAX(id), 0) FROM frames WHERE id > $1 AND at < $2`,
-			[]any{last, s.d.Time(time.Now().Add(-lag))}, &safe); err != nil {
-			return err
-		}
-		safe = min(safe, last+int64(maxFrames))
-		if safe <= last {
-			return nil
-		}
-		rows, err := c.QueryContext(ctx, `SELECT f.uscc, f.outlet_code, f.dkey, g.code, g.rtd, g.flag
-			FROM frames f JOIN readings g ON g.frame_id = f.id
-			WHERE f.id > $1 AND f.id <= $2 AND f.cn = '`+realtime+`' AND f.revision = 0 AND g.rtd IS NOT NULL`, last, safe)
-		if err != nil {
-			return err
-		}
-		roll := map[rollupKey]*monitoring.Rollup{}
-		for rows.Next() {
+	var last, safe int64
+	if err := scanOne(ctx, s.reader.q, `SELECT COALESCE(MAX(last_frame), 0) FROM rollup_progress`, nil, &last); err != nil {
+		return 0, err
+	}
+	// Frames committed out of id order (PostgreSQL, several writers) are
+	// past the lag: roll no further than the newest frame before it.
+	if err := scanOne(ctx, s.reader.q, `SELECT COALESCE(MAX(id), 0) FROM frames WHERE id > $1 AND at < $2`,
+		[]any{last, s.d.Time(time.Now().Add(-lag))}, &safe); err != nil {
+		return 0, err
+	}
+	safe = min(safe, last+int64(maxFrames))
+	if safe <= last {
+		return 0, nil
+	}
+	roll := map[rollupKey]*monitoring.Rollup{}
+	_, err := list(ctx, s.reader, "roll", `SELECT f.uscc, f.outlet_code, f.dkey, g.code, g.rtd, g.flag
+		FROM frames f JOIN readings g ON g.frame_id = f.id
+		WHERE f.id > $1 AND f.id <= $2 AND f.cn = '`+realtime+`' AND f.revision = 0 AND g.rtd IS NOT NULL`, []any{last, safe},
+		func(rows *sql.Rows, _ *struct{}) error {
 			var uscc, outlet, dkey, code, flag string
 			var v float64
 			if err := rows.Scan(&uscc, &outlet, &dkey, &code, &v, &flag); err != nil {
-				rows.Close()
 				return err
 			}
-			at, err := time.ParseInLocation("20060102150405", dkey, monitoring.CST)
-			if err != nil {
-				continue // a real-time frame without a data time has no period
-			}
-			addRollups(roll, uscc, outlet, code, at, v, flag)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+			if at, err := time.ParseInLocation("20060102150405", dkey, monitoring.CST); err == nil {
+				addRollups(roll, uscc, outlet, code, at, v, flag)
+			} // else a real-time frame without a data time: it has no period
+			return nil
+		})
+	if err != nil {
+		return 0, err
+	}
+	err = s.Tx(ctx, func(c *Conn) error {
+		var now int64
+		if err := scanOne(ctx, c, `SELECT COALESCE(MAX(last_frame), 0) FROM rollup_progress`, nil, &now); err != nil {
 			return err
+		}
+		if now != last {
+			return errRolledMeanwhile
 		}
 		if err := s.upsertRollups(ctx, c, roll); err != nil {
 			return err
 		}
-		n = int(safe - last)
-		_, err = c.ExecContext(ctx, `INSERT INTO rollup_progress (id, last_frame) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET last_frame = excluded.last_frame`, safe)
+		_, err := c.ExecContext(ctx, `INSERT INTO rollup_progress (id, last_frame) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET last_frame = excluded.last_frame`, safe)
 		return err
 	})
-	return n, err
+	if errors.Is(err, errRolledMeanwhile) {
+		return 0, nil
+	}
+	return int(safe - last), err
 }
 
-func scanOne(ctx context.Context, c *Conn, q string, args []any, dst any) error {
-	rows, err := c.QueryContext(ctx, q, args...)
+// errRolledMeanwhile: another roll folded these frames first.
+var errRolledMeanwhile = errors.New("rolled meanwhile")
+
+func scanOne(ctx context.Context, q querier, query string, args []any, dst any) error {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
 	}
