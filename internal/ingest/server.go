@@ -169,6 +169,10 @@ type conn struct {
 	peer      string
 	authFails int
 	lastHour  map[string]time.Time // MN → DataTime of the last hourly (2061) frame
+	// The frame being handled and its bytes, reused: the writer holds them
+	// only until Write returns, and a connection handles one frame at a time.
+	f   hj212.Frame
+	raw []byte
 }
 
 func (s *Server) handle(ctx context.Context, nc net.Conn) {
@@ -194,7 +198,8 @@ func (s *Server) handle(ctx context.Context, nc net.Conn) {
 			s.reject("garbage", "bytes that are no frame dropped", "peer", c.peer, "bytes", len(tok))
 			continue
 		}
-		if !s.frame(ctx, c, bytes.Clone(tok)) {
+		c.raw = append(c.raw[:0], tok...)
+		if !s.frame(ctx, c, c.raw) {
 			return
 		}
 	}
@@ -202,8 +207,8 @@ func (s *Server) handle(ctx context.Context, nc net.Conn) {
 
 // frame handles one whole frame and reports whether the connection stays open.
 func (s *Server) frame(ctx context.Context, c *conn, raw []byte) bool {
-	f, err := hj212.Decode(raw, s.cfg.Decode)
-	if err != nil {
+	f := &c.f
+	if err := hj212.DecodeInto(f, raw, s.cfg.Decode); err != nil {
 		code := "decode"
 		var he *hj212.Error
 		if errors.As(err, &he) {
