@@ -2,9 +2,11 @@ package simulate
 
 import (
 	"bufio"
+	"bytes"
 	"context"
-	"io"
+	"errors"
 	"net"
+	"os"
 	"time"
 
 	"ecoindustry/internal/hj212"
@@ -70,37 +72,32 @@ func sleep(ctx context.Context, d time.Duration) bool {
 	}
 }
 
-// link is one connection of one logger. One goroutine writes (the
-// session), another reads (readLoop).
+// link is one connection of one logger. One goroutine writes and reads:
+// after a frame that asks for an answer it reads until the 9014, and
+// between frames it reads until the next is due, so that a request of the
+// platform is seen as it comes.
 type link struct {
 	*sim
-	r      *runner
-	c      net.Conn
-	acks   chan string       // QNs of the 9014 answers received
-	reqs   chan *hj212.Frame // the platform's requests
-	closed chan error        // why the reader stopped
-	timer  *time.Timer
+	r     *runner
+	c     net.Conn
+	in    *bufio.Reader
+	split bufio.SplitFunc
+	ans   hj212.Frame    // the last frame read, reused
+	reqs  []*hj212.Frame // the platform's requests, not yet carried out
 }
 
 // session sends on c until the connection or ctx ends.
 func (s *sim) session(ctx context.Context, r *runner, c net.Conn, next *time.Time) error {
-	x := &link{sim: s, r: r, c: c, acks: make(chan string, 16), reqs: make(chan *hj212.Frame, 16),
-		closed: make(chan error, 1), timer: time.NewTimer(time.Hour)}
-	defer x.timer.Stop()
+	x := &link{sim: s, r: r, c: c, in: bufio.NewReaderSize(c, maxFrame), split: hj212.SplitFrames(maxFrame)}
 	defer context.AfterFunc(ctx, func() { c.Close() })()
-	done := make(chan struct{})
-	defer close(done)
-	go func() { x.closed <- x.readLoop(done) }()
 	s.lastWrite = time.Now()
 	for {
-		x.timer.Reset(time.Until(x.wake(*next)))
 		var err error
-		select {
-		case err = <-x.closed:
-			return err
-		case req := <-x.reqs:
+		if len(x.reqs) > 0 {
+			req := x.reqs[0]
+			x.reqs = x.reqs[1:]
 			err = x.answer(req)
-		case <-x.timer.C:
+		} else if _, err = x.read(x.wake(*next), ""); err == nil && len(x.reqs) == 0 {
 			err = x.tick(next)
 		}
 		if err != nil {
@@ -203,9 +200,6 @@ func (x *link) send(frame []byte, qn string) error {
 		}
 		x.r.malformed.Add(1)
 	}
-	for len(x.acks) > 0 {
-		<-x.acks // answers to frames sent twice
-	}
 	if err := x.write(frame); err != nil {
 		return err
 	}
@@ -219,27 +213,21 @@ func (x *link) send(frame []byte, qn string) error {
 	if !x.ack {
 		return nil
 	}
-	x.timer.Reset(ackTimeout)
-	for tries := 0; ; {
-		select {
-		case q := <-x.acks:
-			if q == qn {
-				x.r.latency[latBucket(time.Since(sentAt))].Add(1)
-				return nil
-			}
-		case err := <-x.closed:
+	for tries := 0; ; tries++ {
+		acked, err := x.read(time.Now().Add(ackTimeout), qn)
+		switch {
+		case err != nil:
 			return err
-		case <-x.timer.C:
-			if tries == reCount {
-				return nil // given up, as a logger does after ReCount tries
-			}
-			tries++
-			if err := x.write(frame); err != nil {
-				return err
-			}
-			x.r.resent.Add(1)
-			x.timer.Reset(ackTimeout)
+		case acked:
+			x.r.latency[latBucket(time.Since(sentAt))].Add(1)
+			return nil
+		case tries == reCount:
+			return nil // given up, as a logger does after ReCount tries
 		}
+		if err := x.write(frame); err != nil {
+			return err
+		}
+		x.r.resent.Add(1)
 	}
 }
 
@@ -252,35 +240,53 @@ func (x *link) write(b []byte) error {
 	return nil
 }
 
-// readLoop reads the server's frames: answers go to the sender, requests
-// to the session.
-func (x *link) readLoop(done <-chan struct{}) error {
-	sc := bufio.NewScanner(x.c)
-	sc.Buffer(make([]byte, 0, 1024), 2*maxFrame)
-	sc.Split(hj212.SplitFrames(maxFrame))
-	for sc.Scan() {
-		f, err := hj212.Decode(sc.Bytes(), hj212.Options{})
-		switch {
-		case err != nil: // not the logger's business
-		case f.CN == "9014":
-			x.r.acked.Add(1)
-			select {
-			case x.acks <- f.QN:
-			default: // nobody waits for it
+// read reads the server's frames until the deadline, the 9014 that echoes
+// qn (then acked), or, when qn is "", a request of the platform, which it
+// queues in x.reqs for the session.
+func (x *link) read(deadline time.Time, qn string) (acked bool, err error) {
+	if err := x.c.SetReadDeadline(deadline); err != nil {
+		return false, err
+	}
+	for {
+		buf, _ := x.in.Peek(x.in.Buffered())
+		n, tok, _ := x.split(buf, false)
+		if n == 0 { // no whole frame yet
+			if _, err := x.in.Peek(len(buf) + 1); errors.Is(err, os.ErrDeadlineExceeded) {
+				return false, nil
+			} else if err != nil {
+				return false, err
 			}
-		case f.CN == "9013": // answers a notification; the logger sends none
-		default:
-			select {
-			case x.reqs <- f:
-			case <-done:
-				return nil
-			}
+			continue
+		}
+		acked = x.handle(tok, qn)
+		x.in.Discard(n)
+		if acked || qn == "" && len(x.reqs) > 0 {
+			return acked, nil
 		}
 	}
-	if err := sc.Err(); err != nil {
-		return err
+}
+
+// handle takes one frame (or garbage) from the server: it counts an
+// answer and reports whether it is the 9014 to qn, and queues a request.
+func (x *link) handle(tok []byte, qn string) (acked bool) {
+	if isAck(tok, qn) {
+		x.r.acked.Add(1)
+		return true
 	}
-	return io.EOF
+	if hj212.DecodeInto(&x.ans, tok, hj212.Options{}) != nil {
+		return false // not the logger's business
+	}
+	switch x.ans.CN {
+	case "9014":
+		x.r.acked.Add(1)
+		return qn != "" && x.ans.QN == qn
+	case "9013": // answers a notification or heartbeat; the logger waits for none
+	default:
+		if f, err := hj212.Decode(tok, hj212.Options{}); err == nil { // a Frame of its own
+			x.reqs = append(x.reqs, f)
+		}
+	}
+	return false
 }
 
 // answer carries out a request of the platform (HJ 212-2017 §6.5: request,
@@ -341,4 +347,26 @@ func timeRange(f *hj212.Frame) (begin, end int64, ok bool) {
 		}
 	}
 	return b.Unix(), e.Unix(), !b.IsZero() && !e.IsZero() && !e.Before(b)
+}
+
+// isAck reports, cheaply, whether tok (a whole frame from SplitFrames) is
+// the 9014 answer to qn as hj212.DataAck writes it: QN first, then ST=91
+// and CN=9014, and a right CRC in uppercase. Other answers are decoded.
+func isAck(tok []byte, qn string) bool {
+	if qn == "" || len(tok) < 12 {
+		return false
+	}
+	data := tok[6 : len(tok)-6]
+	rest, ok := bytes.CutPrefix(data, []byte("QN="))
+	if !ok || len(rest) <= len(qn) || string(rest[:len(qn)]) != qn ||
+		!bytes.HasPrefix(rest[len(qn):], []byte(";ST=91;CN=9014;")) {
+		return false
+	}
+	c := hj212.CRC(data)
+	for i, d := range tok[len(tok)-6 : len(tok)-2] {
+		if d != "0123456789ABCDEF"[c>>(12-4*i)&15] {
+			return false
+		}
+	}
+	return true
 }

@@ -664,3 +664,21 @@ func BenchmarkHourFrame(b *testing.B) {
 		}
 	}
 }
+
+func TestIsAck(t *testing.T) {
+	req := &hj212.Frame{QN: "20260930100000123", ST: "31", CN: "2011", PW: "123456", MN: testLoggers[0].MN, Flag: 5}
+	ack := hj212.DataAck(req)
+	if !isAck(ack, req.QN) {
+		t.Errorf("%q is no ack to %s", ack, req.QN)
+	}
+	bad := bytes.Clone(ack)
+	bad[len(bad)-3] ^= 1 // the CRC
+	for _, c := range []struct {
+		tok []byte
+		qn  string
+	}{{ack, "20260930100000124"}, {ack, "2026093010000012"}, {ack, ""}, {bad, req.QN}, {hj212.NoticeAck(req), req.QN}} {
+		if isAck(c.tok, c.qn) {
+			t.Errorf("%q taken for the ack to %q", c.tok, c.qn)
+		}
+	}
+}
