@@ -121,21 +121,6 @@ const (
 	Day    Period = "day"
 )
 
-// Periods are the rollups built behind the writer, shortest first.
-var Periods = []Period{Minute, Hour, Day}
-
-// Start returns the start of the period holding t, in China Standard Time.
-func (p Period) Start(t time.Time) time.Time {
-	t = t.In(CST)
-	switch p {
-	case Minute:
-		return t.Truncate(time.Minute)
-	case Hour:
-		return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), 0, 0, 0, CST)
-	}
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, CST)
-}
-
 // Rollup is our aggregate, built behind the writer (Roller), of an outlet's real-time values of one pollutant
 // over one period: the original values only (revisions are for review).
 type Rollup struct {

@@ -168,18 +168,12 @@ func readingsOf(f *hj212.Frame) []reading {
 	return out
 }
 
-type rollupKey struct {
-	uscc, outlet, code string
-	period             monitoring.Period
-	start              string
-}
-
 // Roll implements monitoring.Store: it folds the real-time values of the
 // frames stored since the last roll (at most maxFrames of them, and none
 // received less than lag ago) into the rollups, and records how far it
-// got. It reads without holding the write lock, which the writer needs,
-// and writes the sums and the progress in one short transaction that
-// first checks no other roll got there before: every value counts once.
+// got. The database sums them (INSERT … SELECT … GROUP BY … ON CONFLICT),
+// in one transaction that first checks no other roll got there before:
+// every value counts once.
 func (s *DB) Roll(ctx context.Context, maxFrames int, lag time.Duration) (int, error) {
 	var last, safe int64
 	if err := scanOne(ctx, s.reader.q, `SELECT COALESCE(MAX(last_frame), 0) FROM rollup_progress`, nil, &last); err != nil {
@@ -195,25 +189,7 @@ func (s *DB) Roll(ctx context.Context, maxFrames int, lag time.Duration) (int, e
 	if safe <= last {
 		return 0, nil
 	}
-	roll := map[rollupKey]*monitoring.Rollup{}
-	_, err := list(ctx, s.reader, "roll", `SELECT f.uscc, f.outlet_code, f.dkey, g.code, g.rtd, g.flag
-		FROM frames f JOIN readings g ON g.frame_id = f.id
-		WHERE f.id > $1 AND f.id <= $2 AND f.cn = '`+realtime+`' AND f.revision = 0 AND g.rtd IS NOT NULL`, []any{last, safe},
-		func(rows *sql.Rows, _ *struct{}) error {
-			var uscc, outlet, dkey, code, flag string
-			var v float64
-			if err := rows.Scan(&uscc, &outlet, &dkey, &code, &v, &flag); err != nil {
-				return err
-			}
-			if at, err := time.ParseInLocation("20060102150405", dkey, monitoring.CST); err == nil {
-				addRollups(roll, uscc, outlet, code, at, v, flag)
-			} // else a real-time frame without a data time: it has no period
-			return nil
-		})
-	if err != nil {
-		return 0, err
-	}
-	err = s.Tx(ctx, func(c *Conn) error {
+	err := s.Tx(ctx, func(c *Conn) error {
 		var now int64
 		if err := scanOne(ctx, c, `SELECT COALESCE(MAX(last_frame), 0) FROM rollup_progress`, nil, &now); err != nil {
 			return err
@@ -221,8 +197,26 @@ func (s *DB) Roll(ctx context.Context, maxFrames int, lag time.Duration) (int, e
 		if now != last {
 			return errRolledMeanwhile
 		}
-		if err := s.upsertRollups(ctx, c, roll); err != nil {
-			return err
+		// A period's start is its data key cut to the period, zero-padded:
+		// YYYYMMDDhhmm00, YYYYMMDDhh0000, YYYYMMDD000000 (China Standard Time).
+		for _, p := range []struct {
+			period monitoring.Period
+			keep   int
+			pad    string
+		}{{monitoring.Minute, 12, "00"}, {monitoring.Hour, 10, "0000"}, {monitoring.Day, 8, "000000"}} {
+			start := `substr(f.dkey, 1, ` + strconv.Itoa(p.keep) + `) || '` + p.pad + `'`
+			_, err := c.ExecContext(ctx, `INSERT INTO rollups (uscc, outlet_code, code, period, start, count, sum, min, max, flagged)
+				SELECT f.uscc, f.outlet_code, g.code, '`+string(p.period)+`', `+start+`, COUNT(*), SUM(g.rtd), MIN(g.rtd), MAX(g.rtd),
+					SUM(CASE WHEN g.flag <> '' AND g.flag <> 'N' THEN 1 ELSE 0 END)
+				FROM frames f JOIN readings g ON g.frame_id = f.id
+				WHERE f.id > $1 AND f.id <= $2 AND f.cn = '`+realtime+`' AND f.revision = 0 AND g.rtd IS NOT NULL AND length(f.dkey) = 14
+				GROUP BY f.uscc, f.outlet_code, g.code, `+start+`
+				ON CONFLICT (uscc, outlet_code, code, period, start) DO UPDATE SET count = rollups.count + excluded.count,
+				sum = rollups.sum + excluded.sum, min = `+s.d.Least+`(rollups.min, excluded.min), max = `+s.d.Greatest+`(rollups.max, excluded.max),
+				flagged = rollups.flagged + excluded.flagged`, last, safe)
+			if err != nil {
+				return fmt.Errorf("%s: %s rollups: %w", s.d.Name, p.period, err)
+			}
 		}
 		_, err := c.ExecContext(ctx, `INSERT INTO rollup_progress (id, last_frame) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET last_frame = excluded.last_frame`, safe)
 		return err
@@ -248,38 +242,6 @@ func scanOne(ctx context.Context, q querier, query string, args []any, dst any) 
 		}
 	}
 	return rows.Err()
-}
-
-func addRollups(roll map[rollupKey]*monitoring.Rollup, uscc, outlet, code string, at time.Time, v float64, flag string) {
-	for _, p := range monitoring.Periods {
-		start := p.Start(at)
-		k := rollupKey{uscc, outlet, code, p, start.Format(time.RFC3339)}
-		ru, ok := roll[k]
-		if !ok {
-			ru = &monitoring.Rollup{USCC: uscc, Outlet: outlet, Code: code, Period: p, Start: start, Min: v, Max: v}
-			roll[k] = ru
-		}
-		ru.Count++
-		ru.Sum += v
-		ru.Min, ru.Max = min(ru.Min, v), max(ru.Max, v)
-		if flag != "" && flag != "N" {
-			ru.Flagged++
-		}
-	}
-}
-
-func (s *DB) upsertRollups(ctx context.Context, c *Conn, roll map[rollupKey]*monitoring.Rollup) error {
-	q := `INSERT INTO rollups (uscc, outlet_code, code, period, start, count, sum, min, max, flagged)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-		ON CONFLICT (uscc, outlet_code, code, period, start) DO UPDATE SET count = rollups.count + excluded.count,
-		sum = rollups.sum + excluded.sum, min = ` + s.d.Least + `(rollups.min, excluded.min), max = ` + s.d.Greatest + `(rollups.max, excluded.max),
-		flagged = rollups.flagged + excluded.flagged`
-	for k, r := range roll {
-		if _, err := c.ExecContext(ctx, q, r.USCC, r.Outlet, r.Code, string(r.Period), k.start, r.Count, r.Sum, r.Min, r.Max, r.Flagged); err != nil {
-			return fmt.Errorf("%s: rollups: %w", s.d.Name, err)
-		}
-	}
-	return nil
 }
 
 // page appends LIMIT and OFFSET for r to a query.
@@ -330,7 +292,8 @@ func (r reader) Readings(ctx context.Context, rg monitoring.Range) ([]monitoring
 
 // Rollups implements monitoring.Store.
 func (r reader) Rollups(ctx context.Context, p monitoring.Period, rg monitoring.Range) ([]monitoring.Rollup, error) {
-	args := []any{rg.USCC, rg.Outlet, string(p), rg.From.In(monitoring.CST).Format(time.RFC3339), rg.To.In(monitoring.CST).Format(time.RFC3339)}
+	from, to := dkeys(rg)
+	args := []any{rg.USCC, rg.Outlet, string(p), from, to}
 	cond := ""
 	if rg.Code != "" {
 		args = append(args, rg.Code)
@@ -344,8 +307,8 @@ func (r reader) Rollups(ctx context.Context, p monitoring.Period, rg monitoring.
 			return err
 		}
 		x.Period = monitoring.Period(period)
-		t, err := time.Parse(time.RFC3339, start)
-		x.Start = t.In(monitoring.CST)
+		t, err := time.ParseInLocation("20060102150405", start, monitoring.CST)
+		x.Start = t
 		return err
 	})
 }
