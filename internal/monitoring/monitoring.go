@@ -167,21 +167,26 @@ type Store interface {
 // CST is China Standard Time, the time zone of HJ 212 data times.
 var CST = time.FixedZone("CST", 8*3600)
 
+// rollChunk is how many frames one roll folds in one transaction: on
+// SQLite the writer waits while it runs, so it is kept short.
+const rollChunk = 20_000
+
 // Roller builds the rollups behind the writer, off the path of the
-// acknowledgements: every interval it folds what was stored since.
+// acknowledgements: every interval it folds what was stored since, a chunk
+// at a time.
 func Roller(ctx context.Context, s Store, interval, lag time.Duration, log *slog.Logger) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		for {
-			n, err := s.Roll(ctx, 100_000, lag)
+			n, err := s.Roll(ctx, rollChunk, lag)
 			if err != nil {
 				if ctx.Err() == nil {
 					log.Error("monitoring: rollups", "err", err)
 				}
 				break
 			}
-			if n < 100_000 {
+			if n < rollChunk {
 				break
 			}
 		}
