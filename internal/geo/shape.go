@@ -31,12 +31,12 @@ func ParseShape(s string) (*Shape, error) {
 	case "Polygon":
 		var p [][]Point
 		if err := json.Unmarshal(g.Coordinates, &p); err != nil {
-			return nil, fmt.Errorf("Polygon coordinates: %v", err)
+			return nil, fmt.Errorf("coordinates of the Polygon: %v", err)
 		}
 		sh.Polys = [][][]Point{p}
 	case "MultiPolygon":
 		if err := json.Unmarshal(g.Coordinates, &sh.Polys); err != nil {
-			return nil, fmt.Errorf("MultiPolygon coordinates: %v", err)
+			return nil, fmt.Errorf("coordinates of the MultiPolygon: %v", err)
 		}
 	default:
 		return nil, fmt.Errorf("type %q: want Polygon or MultiPolygon", g.Type)

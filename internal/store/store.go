@@ -7,7 +7,7 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
+	"database/sql/driver"
 	"fmt"
 	"strings"
 	"time"
@@ -330,18 +330,21 @@ func (s *DB) tx(ctx context.Context, fn func(c *Conn) error) error {
 	}
 	if err != nil {
 		// A rollback on a fresh context: the caller's may be what ended.
-		_, rerr := sc.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
-		if rerr != nil {
-			sc.Raw(func(any) error { return driverBad })
+		if _, rerr := sc.ExecContext(context.WithoutCancel(ctx), "ROLLBACK"); rerr != nil {
+			discard(sc)
 		}
 		return err
 	}
 	if _, err := sc.ExecContext(ctx, "COMMIT"); err != nil {
+		discard(sc)
 		return fmt.Errorf("%s: commit: %w", s.d.Name, err)
 	}
 	return nil
 }
 
-// driverBad tells database/sql to discard a connection whose transaction
-// state is unknown rather than hand it to the next caller.
-var driverBad = errors.New("driver: bad connection")
+// discard makes database/sql close a connection whose transaction state is
+// unknown rather than hand it to the next caller: Raw returning
+// driver.ErrBadConn does that.
+func discard(sc *sql.Conn) {
+	sc.Raw(func(any) error { return driver.ErrBadConn })
+}
