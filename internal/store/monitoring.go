@@ -3,31 +3,39 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"ecoindustry/internal/hj212"
 	"ecoindustry/internal/monitoring"
 )
 
-var (
-	framesTable = &Table{Name: "frames",
-		Cols: []string{"id", "mn", "cn", "dkey", "pno", "revision", "hash", "uscc", "outlet_code", "at", "peer", "frame"}}
-	readingsTable = &Table{Name: "readings",
-		Cols: []string{"frame_id", "at", "code", "unit", "rtd", "avg", "min", "max", "cou", "zs_rtd", "zs_avg", "flag"}}
-)
+var framesTable = &Table{Name: "frames",
+	Cols: []string{"id", "mn", "cn", "dkey", "pno", "revision", "hash", "uscc", "outlet_code", "at", "peer", "frame", "vals"}}
 
 // realtime is the command of real-time data, which our rollups are built from.
 const realtime = "2011"
 
-// WriteBatch implements monitoring.Store.
+// WriteBatch implements monitoring.Store. A frame is one row, its readings
+// a JSON array in it (decision 0007): one row per frame is what lets the
+// writer keep up with thousands of loggers.
 func (s *DB) WriteBatch(ctx context.Context, batch []*monitoring.Received) ([]monitoring.Outcome, error) {
 	out := make([]monitoring.Outcome, len(batch))
+	keys := make([]monitoring.Key, len(batch))
+	hashes := make([]string, len(batch))
+	for i, r := range batch {
+		keys[i] = monitoring.KeyOf(r)
+		hashes[i] = monitoring.Hash(r.Raw)
+	}
 	err := s.Tx(ctx, func(c *Conn) error {
-		revs, err := s.revisions(ctx, c, batch, out)
+		revs, err := s.revisions(ctx, c, keys, hashes, out)
 		if err != nil {
 			return err
 		}
@@ -41,23 +49,16 @@ func (s *DB) WriteBatch(ctx context.Context, batch []*monitoring.Received) ([]mo
 		if err != nil {
 			return fmt.Errorf("%s: frame ids: %w", s.d.Name, err)
 		}
-		var readings [][]any
+		var buf []byte
 		for i, r := range batch {
 			if out[i] == monitoring.Duplicate {
 				continue
 			}
 			id := ids[0]
 			ids = ids[1:]
-			k := monitoring.KeyOf(r)
-			at := s.d.Time(r.At)
-			c.Put(framesTable, []any{id, k.MN, k.CN, k.DKey, k.PNO, revs[i], monitoring.Hash(r.Raw), r.USCC, r.Outlet, at, r.Peer, string(r.Raw)})
-			for _, rd := range readingsOf(r.Frame) {
-				readings = append(readings, []any{id, at, rd.code, rd.unit, rd.rtd, rd.avg, rd.min, rd.max, rd.cou, rd.zsRtd, rd.zsAvg, rd.flag})
-			}
-		}
-		// Frames, then their readings: each table's rows go together.
-		for _, row := range readings {
-			c.Put(readingsTable, row)
+			k := keys[i]
+			buf = appendReadings(buf[:0], r.Frame)
+			c.Put(framesTable, []any{id, k.MN, k.CN, k.DKey, k.PNO, revs[i], hashes[i], r.USCC, r.Outlet, s.d.Time(r.At), r.Peer, string(r.Raw), string(buf)})
 		}
 		return nil
 	})
@@ -67,105 +68,174 @@ func (s *DB) WriteBatch(ctx context.Context, batch []*monitoring.Received) ([]mo
 	return out, nil
 }
 
+// keysPerLookup is how many frame keys one lookup statement asks for.
+const keysPerLookup = 100
+
 // revisions decides for each frame whether it is new, a duplicate or a
 // revision of a stored one, and its revision number; a key repeated within
-// the batch counts against the batch's earlier frame.
-func (s *DB) revisions(ctx context.Context, c *Conn, batch []*monitoring.Received, out []monitoring.Outcome) ([]int, error) {
+// the batch counts against the batch's earlier frame. The stored frames
+// of the batch's keys are read a hundred keys a statement.
+func (s *DB) revisions(ctx context.Context, c *Conn, keys []monitoring.Key, hashes []string, out []monitoring.Outcome) ([]int, error) {
 	type seen struct {
 		rev    int
 		hashes map[string]bool
 	}
-	known := map[monitoring.Key]*seen{}
-	revs := make([]int, len(batch))
-	for i, r := range batch {
-		k := monitoring.KeyOf(r)
-		h := monitoring.Hash(r.Raw)
-		sn, ok := known[k]
-		if !ok {
-			sn = &seen{rev: -1, hashes: map[string]bool{}}
-			rows, err := c.QueryContext(ctx, `SELECT revision, hash FROM frames WHERE mn = $1 AND cn = $2 AND dkey = $3 AND pno = $4`,
-				k.MN, k.CN, k.DKey, k.PNO)
-			if err != nil {
-				return nil, fmt.Errorf("%s: frame key: %w", s.d.Name, err)
+	known := make(map[monitoring.Key]*seen, len(keys))
+	var ask []monitoring.Key
+	for _, k := range keys {
+		if known[k] == nil {
+			known[k] = &seen{rev: -1}
+			ask = append(ask, k)
+		}
+	}
+	args := make([]any, 0, 4*keysPerLookup)
+	for len(ask) > 0 {
+		n := min(len(ask), keysPerLookup)
+		var q strings.Builder
+		q.WriteString(`SELECT mn, cn, dkey, pno, revision, hash FROM frames WHERE (mn, cn, dkey, pno) IN (VALUES `)
+		args = args[:0]
+		for i, k := range ask[:n] {
+			if i > 0 {
+				q.WriteString(", ")
 			}
-			for rows.Next() {
-				var rev int
-				var hash string
-				if err := rows.Scan(&rev, &hash); err != nil {
-					rows.Close()
-					return nil, err
-				}
-				sn.rev = max(sn.rev, rev)
-				sn.hashes[hash] = true
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
+			q.WriteString("(" + s.d.Param(4*i+1) + ", " + s.d.Param(4*i+2) + ", " + s.d.Param(4*i+3) + ", CAST(" + s.d.Param(4*i+4) + " AS INTEGER))")
+			args = append(args, k.MN, k.CN, k.DKey, k.PNO)
+		}
+		q.WriteString(")")
+		ask = ask[n:]
+		rows, err := c.QueryContext(ctx, q.String(), args...)
+		if err != nil {
+			return nil, fmt.Errorf("%s: frame keys: %w", s.d.Name, err)
+		}
+		for rows.Next() {
+			var k monitoring.Key
+			var rev int
+			var hash string
+			if err := rows.Scan(&k.MN, &k.CN, &k.DKey, &k.PNO, &rev, &hash); err != nil {
+				rows.Close()
 				return nil, err
 			}
-			known[k] = sn
+			sn := known[k]
+			if sn == nil {
+				continue // not asked for (a key that differs only in case, say)
+			}
+			if sn.hashes == nil {
+				sn.hashes = map[string]bool{}
+			}
+			sn.rev = max(sn.rev, rev)
+			sn.hashes[hash] = true
 		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	revs := make([]int, len(keys))
+	for i, k := range keys {
+		sn := known[k]
 		switch {
-		case sn.hashes[h]:
+		case sn.hashes[hashes[i]]:
 			out[i] = monitoring.Duplicate
+			continue
 		case sn.rev < 0:
 			out[i] = monitoring.New
 		default:
 			out[i] = monitoring.Revision
 		}
-		if out[i] != monitoring.Duplicate {
-			sn.rev++
-			sn.hashes[h] = true
-			revs[i] = sn.rev
+		if sn.hashes == nil {
+			sn.hashes = map[string]bool{}
 		}
+		sn.rev++
+		sn.hashes[hashes[i]] = true
+		revs[i] = sn.rev
 	}
 	return revs, nil
 }
 
-// reading is one pollutant's fields of a frame, nil where absent.
-type reading struct {
-	code, unit, flag                      string
-	rtd, avg, min, max, cou, zsRtd, zsAvg *float64
-}
-
-func readingsOf(f *hj212.Frame) []reading {
-	var out []reading
-	index := map[string]int{}
-	for _, v := range f.Values {
-		i, ok := index[v.Code]
-		if !ok {
-			i = len(out)
-			index[v.Code] = i
-			out = append(out, reading{code: v.Code})
+// appendReadings appends the frame's readings as a JSON array, one object
+// per pollutant in frame order, with the fields of monitoring.Reading it
+// carries (code, unit, flag, rtd, avg, min, max, cou, zs_rtd, zs_avg).
+// Text fields and numbers that are not finite stay in the raw frame only.
+func appendReadings(b []byte, f *hj212.Frame) []byte {
+	b = append(b, '[')
+	for i := 0; i < len(f.Values); {
+		code := f.Values[i].Code
+		j := i
+		for j < len(f.Values) && f.Values[j].Code == code {
+			j++
 		}
-		rd := &out[i]
-		if v.Flag != "" {
-			rd.flag = v.Flag
-		}
-		if v.IsText {
+		// A pollutant's fields usually come together; one that comes back
+		// later in the frame joins its first run.
+		if seenBefore(f.Values[:i], code) {
+			i = j
 			continue
 		}
-		if rd.unit == "" {
-			rd.unit = v.Unit
+		if i > 0 {
+			b = append(b, ',')
 		}
-		val := v.Value
-		switch v.Field {
-		case "Rtd":
-			rd.rtd = &val
-		case "Avg":
-			rd.avg = &val
-		case "Min":
-			rd.min = &val
-		case "Max":
-			rd.max = &val
-		case "Cou":
-			rd.cou = &val
-		case "ZsRtd":
-			rd.zsRtd = &val
-		case "ZsAvg":
-			rd.zsAvg = &val
+		b = append(b, `{"code":`...)
+		b = appendString(b, code)
+		unit, flag := "", ""
+		for _, v := range f.Values[i:] {
+			if v.Code != code {
+				continue
+			}
+			if flag == "" {
+				flag = v.Flag
+			}
+			if unit == "" && !v.IsText {
+				unit = v.Unit
+			}
+		}
+		b = append(b, `,"unit":`...)
+		b = appendString(b, unit)
+		b = append(b, `,"flag":`...)
+		b = appendString(b, flag)
+		for _, v := range f.Values[i:] {
+			if v.Code != code || v.IsText || math.IsInf(v.Value, 0) || math.IsNaN(v.Value) {
+				continue
+			}
+			name := readingField[v.Field]
+			if name == "" {
+				continue
+			}
+			b = append(b, ',', '"')
+			b = append(b, name...)
+			b = append(b, '"', ':')
+			b = strconv.AppendFloat(b, v.Value, 'g', -1, 64)
+		}
+		b = append(b, '}')
+		i = j
+	}
+	return append(b, ']')
+}
+
+// readingField names the JSON key of each numeric field a reading keeps.
+var readingField = map[string]string{"Rtd": "rtd", "Avg": "avg", "Min": "min", "Max": "max", "Cou": "cou", "ZsRtd": "zs_rtd", "ZsAvg": "zs_avg"}
+
+func seenBefore(vs []hj212.Value, code string) bool {
+	for _, v := range vs {
+		if v.Code == code {
+			return true
 		}
 	}
-	return out
+	return false
+}
+
+// appendString appends s as a JSON string.
+func appendString(b []byte, s string) []byte {
+	b = append(b, '"')
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			b = append(b, '\\', byte(r))
+		case r < 0x20:
+			b = append(b, fmt.Sprintf(`\u%04x`, r)...)
+		default:
+			b = utf8.AppendRune(b, r)
+		}
+	}
+	return append(b, '"')
 }
 
 // Roll implements monitoring.Store: it folds the real-time values of the
@@ -205,12 +275,13 @@ func (s *DB) Roll(ctx context.Context, maxFrames int, lag time.Duration) (int, e
 			pad    string
 		}{{monitoring.Minute, 12, "00"}, {monitoring.Hour, 10, "0000"}, {monitoring.Day, 8, "000000"}} {
 			start := `substr(f.dkey, 1, ` + strconv.Itoa(p.keep) + `) || '` + p.pad + `'`
+			rtd := s.d.Number("rtd")
 			_, err := c.ExecContext(ctx, `INSERT INTO rollups (uscc, outlet_code, code, period, start, count, sum, min, max, flagged)
-				SELECT f.uscc, f.outlet_code, g.code, '`+string(p.period)+`', `+start+`, COUNT(*), SUM(g.rtd), MIN(g.rtd), MAX(g.rtd),
-					SUM(CASE WHEN g.flag <> '' AND g.flag <> 'N' THEN 1 ELSE 0 END)
-				FROM frames f JOIN readings g ON g.frame_id = f.id
-				WHERE f.id > $1 AND f.id <= $2 AND f.cn = '`+realtime+`' AND f.revision = 0 AND g.rtd IS NOT NULL AND length(f.dkey) = 14
-				GROUP BY f.uscc, f.outlet_code, g.code, `+start+`
+				SELECT f.uscc, f.outlet_code, g.value ->> 'code', '`+string(p.period)+`', `+start+`, COUNT(*), SUM(`+rtd+`), MIN(`+rtd+`), MAX(`+rtd+`),
+					SUM(CASE WHEN g.value ->> 'flag' NOT IN ('', 'N') THEN 1 ELSE 0 END)
+				FROM frames f, `+s.d.Elements+`
+				WHERE f.id > $1 AND f.id <= $2 AND f.cn = '`+realtime+`' AND f.revision = 0 AND `+rtd+` IS NOT NULL AND length(f.dkey) = 14
+				GROUP BY f.uscc, f.outlet_code, g.value ->> 'code', `+start+`
 				ON CONFLICT (uscc, outlet_code, code, period, start) DO UPDATE SET count = rollups.count + excluded.count,
 				sum = rollups.sum + excluded.sum, min = `+s.d.Least+`(rollups.min, excluded.min), max = `+s.d.Greatest+`(rollups.max, excluded.max),
 				flagged = rollups.flagged + excluded.flagged`, last, safe)
@@ -259,35 +330,60 @@ func dkeys(r monitoring.Range) (string, string) {
 }
 
 // Readings implements monitoring.Store: an outlet's readings with data
-// times in [From, To), oldest first.
+// times in [From, To), oldest first, a frame's by pollutant code.
+// The page is cut here, since a frame row holds several readings.
 func (r reader) Readings(ctx context.Context, rg monitoring.Range) ([]monitoring.Reading, error) {
 	from, to := dkeys(rg)
-	conds := []string{"f.uscc = $1", "f.outlet_code = $2", "f.dkey >= $3", "f.dkey < $4"}
+	conds := []string{"uscc = $1", "outlet_code = $2", "dkey >= $3", "dkey < $4"}
 	args := []any{rg.USCC, rg.Outlet, from, to}
 	if rg.CN != "" {
 		args = append(args, rg.CN)
-		conds = append(conds, "f.cn = $"+strconv.Itoa(len(args)))
+		conds = append(conds, "cn = $"+strconv.Itoa(len(args)))
 	}
-	if rg.Code != "" {
-		args = append(args, rg.Code)
-		conds = append(conds, "g.code = $"+strconv.Itoa(len(args)))
+	rows, err := r.q.QueryContext(ctx, `SELECT mn, cn, dkey, revision, at, vals FROM frames WHERE `+strings.Join(conds, " AND ")+`
+		ORDER BY dkey, cn, revision, pno`, args...)
+	if err != nil {
+		return nil, r.wrap("readings", err)
 	}
-	q, args := page(`SELECT f.uscc, f.outlet_code, f.mn, f.cn, f.dkey, f.revision, f.at, g.code, g.unit,
-		g.rtd, g.avg, g.min, g.max, g.cou, g.zs_rtd, g.zs_avg, g.flag
-		FROM frames f JOIN readings g ON g.frame_id = f.id WHERE `+strings.Join(conds, " AND ")+`
-		ORDER BY f.dkey, f.cn, g.code, f.revision`, args, rg)
-	return list(ctx, r, "readings", q, args, func(rows *sql.Rows, x *monitoring.Reading) error {
-		var dkey string
+	defer rows.Close()
+	out := []monitoring.Reading{}
+	skip := rg.Offset
+	for rows.Next() && (rg.Limit <= 0 || len(out) < rg.Limit) {
+		var f monitoring.Reading
+		var dkey, vals string
 		var at timestamp
-		if err := rows.Scan(&x.USCC, &x.Outlet, &x.MN, &x.CN, &dkey, &x.Revision, &at, &x.Code, &x.Unit,
-			&x.Rtd, &x.Avg, &x.Min, &x.Max, &x.Cou, &x.ZsRtd, &x.ZsAvg, &x.Flag); err != nil {
-			return err
+		if err := rows.Scan(&f.MN, &f.CN, &dkey, &f.Revision, &at, &vals); err != nil {
+			return nil, r.wrap("readings", err)
 		}
-		x.ReceivedAt = at.Time
-		t, err := time.ParseInLocation("20060102150405", dkey, monitoring.CST)
-		x.DataTime = t
-		return err
-	})
+		f.USCC, f.Outlet, f.ReceivedAt = rg.USCC, rg.Outlet, at.Time
+		if f.DataTime, err = time.ParseInLocation("20060102150405", dkey, monitoring.CST); err != nil {
+			return nil, r.wrap("readings", err)
+		}
+		var rs []monitoring.Reading
+		if err := json.Unmarshal([]byte(vals), &rs); err != nil {
+			return nil, r.wrap("readings", fmt.Errorf("frame %s %s %s: %w", f.MN, f.CN, dkey, err))
+		}
+		slices.SortStableFunc(rs, func(a, b monitoring.Reading) int { return strings.Compare(a.Code, b.Code) })
+		for _, x := range rs {
+			if rg.Code != "" && x.Code != rg.Code {
+				continue
+			}
+			if skip > 0 {
+				skip--
+				continue
+			}
+			if rg.Limit > 0 && len(out) == rg.Limit {
+				break
+			}
+			f.Code, f.Unit, f.Flag = x.Code, x.Unit, x.Flag
+			f.Rtd, f.Avg, f.Min, f.Max, f.Cou, f.ZsRtd, f.ZsAvg = x.Rtd, x.Avg, x.Min, x.Max, x.Cou, x.ZsRtd, x.ZsAvg
+			out = append(out, f)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, r.wrap("readings", err)
+	}
+	return out, nil
 }
 
 // Rollups implements monitoring.Store.

@@ -11,7 +11,7 @@ import (
 
 // Partitioned are the tables range-partitioned by UTC month on a column
 // `at`, whose partitions are named TABLE_YYYY_MM.
-var Partitioned = []string{"changes", "frames", "readings"}
+var Partitioned = []string{"changes", "frames"}
 
 // partitionsAhead is how many months past the current one have a partition
 // ready, so that a server that stays up across a month's end keeps writing.

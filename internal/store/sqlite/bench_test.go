@@ -26,6 +26,7 @@ func BenchmarkWriteBatch(b *testing.B) {
 	n := 0
 	b.ReportAllocs()
 	for b.Loop() {
+		b.StopTimer()
 		batch := make([]*monitoring.Received, size)
 		for i := range batch {
 			f := &hj212.Frame{Version: "2017", QN: "20261130000000000", ST: "31", CN: "2011", PW: "123456",
@@ -35,9 +36,10 @@ func BenchmarkWriteBatch(b *testing.B) {
 					hj212.Value{Code: code, Field: "Flag", Text: "N", IsText: true, Flag: "N"})
 			}
 			raw, _ := hj212.Encode(f)
-			batch[i] = &monitoring.Received{Frame: f, Raw: raw, Peer: "127.0.0.1:1", At: time.Now(), USCC: "U", Outlet: "DA001"}
+			batch[i] = &monitoring.Received{Frame: f, Raw: raw, Peer: "127.0.0.1:1", At: time.Now(), USCC: fmt.Sprintf("U%05d", n%10000), Outlet: "DA001"}
 			n++
 		}
+		b.StartTimer()
 		if _, err := s.WriteBatch(ctx, batch); err != nil {
 			b.Fatal(err)
 		}

@@ -1,6 +1,7 @@
--- Online monitoring (see store/sqlite's 0004). Frames and readings are
--- partitioned by the UTC month they were received in (`at`): always the
--- current month, which has a partition, whatever old data a logger sends.
+-- Online monitoring (see store/sqlite's 0004). A frame is one row, its
+-- readings a JSON array in vals. Frames are partitioned by the UTC month
+-- they were received in (`at`): always the current month, which has a
+-- partition, whatever old data a logger sends.
 -- Primary keys must include the partition key, so the frame key index is
 -- not unique here: the writer decides duplicates and revisions.
 CREATE SEQUENCE frames_id_seq AS BIGINT;
@@ -18,25 +19,12 @@ CREATE TABLE frames (
     at          TIMESTAMPTZ NOT NULL,
     peer        TEXT NOT NULL,
     frame       TEXT NOT NULL,
+    vals        JSONB NOT NULL,
     PRIMARY KEY (id, at)
 ) PARTITION BY RANGE (at);
 CREATE INDEX frames_key ON frames (mn, cn, dkey, pno, revision);
 
-CREATE TABLE readings (
-    frame_id BIGINT NOT NULL,
-    at       TIMESTAMPTZ NOT NULL,
-    code     TEXT COLLATE "C" NOT NULL,
-    unit     TEXT NOT NULL,
-    rtd      DOUBLE PRECISION,
-    avg      DOUBLE PRECISION,
-    min      DOUBLE PRECISION,
-    max      DOUBLE PRECISION,
-    cou      DOUBLE PRECISION,
-    zs_rtd   DOUBLE PRECISION,
-    zs_avg   DOUBLE PRECISION,
-    flag     TEXT NOT NULL
-) PARTITION BY RANGE (at);
-CREATE INDEX readings_frame ON readings (frame_id);
+CREATE INDEX frames_outlet ON frames (uscc, outlet_code, dkey);
 
 -- How far the rollups have folded in the frames (by id), updated in the
 -- transaction that folds them.
@@ -64,4 +52,3 @@ BEGIN
     RAISE EXCEPTION '% is append-only', TG_TABLE_NAME;
 END $$;
 CREATE TRIGGER frames_no_update BEFORE UPDATE OR DELETE ON frames FOR EACH ROW EXECUTE FUNCTION append_only();
-CREATE TRIGGER readings_no_update BEFORE UPDATE ON readings FOR EACH ROW EXECUTE FUNCTION append_only();

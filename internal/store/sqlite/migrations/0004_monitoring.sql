@@ -1,7 +1,10 @@
--- Online monitoring: every frame as received, the readings in it (one row
--- per pollutant), and our rollups. Frames and readings are append-only and
--- written in id order, so their main indexes grow at the end; the frame key
--- index serves resend detection and queries by logger and time.
+-- Online monitoring: every frame as received, with the readings in it, and
+-- our rollups. A frame is one row: its readings (one object per pollutant:
+-- code, unit, flag, rtd, avg, min, max, cou, zs_rtd, zs_avg) are a JSON
+-- array in vals, which SQL reads with json_each. Frames are append-only
+-- and written in id order, so the table grows at its end; the key index
+-- serves resend detection and queries by logger, the outlet index queries
+-- by outlet and data time.
 CREATE TABLE frames (
     id          INTEGER PRIMARY KEY,
     mn          TEXT NOT NULL,
@@ -14,25 +17,11 @@ CREATE TABLE frames (
     outlet_code TEXT NOT NULL,
     at          TEXT NOT NULL,
     peer        TEXT NOT NULL,
-    frame       TEXT NOT NULL
+    frame       TEXT NOT NULL,
+    vals        TEXT NOT NULL
 );
 CREATE UNIQUE INDEX frames_key ON frames (mn, cn, dkey, pno, revision);
-
-CREATE TABLE readings (
-    frame_id INTEGER NOT NULL,
-    at       TEXT NOT NULL,
-    code     TEXT NOT NULL,
-    unit     TEXT NOT NULL,
-    rtd      REAL,
-    avg      REAL,
-    min      REAL,
-    max      REAL,
-    cou      REAL,
-    zs_rtd   REAL,
-    zs_avg   REAL,
-    flag     TEXT NOT NULL
-);
-CREATE INDEX readings_frame ON readings (frame_id);
+CREATE INDEX frames_outlet ON frames (uscc, outlet_code, dkey);
 
 -- How far the rollups have folded in the frames (by id), updated in the
 -- transaction that folds them.
@@ -60,7 +49,4 @@ CREATE TRIGGER frames_no_update BEFORE UPDATE ON frames BEGIN
 END;
 CREATE TRIGGER frames_no_delete BEFORE DELETE ON frames BEGIN
     SELECT RAISE (ABORT, 'frames are append-only');
-END;
-CREATE TRIGGER readings_no_update BEFORE UPDATE ON readings BEGIN
-    SELECT RAISE (ABORT, 'readings are append-only');
 END;
