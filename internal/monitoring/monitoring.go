@@ -167,9 +167,10 @@ type Store interface {
 // CST is China Standard Time, the time zone of HJ 212 data times.
 var CST = time.FixedZone("CST", 8*3600)
 
-// rollChunk is how many frames one roll folds in one transaction: on
-// SQLite the writer waits while it runs, so it is kept short.
-const rollChunk = 20_000
+// rollChunk is the most frames one roll folds. The store sums them
+// outside its write transactions and bounds the memory the sums take; the
+// more frames a roll takes, the fewer rollup rows it adds to per frame.
+const rollChunk = 500_000
 
 // Roller builds the rollups behind the writer, off the path of the
 // acknowledgements: every interval it folds what was stored since, a chunk

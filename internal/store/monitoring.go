@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -238,64 +239,221 @@ func appendString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
+// periods are the rollups' lengths, each with how much of a data key
+// (YYYYMMDDhhmmss, China Standard Time) names its start.
+var periods = []struct {
+	p    monitoring.Period
+	keep int
+}{{monitoring.Minute, 12}, {monitoring.Hour, 10}, {monitoring.Day, 8}}
+
+// rollupsTable is written with statements of its own: a roll adds to the
+// stored sums rather than replacing them.
+var rollupsTable = &Table{Name: "rollups", Cols: []string{"uscc", "outlet_code", "code", "period", "start", "count", "sum", "min", "max", "flagged"}}
+
+type rollupKey struct{ uscc, outlet, code, start string }
+
+type sum struct {
+	count, flagged int
+	sum, min, max  float64
+}
+
 // Roll implements monitoring.Store: it folds the real-time values of the
 // frames stored since the last roll (at most maxFrames of them, and none
 // received less than lag ago) into the rollups, and records how far it
-// got. The database sums them (INSERT … SELECT … GROUP BY … ON CONFLICT),
-// in one transaction that first checks no other roll got there before:
-// every value counts once.
+// got, per period. The sums are made in Go from a read outside any write
+// transaction; then each period's are added to the stored ones in a
+// transaction of its own that first checks that no other roll got there
+// before and records the new progress: every value counts once, and the
+// writer waits only for the additions.
 func (s *DB) Roll(ctx context.Context, maxFrames int, lag time.Duration) (int, error) {
-	var last, safe int64
-	if err := scanOne(ctx, s.reader.q, `SELECT COALESCE(MAX(last_frame), 0) FROM rollup_progress`, nil, &last); err != nil {
+	progress, err := s.progress(ctx, s.reader.q)
+	if err != nil {
 		return 0, err
+	}
+	from := progress[monitoring.Minute]
+	for _, p := range progress {
+		from = min(from, p)
 	}
 	// Frames committed out of id order (PostgreSQL, several writers) are
 	// past the lag: roll no further than the newest frame before it.
+	var safe int64
 	if err := scanOne(ctx, s.reader.q, `SELECT COALESCE(MAX(id), 0) FROM frames WHERE id > $1 AND at < $2`,
-		[]any{last, s.d.Time(time.Now().Add(-lag))}, &safe); err != nil {
+		[]any{from, s.d.Time(time.Now().Add(-lag))}, &safe); err != nil {
 		return 0, err
 	}
-	safe = min(safe, last+int64(maxFrames))
-	if safe <= last {
+	safe = min(safe, from+int64(maxFrames))
+	if safe <= from {
 		return 0, nil
 	}
-	err := s.Tx(ctx, func(c *Conn) error {
-		var now int64
-		if err := scanOne(ctx, c, `SELECT COALESCE(MAX(last_frame), 0) FROM rollup_progress`, nil, &now); err != nil {
-			return err
+	sums, safe, err := s.sums(ctx, progress, from, safe)
+	if err != nil {
+		return 0, err
+	}
+	for _, p := range periods {
+		if progress[p.p] >= safe {
+			continue
 		}
-		if now != last {
-			return errRolledMeanwhile
-		}
-		// A period's start is its data key cut to the period, zero-padded:
-		// YYYYMMDDhhmm00, YYYYMMDDhh0000, YYYYMMDD000000 (China Standard Time).
-		for _, p := range []struct {
-			period monitoring.Period
-			keep   int
-			pad    string
-		}{{monitoring.Minute, 12, "00"}, {monitoring.Hour, 10, "0000"}, {monitoring.Day, 8, "000000"}} {
-			start := `substr(f.dkey, 1, ` + strconv.Itoa(p.keep) + `) || '` + p.pad + `'`
-			rtd := s.d.Number("rtd")
-			_, err := c.ExecContext(ctx, `INSERT INTO rollups (uscc, outlet_code, code, period, start, count, sum, min, max, flagged)
-				SELECT f.uscc, f.outlet_code, g.value ->> 'code', '`+string(p.period)+`', `+start+`, COUNT(*), SUM(`+rtd+`), MIN(`+rtd+`), MAX(`+rtd+`),
-					SUM(CASE WHEN g.value ->> 'flag' NOT IN ('', 'N') THEN 1 ELSE 0 END)
-				FROM frames f, `+s.d.Elements+`
-				WHERE f.id > $1 AND f.id <= $2 AND f.cn = '`+realtime+`' AND f.revision = 0 AND `+rtd+` IS NOT NULL AND length(f.dkey) = 14
-				GROUP BY f.uscc, f.outlet_code, g.value ->> 'code', `+start+`
-				ON CONFLICT (uscc, outlet_code, code, period, start) DO UPDATE SET count = rollups.count + excluded.count,
-				sum = rollups.sum + excluded.sum, min = `+s.d.Least+`(rollups.min, excluded.min), max = `+s.d.Greatest+`(rollups.max, excluded.max),
-				flagged = rollups.flagged + excluded.flagged`, last, safe)
+		err := s.Tx(ctx, func(c *Conn) error {
+			now, err := s.progress(ctx, c)
 			if err != nil {
-				return fmt.Errorf("%s: %s rollups: %w", s.d.Name, p.period, err)
+				return err
+			}
+			if now[p.p] != progress[p.p] {
+				return errRolledMeanwhile
+			}
+			if err := s.addRollups(ctx, c, p.p, sums[p.p]); err != nil {
+				return fmt.Errorf("%s: %s rollups: %w", s.d.Name, p.p, err)
+			}
+			_, err = c.ExecContext(ctx, `INSERT INTO rollup_progress (period, last_frame) VALUES ($1, $2)
+				ON CONFLICT (period) DO UPDATE SET last_frame = excluded.last_frame`, string(p.p), safe)
+			return err
+		})
+		if errors.Is(err, errRolledMeanwhile) {
+			return 0, nil
+		}
+		if err != nil {
+			return 0, err
+		}
+	}
+	return int(safe - from), nil
+}
+
+// progress is the last frame folded into each period's rollups.
+func (s *DB) progress(ctx context.Context, q querier) (map[monitoring.Period]int64, error) {
+	rows, err := q.QueryContext(ctx, `SELECT period, last_frame FROM rollup_progress`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[monitoring.Period]int64{}
+	for _, p := range periods {
+		out[p.p] = 0
+	}
+	for rows.Next() {
+		var p string
+		var last int64
+		if err := rows.Scan(&p, &last); err != nil {
+			return nil, err
+		}
+		out[monitoring.Period(p)] = last
+	}
+	return out, rows.Err()
+}
+
+// maxSums bounds the memory of a roll: it stops after the frame that
+// makes this many sums (about 150 bytes each), and the next roll goes on.
+const maxSums = 300_000
+
+// sums reads the real-time values of the original frames with ids in
+// (from, to] and sums them per outlet, pollutant and period start, for
+// each period not yet folded past the frame. It returns the last frame id
+// it summed: to, or less where it stopped at maxSums.
+func (s *DB) sums(ctx context.Context, progress map[monitoring.Period]int64, from, to int64) (map[monitoring.Period]map[rollupKey]*sum, int64, error) {
+	rows, err := s.reader.q.QueryContext(ctx, `SELECT id, uscc, outlet_code, dkey, vals FROM frames
+		WHERE id > $1 AND id <= $2 AND cn = '`+realtime+`' AND revision = 0 ORDER BY id`, from, to)
+	if err != nil {
+		return nil, 0, fmt.Errorf("%s: rollups: %w", s.d.Name, err)
+	}
+	defer rows.Close()
+	out := map[monitoring.Period]map[rollupKey]*sum{}
+	for _, p := range periods {
+		out[p.p] = map[rollupKey]*sum{}
+	}
+	n := 0
+	var vals []byte
+	var rs []struct {
+		Code string   `json:"code"`
+		Flag string   `json:"flag"`
+		Rtd  *float64 `json:"rtd"`
+	}
+	for rows.Next() {
+		var id int64
+		var uscc, outlet, dkey string
+		if err := rows.Scan(&id, &uscc, &outlet, &dkey, &vals); err != nil {
+			return nil, 0, err
+		}
+		if n >= maxSums {
+			return out, id - 1, nil
+		}
+		if len(dkey) != 14 { // no data time
+			continue
+		}
+		rs = rs[:0]
+		if err := json.Unmarshal(vals, &rs); err != nil {
+			return nil, 0, fmt.Errorf("%s: rollups: frame %d: %w", s.d.Name, id, err)
+		}
+		for _, p := range periods {
+			if id <= progress[p.p] {
+				continue
+			}
+			start := dkey[:p.keep] + "000000"[:14-p.keep]
+			for _, r := range rs {
+				if r.Rtd == nil {
+					continue
+				}
+				k := rollupKey{uscc, outlet, r.Code, start}
+				x := out[p.p][k]
+				if x == nil {
+					x = &sum{min: *r.Rtd, max: *r.Rtd}
+					out[p.p][k] = x
+					n++
+				}
+				x.count++
+				x.sum += *r.Rtd
+				x.min, x.max = min(x.min, *r.Rtd), max(x.max, *r.Rtd)
+				if r.Flag != "" && r.Flag != "N" {
+					x.flagged++
+				}
 			}
 		}
-		_, err := c.ExecContext(ctx, `INSERT INTO rollup_progress (id, last_frame) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET last_frame = excluded.last_frame`, safe)
-		return err
-	})
-	if errors.Is(err, errRolledMeanwhile) {
-		return 0, nil
 	}
-	return int(safe - last), err
+	return out, to, rows.Err()
+}
+
+// addRollups adds sums to the stored rollups of period p, in key order,
+// many rows a statement.
+func (s *DB) addRollups(ctx context.Context, c *Conn, p monitoring.Period, sums map[rollupKey]*sum) error {
+	keys := make([]rollupKey, 0, len(sums))
+	for k := range sums {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b rollupKey) int {
+		return cmp.Or(strings.Compare(a.uscc, b.uscc), strings.Compare(a.outlet, b.outlet), strings.Compare(a.code, b.code), strings.Compare(a.start, b.start))
+	})
+	n := len(rollupsTable.Cols)
+	args := make([]any, 0, rowsPerStatement*n)
+	for len(keys) > 0 {
+		rows := min(len(keys), rowsPerStatement)
+		if rows < rowsPerStatement {
+			rows = 1 // the rest one by one: two statement shapes, not one per size
+		}
+		var q strings.Builder
+		q.WriteString(`INSERT INTO rollups (` + strings.Join(rollupsTable.Cols, ", ") + `) VALUES `)
+		args = args[:0]
+		for i, k := range keys[:rows] {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(")
+			for j := range n {
+				if j > 0 {
+					q.WriteString(", ")
+				}
+				q.WriteString(s.d.Param(i*n + j + 1))
+			}
+			q.WriteString(")")
+			x := sums[k]
+			args = append(args, k.uscc, k.outlet, k.code, string(p), k.start, x.count, x.sum, x.min, x.max, x.flagged)
+		}
+		q.WriteString(` ON CONFLICT (uscc, outlet_code, code, period, start) DO UPDATE SET count = rollups.count + excluded.count,
+			sum = rollups.sum + excluded.sum, min = ` + s.d.Least + `(rollups.min, excluded.min), max = ` + s.d.Greatest + `(rollups.max, excluded.max),
+			flagged = rollups.flagged + excluded.flagged`)
+		if _, err := c.ExecContext(ctx, q.String(), args...); err != nil {
+			return err
+		}
+		keys = keys[rows:]
+	}
+	return nil
 }
 
 // errRolledMeanwhile: another roll folded these frames first.

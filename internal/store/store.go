@@ -37,11 +37,6 @@ type Dialect struct {
 	Bulk func(ctx context.Context, c *sql.Conn, t *Table, rows [][]any) error
 	// FrameIDs reserves n new frame ids in transaction c.
 	FrameIDs func(ctx context.Context, c *Conn, n int) ([]int64, error)
-	// Elements is the FROM item that makes each object of the JSON array
-	// in frames f's vals a row of g, the object in column value.
-	Elements string
-	// Number is the number under key in g.value, NULL when absent.
-	Number func(key string) string
 	// Least and Greatest name the two-argument minimum and maximum.
 	Least, Greatest string
 	// Param is the placeholder of the i-th (from 1) argument of a

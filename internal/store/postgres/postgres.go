@@ -67,8 +67,6 @@ var Dialect = store.Dialect{
 		}
 		return ids, rows.Err()
 	},
-	Elements: "jsonb_array_elements(f.vals) g(value)",
-	Number:   func(key string) string { return "(g.value ->> '" + key + "')::float8" },
 	Least:    "LEAST",
 	Greatest: "GREATEST",
 	Param:    func(i int) string { return "$" + strconv.Itoa(i) },

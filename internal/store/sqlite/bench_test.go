@@ -14,6 +14,27 @@ import (
 
 // BenchmarkWriteBatch writes batches of 4,096 real-time frames, six
 // pollutants each, from 10,000 loggers: the writer's work per commit.
+// batchOf makes size real-time frames, six pollutants each, the n-th to
+// (n+size-1)-th of 10,000 loggers sending every 30 s.
+func batchOf(n, size int) []*monitoring.Received {
+	at := time.Date(2026, 11, 30, 0, 0, 0, 0, monitoring.CST)
+	batch := make([]*monitoring.Received, size)
+	for i := range batch {
+		f := &hj212.Frame{Version: "2017", QN: "20261130000000000", ST: "31", CN: "2011", PW: "123456",
+			MN: fmt.Sprintf("88888880%016d", n%10000), Flag: 5, DataTime: at.Add(time.Duration(n/10000) * 30 * time.Second)}
+		for _, code := range []string{"a34013", "a21026", "a21002", "a21005", "a19001", "a00000"} {
+			f.Values = append(f.Values, hj212.Value{Code: code, Field: "Rtd", Value: float64(n % 97), Flag: "N"},
+				hj212.Value{Code: code, Field: "Flag", Text: "N", IsText: true, Flag: "N"})
+		}
+		raw, _ := hj212.Encode(f)
+		batch[i] = &monitoring.Received{Frame: f, Raw: raw, Peer: "127.0.0.1:1", At: time.Now(), USCC: fmt.Sprintf("U%05d", n%10000), Outlet: "DA001"}
+		n++
+	}
+	return batch
+}
+
+// BenchmarkWriteBatch writes batches of 4,096 real-time frames, six
+// pollutants each, from 10,000 loggers: the writer's work per commit.
 func BenchmarkWriteBatch(b *testing.B) {
 	ctx := context.Background()
 	s, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "w.db"))
@@ -21,28 +42,44 @@ func BenchmarkWriteBatch(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer s.Close()
-	at := time.Date(2026, 11, 30, 0, 0, 0, 0, monitoring.CST)
 	const size = 4096
 	n := 0
 	b.ReportAllocs()
 	for b.Loop() {
 		b.StopTimer()
-		batch := make([]*monitoring.Received, size)
-		for i := range batch {
-			f := &hj212.Frame{Version: "2017", QN: "20261130000000000", ST: "31", CN: "2011", PW: "123456",
-				MN: fmt.Sprintf("88888880%016d", n%10000), Flag: 5, DataTime: at.Add(time.Duration(n/10000) * 30 * time.Second)}
-			for _, code := range []string{"a34013", "a21026", "a21002", "a21005", "a19001", "a00000"} {
-				f.Values = append(f.Values, hj212.Value{Code: code, Field: "Rtd", Value: float64(n % 97), Flag: "N"},
-					hj212.Value{Code: code, Field: "Flag", Text: "N", IsText: true, Flag: "N"})
-			}
-			raw, _ := hj212.Encode(f)
-			batch[i] = &monitoring.Received{Frame: f, Raw: raw, Peer: "127.0.0.1:1", At: time.Now(), USCC: fmt.Sprintf("U%05d", n%10000), Outlet: "DA001"}
-			n++
-		}
+		batch := batchOf(n, size)
+		n += size
 		b.StartTimer()
 		if _, err := s.WriteBatch(ctx, batch); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.ReportMetric(float64(size), "frames/op")
+}
+
+// BenchmarkRoll folds 20,000 stored frames (a roll's chunk) into the
+// minute, hour and day rollups.
+func BenchmarkRoll(b *testing.B) {
+	ctx := context.Background()
+	s, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "r.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	const chunk = 20_000
+	n := 0
+	for b.Loop() {
+		b.StopTimer()
+		for range chunk / 4000 {
+			if _, err := s.WriteBatch(ctx, batchOf(n, 4000)); err != nil {
+				b.Fatal(err)
+			}
+			n += 4000
+		}
+		b.StartTimer()
+		if got, err := s.Roll(ctx, chunk, 0); err != nil || got != chunk {
+			b.Fatal(got, err)
+		}
+	}
+	b.ReportMetric(chunk, "frames/op")
 }

@@ -79,8 +79,6 @@ var Dialect = store.Dialect{
 		}
 		return ids, rows.Err()
 	},
-	Elements: "json_each(f.vals) g",
-	Number:   func(key string) string { return "(g.value ->> '" + key + "')" },
 	Least:    "MIN",
 	Greatest: "MAX",
 	// Anonymous parameters: the driver looks a named one ($n) up in a

@@ -26,10 +26,10 @@ CREATE INDEX frames_key ON frames (mn, cn, dkey, pno, revision);
 
 CREATE INDEX frames_outlet ON frames (uscc, outlet_code, dkey);
 
--- How far the rollups have folded in the frames (by id), updated in the
--- transaction that folds them.
+-- How far each period's rollups have folded in the frames (the last frame
+-- id), updated in the transaction that folds them.
 CREATE TABLE rollup_progress (
-    id         INTEGER PRIMARY KEY,
+    period     TEXT PRIMARY KEY,
     last_frame BIGINT NOT NULL
 );
 
