@@ -21,7 +21,7 @@ trap cleanup EXIT
 echo "# $(date -u +%F) $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); loggers=$LOGGERS rate=$RATE duration=$DURATION"
 bin/ecoind demo --prepare-only --data "$dir" --enterprises "$ENTERPRISES" 2>/dev/null
 start_server() {
-	bin/ecoind serve --data "$dir" --http 127.0.0.1:18090 --hj212 127.0.0.1:19290 --log-level error --max-conns-per-address 20000 2>"$dir/serve.log" &
+	bin/ecoind serve --data "$dir" --http 127.0.0.1:18090 --hj212 127.0.0.1:19290 --log-level error --max-conns-per-address 20000 ${PPROF:+--pprof $PPROF} 2>"$dir/serve.log" &
 	server=$!
 	sleep 2
 }

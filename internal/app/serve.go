@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	_ "net/http/pprof" // on --pprof's own listener only
 	"time"
 
 	"ecoindustry/internal/api"
@@ -24,8 +25,19 @@ import (
 func runServe(ctx context.Context, e *env, args []string) error {
 	fs, cfg := flags(e, "serve", "", "data", "store", "pool-size", "http", "hj212", "log-level", "log-format")
 	icfg := ingestFlags(fs)
+	profile := fs.String("pprof", "", "serve Go's profiler (net/http/pprof) on this address, e.g. 127.0.0.1:6060; off when empty")
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
+	}
+	if *profile != "" {
+		// The profiler has its own listener (http.DefaultServeMux, where
+		// net/http/pprof registers), never the API's.
+		l, err := net.Listen("tcp", *profile)
+		if err != nil {
+			return err
+		}
+		defer l.Close()
+		go http.Serve(l, nil)
 	}
 	return serve(ctx, e, cfg, *icfg, nil)
 }

@@ -21,7 +21,7 @@ import (
 // every dialect. A database whose version is newer than the newest file was
 // written by a newer binary: Migrate refuses it rather than guess.
 func (s *DB) Migrate(ctx context.Context, fsys fs.FS, dir string) error {
-	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+	if _, err := s.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
 		return fmt.Errorf("%s: migrate: %w", s.d.Name, err)
 	}
 	files, err := fs.Glob(fsys, path.Join(dir, "*.sql"))

@@ -50,23 +50,38 @@ const bulkMin = 64
 // DB is a store over one database.
 type DB struct {
 	db *sql.DB
+	w  *sql.DB // transactions; db where not split
 	d  Dialect
 	reader
 }
 
-// New returns a store over an open database.
+// New returns a store over an open database, which reads and writes.
 func New(db *sql.DB, d Dialect) *DB {
-	return &DB{db: db, d: d, reader: reader{q: plain{db}, d: d}}
+	return &DB{db: db, w: db, d: d, reader: reader{q: plain{db}, d: d}}
 }
 
-// SQL returns the underlying database.
+// NewSplit returns a store that reads through db and writes through w.
+// SQLite has one writer at a time: a pool of one connection for writes
+// keeps that connection, and its page cache, warm from one transaction
+// to the next, where a shared pool would hand writes to whichever
+// connection is free and make it read the B-trees again.
+func NewSplit(db, w *sql.DB, d Dialect) *DB {
+	return &DB{db: db, w: w, d: d, reader: reader{q: plain{db}, d: d}}
+}
+
+// SQL returns the underlying database (the reading one where split).
 func (s *DB) SQL() *sql.DB { return s.db }
 
 // Dialect returns the store's dialect.
 func (s *DB) Dialect() Dialect { return s.d }
 
 // Close closes the database.
-func (s *DB) Close() error { return s.db.Close() }
+func (s *DB) Close() error {
+	if s.w != s.db {
+		s.w.Close()
+	}
+	return s.db.Close()
+}
 
 // querier is what reads need.
 type querier interface {
@@ -310,7 +325,7 @@ func (s *DB) Tx(ctx context.Context, fn func(c *Conn) error) error {
 // and COMMIT so that the driver's connection (for COPY) is the
 // transaction's.
 func (s *DB) tx(ctx context.Context, fn func(c *Conn) error) error {
-	sc, err := s.db.Conn(ctx)
+	sc, err := s.w.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("%s: connect: %w", s.d.Name, err)
 	}

@@ -3,7 +3,9 @@ package sqlite_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -42,7 +44,10 @@ func BenchmarkWriteBatch(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer s.Close()
-	const size = 4096
+	size := 4096
+	if v := os.Getenv("BATCH"); v != "" {
+		size, _ = strconv.Atoi(v)
+	}
 	n := 0
 	b.ReportAllocs()
 	for b.Loop() {

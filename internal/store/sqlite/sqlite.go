@@ -183,15 +183,26 @@ func Open(ctx context.Context, path string) (*store.DB, error) {
 	} {
 		q.Add("_pragma", p)
 	}
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	dsn := "file:" + path + "?" + q.Encode()
+	// Writes go through one connection that stays open (see store.NewSplit);
+	// reads through a pool of their own, which WAL lets run beside it.
+	w, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	if err := db.PingContext(ctx); err != nil {
-		db.Close()
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	s := store.New(db, Dialect)
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	db.SetMaxIdleConns(4)
+	s := store.NewSplit(db, w, Dialect)
 	if err := s.Migrate(ctx, migrations, "migrations"); err != nil {
 		db.Close()
 		return nil, err
