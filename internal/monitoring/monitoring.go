@@ -23,6 +23,11 @@ type Received struct {
 	At     time.Time
 	USCC   string
 	Outlet string
+
+	// Set by Prepare.
+	Key  Key
+	Hash string
+	Vals string // the readings as a JSON array (AppendReadings)
 }
 
 // Key is what identifies a frame across resends: the logger, the command,
@@ -41,6 +46,8 @@ func KeyOf(r *Received) Key {
 		k.DKey = r.Frame.DataTime.In(CST).Format("20060102150405")
 	case r.Frame.QN != "":
 		k.DKey = "QN:" + r.Frame.QN
+	case r.Hash != "":
+		k.DKey = "H:" + r.Hash
 	default:
 		k.DKey = "H:" + Hash(r.Raw)
 	}

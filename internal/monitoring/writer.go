@@ -36,6 +36,7 @@ func NewWriter(store Store, maxBatch int, log *slog.Logger, m *metrics.Metrics) 
 
 // Write stores r and returns once it is committed (or failed).
 func (w *Writer) Write(ctx context.Context, r *Received) (Outcome, error) {
+	r.Prepare()
 	req := &writeReq{r: r, done: make(chan writeRes, 1)}
 	select {
 	case w.reqs <- req:

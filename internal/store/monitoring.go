@@ -7,14 +7,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
-	"ecoindustry/internal/hj212"
 	"ecoindustry/internal/monitoring"
 )
 
@@ -32,8 +29,8 @@ func (s *DB) WriteBatch(ctx context.Context, batch []*monitoring.Received) ([]mo
 	keys := make([]monitoring.Key, len(batch))
 	hashes := make([]string, len(batch))
 	for i, r := range batch {
-		keys[i] = monitoring.KeyOf(r)
-		hashes[i] = monitoring.Hash(r.Raw)
+		r.Prepare()
+		keys[i], hashes[i] = r.Key, r.Hash
 	}
 	err := s.Tx(ctx, func(c *Conn) error {
 		revs, err := s.revisions(ctx, c, keys, hashes, out)
@@ -50,7 +47,6 @@ func (s *DB) WriteBatch(ctx context.Context, batch []*monitoring.Received) ([]mo
 		if err != nil {
 			return fmt.Errorf("%s: frame ids: %w", s.d.Name, err)
 		}
-		var buf []byte
 		for i, r := range batch {
 			if out[i] == monitoring.Duplicate {
 				continue
@@ -58,8 +54,7 @@ func (s *DB) WriteBatch(ctx context.Context, batch []*monitoring.Received) ([]mo
 			id := ids[0]
 			ids = ids[1:]
 			k := keys[i]
-			buf = appendReadings(buf[:0], r.Frame)
-			c.Put(framesTable, []any{id, k.MN, k.CN, k.DKey, k.PNO, revs[i], hashes[i], r.USCC, r.Outlet, s.d.Time(r.At), r.Peer, string(r.Raw), string(buf)})
+			c.Put(framesTable, []any{id, k.MN, k.CN, k.DKey, k.PNO, revs[i], hashes[i], r.USCC, r.Outlet, s.d.Time(r.At), r.Peer, string(r.Raw), r.Vals})
 		}
 		return nil
 	})
@@ -151,92 +146,6 @@ func (s *DB) revisions(ctx context.Context, c *Conn, keys []monitoring.Key, hash
 		revs[i] = sn.rev
 	}
 	return revs, nil
-}
-
-// appendReadings appends the frame's readings as a JSON array, one object
-// per pollutant in frame order, with the fields of monitoring.Reading it
-// carries (code, unit, flag, rtd, avg, min, max, cou, zs_rtd, zs_avg).
-// Text fields and numbers that are not finite stay in the raw frame only.
-func appendReadings(b []byte, f *hj212.Frame) []byte {
-	b = append(b, '[')
-	for i := 0; i < len(f.Values); {
-		code := f.Values[i].Code
-		j := i
-		for j < len(f.Values) && f.Values[j].Code == code {
-			j++
-		}
-		// A pollutant's fields usually come together; one that comes back
-		// later in the frame joins its first run.
-		if seenBefore(f.Values[:i], code) {
-			i = j
-			continue
-		}
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, `{"code":`...)
-		b = appendString(b, code)
-		unit, flag := "", ""
-		for _, v := range f.Values[i:] {
-			if v.Code != code {
-				continue
-			}
-			if flag == "" {
-				flag = v.Flag
-			}
-			if unit == "" && !v.IsText {
-				unit = v.Unit
-			}
-		}
-		b = append(b, `,"unit":`...)
-		b = appendString(b, unit)
-		b = append(b, `,"flag":`...)
-		b = appendString(b, flag)
-		for _, v := range f.Values[i:] {
-			if v.Code != code || v.IsText || math.IsInf(v.Value, 0) || math.IsNaN(v.Value) {
-				continue
-			}
-			name := readingField[v.Field]
-			if name == "" {
-				continue
-			}
-			b = append(b, ',', '"')
-			b = append(b, name...)
-			b = append(b, '"', ':')
-			b = strconv.AppendFloat(b, v.Value, 'g', -1, 64)
-		}
-		b = append(b, '}')
-		i = j
-	}
-	return append(b, ']')
-}
-
-// readingField names the JSON key of each numeric field a reading keeps.
-var readingField = map[string]string{"Rtd": "rtd", "Avg": "avg", "Min": "min", "Max": "max", "Cou": "cou", "ZsRtd": "zs_rtd", "ZsAvg": "zs_avg"}
-
-func seenBefore(vs []hj212.Value, code string) bool {
-	for _, v := range vs {
-		if v.Code == code {
-			return true
-		}
-	}
-	return false
-}
-
-// appendString appends s as a JSON string.
-func appendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	for _, r := range s {
-		switch {
-		case r == '"' || r == '\\':
-			b = append(b, '\\', byte(r))
-		case r < 0x20:
-			b = append(b, fmt.Sprintf(`\u%04x`, r)...)
-		default:
-			b = utf8.AppendRune(b, r)
-		}
-	}
-	return append(b, '"')
 }
 
 // periods are the rollups' lengths, each with how much of a data key

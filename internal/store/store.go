@@ -52,6 +52,8 @@ type DB struct {
 	db *sql.DB
 	w  *sql.DB // transactions; db where not split
 	d  Dialect
+
+	onClose []func()
 	reader
 }
 
@@ -75,8 +77,14 @@ func (s *DB) SQL() *sql.DB { return s.db }
 // Dialect returns the store's dialect.
 func (s *DB) Dialect() Dialect { return s.d }
 
+// OnClose has f run when the store closes, before the database does.
+func (s *DB) OnClose(f func()) { s.onClose = append(s.onClose, f) }
+
 // Close closes the database.
 func (s *DB) Close() error {
+	for _, f := range s.onClose {
+		f()
+	}
 	if s.w != s.db {
 		s.w.Close()
 	}

@@ -156,6 +156,31 @@ func (c *shapeCache) get(s string) (*geo.Shape, error) {
 	return sh, nil
 }
 
+// checkpointEvery is how often checkpointer copies the log into the
+// database file.
+const checkpointEvery = 500 * time.Millisecond
+
+// checkpointer copies what the write-ahead log holds into the database
+// file, beside the writes: done by the writing connection, as SQLite does
+// by default after each commit that leaves the log over 1,000 pages, a
+// checkpoint (with its fsync of the database file) made the commit that
+// triggered it, and with it the acknowledgement of thousands of frames,
+// wait. PASSIVE waits for no one; once a checkpoint has copied the whole
+// log, the next write starts the log again from its beginning.
+func checkpointer(db *sql.DB, stop, stopped chan struct{}) {
+	defer close(stopped)
+	t := time.NewTicker(checkpointEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+			db.Exec("PRAGMA wal_checkpoint(PASSIVE)")
+		}
+	}
+}
+
 // OpenDir opens (creating it if need be) the database in data directory dir
 // and brings its schema up to date.
 func OpenDir(ctx context.Context, dir string) (*store.DB, error) {
@@ -185,8 +210,10 @@ func Open(ctx context.Context, path string) (*store.DB, error) {
 	}
 	dsn := "file:" + path + "?" + q.Encode()
 	// Writes go through one connection that stays open (see store.NewSplit);
-	// reads through a pool of their own, which WAL lets run beside it.
-	w, err := sql.Open("sqlite", dsn)
+	// reads through a pool of their own, which WAL lets run beside it. The
+	// writing connection leaves checkpoints to checkpointer.
+	q.Add("_pragma", "wal_autocheckpoint(0)")
+	w, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
@@ -203,6 +230,9 @@ func Open(ctx context.Context, path string) (*store.DB, error) {
 	}
 	db.SetMaxIdleConns(4)
 	s := store.NewSplit(db, w, Dialect)
+	stop, stopped := make(chan struct{}), make(chan struct{})
+	go checkpointer(db, stop, stopped)
+	s.OnClose(func() { close(stop); <-stopped })
 	if err := s.Migrate(ctx, migrations, "migrations"); err != nil {
 		db.Close()
 		return nil, err
