@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -28,7 +30,7 @@ type env struct {
 }
 
 // start runs a server over a registry holding the fixture outlet.
-func start(t *testing.T, edit func(*ingest.Config)) *env {
+func start(t *testing.T, edit func(*ingest.Config), watch ...ingest.Watcher) *env {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "i.db"))
@@ -56,7 +58,11 @@ func start(t *testing.T, edit func(*ingest.Config)) *env {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
-	go func() { done <- ingest.New(cfg, ingest.NewDirectory(db, time.Minute), w, log, m).Serve(ctx, ln) }()
+	srv := ingest.New(cfg, ingest.NewDirectory(db, time.Minute), w, log, m)
+	for _, wt := range watch {
+		srv.Watch(wt)
+	}
+	go func() { done <- srv.Serve(ctx, ln) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
@@ -295,5 +301,35 @@ func TestOversizeAndNoiseDoNotStopTheConnection(t *testing.T) {
 	c.Write(frame(t, "2011", t0, 5))
 	if a := c.answer(t); a.CN != "9014" {
 		t.Fatalf("%+v", a)
+	}
+}
+
+// The watcher hears of a logger's connection once and of each frame, with
+// the enterprise the logger belongs to, before the frame is answered.
+func TestWatcher(t *testing.T) {
+	var mu sync.Mutex
+	var heard []string
+	e := start(t, nil, func(_ context.Context, uscc, mn, kind string, _ time.Time) {
+		mu.Lock()
+		defer mu.Unlock()
+		heard = append(heard, uscc+" "+mn+" "+kind)
+	})
+	c := dial(t, e.addr)
+	for i := range 2 {
+		c.Write(frame(t, "2011", t0.Add(time.Duration(i)*30*time.Second), 10))
+		if a := c.answer(t); a.CN != "9014" {
+			t.Fatalf("answer %s", a.CN)
+		}
+	}
+	wrong := frame(t, "2011", t0.Add(time.Hour), 10, func(f *hj212.Frame) { f.PW = "wrong" })
+	c.Write(wrong)
+	c.Write(frame(t, "2011", t0.Add(2*time.Hour), 10)) // answered: the wrong one was not
+	c.answer(t)
+	mu.Lock()
+	defer mu.Unlock()
+	who := storetest.Ent.USCC + " " + storetest.Outlet.MN
+	want := []string{who + " logger_connection", who + " hj212_frame", who + " hj212_frame", who + " hj212_frame"}
+	if strings.Join(heard, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("heard\n%s\nwant\n%s", strings.Join(heard, "\n"), strings.Join(want, "\n"))
 	}
 }

@@ -50,6 +50,8 @@ type Server struct {
 	log *slog.Logger
 	m   *metrics.Metrics
 
+	watch Watcher
+
 	mu     sync.Mutex
 	conns  map[net.Conn]struct{}
 	perIP  map[string]int
@@ -61,6 +63,17 @@ func New(cfg Config, dir *Directory, w *monitoring.Writer, log *slog.Logger, m *
 	return &Server{cfg: cfg, dir: dir, w: w, log: log, m: m,
 		conns: map[net.Conn]struct{}{}, perIP: map[string]int{}, logged: map[string]time.Time{}}
 }
+
+// Watcher is told of each authenticated logger's connection (kind
+// logger_connection, once per connection) and of each frame it sends
+// (hj212_frame), with the enterprise whose outlet the logger belongs to:
+// data from an enterprise whose closure is on record is evidence that it
+// produces again (compliance.Service.RecordRelapse). It runs in the
+// connection's goroutine before the frame is answered.
+type Watcher func(ctx context.Context, uscc, mn, kind string, at time.Time)
+
+// Watch has w told of the loggers' connections and frames.
+func (s *Server) Watch(w Watcher) { s.watch = w }
 
 // Serve accepts connections on ln until ctx ends, then closes the listener,
 // lets every connection finish the frame it is writing and returns.
@@ -168,6 +181,7 @@ type conn struct {
 	net.Conn
 	peer      string
 	authFails int
+	seen      bool                 // a frame of this connection authenticated
 	lastHour  map[string]time.Time // MN → DataTime of the last hourly (2061) frame
 	// The frame being handled and its bytes, reused: the writer holds them
 	// only until Write returns, and a connection handles one frame at a time.
@@ -234,6 +248,16 @@ func (s *Server) frame(ctx context.Context, c *conn, raw []byte) bool {
 		s.reject(reason, "frame from a logger that did not authenticate", "peer", c.peer, "mn", f.MN)
 		return c.authFails < s.cfg.MaxAuthFailures
 	}
+	if s.watch != nil {
+		now := time.Now()
+		if !c.seen {
+			s.watch(ctx, o.USCC, f.MN, "logger_connection", now)
+		}
+		if f.CN != "9015" {
+			s.watch(ctx, o.USCC, f.MN, "hj212_frame", now)
+		}
+	}
+	c.seen = true
 	if f.CN == "9015" { // the 2025 heartbeat: nothing to store
 		s.m.Frames.WithLabelValues(f.CN, "heartbeat").Inc()
 		return s.reply(c, hj212.HeartbeatAck(f))
