@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"path"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -89,6 +90,8 @@ var pathParamDocs = map[string]string{
 	"key":    "the record's key",
 	"outlet": "outlet code within its enterprise (e.g. DA001)",
 	"mn":     "data logger MN (HJ 212)",
+	"id":     "the id of the screening run, campaign, case or attachment (SHA-256 hex)",
+	"other":  "the id of the later screening run",
 }
 
 func (g *schemas) pathParam(rt route, name string) obj {
@@ -164,11 +167,21 @@ func (g *schemas) of(t reflect.Type) obj {
 	case k == reflect.Struct && t.Name() == "":
 		return g.object(t)
 	case k == reflect.Struct:
-		r, size := utf8.DecodeRuneInString(t.Name())
-		return g.ref(string(unicode.ToUpper(r))+t.Name()[size:], t)
+		// A type's name, or, where another package's type has it, the
+		// package's name before it (compliance.Change: ComplianceChange).
+		name := upperFirst(t.Name())
+		if prev, ok := g.types[name]; ok && prev != t {
+			name = upperFirst(path.Base(t.PkgPath())) + name
+		}
+		return g.ref(name, t)
 	}
 	g.fail(fmt.Errorf("no schema for type %s", t))
 	return obj{}
+}
+
+func upperFirst(s string) string {
+	r, size := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[size:]
 }
 
 // ref defines the struct t as a component named name and refers to it.

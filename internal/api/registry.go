@@ -93,7 +93,8 @@ func (s *Server) table() []route {
 				handle: s.save(k, "key"), body: rec.rec, resp: rec.rec, keyShape: rec.key},
 		)
 	}
-	return append(rs, s.monitoringRoutes()...)
+	rs = append(rs, s.monitoringRoutes()...)
+	return append(rs, s.complianceRoutes()...)
 }
 
 type healthStatus struct {

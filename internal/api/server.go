@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"ecoindustry/internal/apperr"
+	"ecoindustry/internal/compliance"
 	"ecoindustry/internal/monitoring"
 	"ecoindustry/internal/registry"
 )
@@ -31,6 +32,7 @@ const (
 type Server struct {
 	reg    *registry.Service
 	mon    monitoring.Store
+	comp   *compliance.Service // nil: no rectification routes
 	log    *slog.Logger
 	routes []route
 	doc    []byte // the OpenAPI document, generated once from routes
@@ -56,10 +58,10 @@ type route struct {
 
 type param struct{ name, typ, desc string }
 
-// New returns a server over the registry and the monitoring data that
-// logs internal errors to log.
-func New(reg *registry.Service, mon monitoring.Store, log *slog.Logger) *Server {
-	s := &Server{reg: reg, mon: mon, log: log}
+// New returns a server over the registry, the monitoring data and the
+// rectification cases that logs internal errors to log.
+func New(reg *registry.Service, mon monitoring.Store, comp *compliance.Service, log *slog.Logger) *Server {
+	s := &Server{reg: reg, mon: mon, comp: comp, log: log}
 	s.routes = s.table()
 	doc, err := openAPI(s.routes)
 	if err != nil {

@@ -9,10 +9,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 
 	"ecoindustry/internal/apperr"
+	"ecoindustry/internal/compliance"
 	"ecoindustry/internal/config"
 	"ecoindustry/internal/registry"
 	"ecoindustry/internal/store"
@@ -42,6 +44,9 @@ func init() {
 		{"export", "export KIND: write the registry's records of a kind as CSV or XLSX", runExport},
 		{"hj212", "hj212 decode|encode: HJ 212 frames to JSON lines and back", runHJ212},
 		{"simulate", "simulated HJ 212 data loggers of the registry's outlets send to a server", runSimulate},
+		{"screen", "screen [runs|show ID|diff A B]: screen the registry for 四无 or 散乱污 enterprises, keep and compare runs", runScreen},
+		{"campaign", "campaign list|show|create|update|survey|stats|report: rectification campaigns", runCampaign},
+		{"case", "case list|show|events|attach|STEP: rectification cases and their steps, dismiss to visit", runCase},
 		{"migrate", "bring the store's schema up to date and print its version", runMigrate},
 		{"backup", "backup --out FILE: copy the embedded store while it runs (PostgreSQL: use pg_dump)", runBackup},
 		{"config", "print the effective configuration, secrets masked", runConfig},
@@ -153,6 +158,17 @@ func open(ctx context.Context, cfg *config.Config) (*store.DB, error) {
 		return postgres.Open(ctx, cfg.Store, n)
 	}
 	return nil, fmt.Errorf("%w: store %q: give a postgres:// URL, or nothing for SQLite in the data directory", errUsage, config.MaskURL(cfg.Store))
+}
+
+// rectification returns the compliance service over db: attachments in
+// the data directory on SQLite, in the database on PostgreSQL, where
+// several servers share them.
+func rectification(db *store.DB, cfg *config.Config) *compliance.Service {
+	dir := ""
+	if cfg.Store == "" {
+		dir = filepath.Join(cfg.Data, "attachments")
+	}
+	return compliance.NewService(db, db.Attachments(dir))
 }
 
 func runMigrate(ctx context.Context, e *env, args []string) error {

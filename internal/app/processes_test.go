@@ -35,6 +35,14 @@ func TestMain(m *testing.M) {
 // startServe starts `ecoind serve` as a process of its own and returns its base URL.
 func startServe(t *testing.T, env ...string) string {
 	t.Helper()
+	base, _ := startServeAddrs(t, env...)
+	return base
+}
+
+// startServeAddrs starts `ecoind serve` as a process of its own and returns
+// its base URL and its HJ 212 address.
+func startServeAddrs(t *testing.T, env ...string) (string, string) {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], "serve", "--http", "127.0.0.1:0", "--hj212", "127.0.0.1:0")
 	cmd.Env = append(os.Environ(), append(env, "ECOIND_TEST_AS_ECOIND=1")...)
 	stderr, err := cmd.StderrPipe()
@@ -58,26 +66,39 @@ func startServe(t *testing.T, env ...string) string {
 			t.Error("serve did not stop on SIGINT")
 		}
 	})
-	addr := regexp.MustCompile(`http=(http://[0-9.:]+)`)
-	found := make(chan string, 1)
+	addr := regexp.MustCompile(`http=(http://[0-9.:]+) hj212=([0-9.:]+)`)
+	found := make(chan []string, 1)
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
 			if m := addr.FindStringSubmatch(sc.Text()); m != nil {
-				found <- m[1]
+				found <- m
 				break
 			}
 		}
 		io.Copy(io.Discard, stderr)
 	}()
 	select {
-	case base := <-found:
-		return base
+	case m := <-found:
+		return m[1], m[2]
 	case <-time.After(30 * time.Second):
 		t.Fatal("serve did not start")
 	}
-	return ""
+	return "", ""
 }
+
+// runEnv runs ecoind in this process with environment variables KEY=VALUE.
+func runEnv(t *testing.T, env []string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	m := map[string]string{}
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		m[k] = v
+	}
+	return run(t, m, args...)
+}
+
+func jsonDecode(resp *http.Response, v any) error { return json.NewDecoder(resp.Body).Decode(v) }
 
 func call(t *testing.T, method, url, actor, body string) map[string]any {
 	t.Helper()

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"ecoindustry/internal/api"
+	"ecoindustry/internal/compliance"
 	"ecoindustry/internal/config"
 	"ecoindustry/internal/demo"
 	"ecoindustry/internal/ingest"
@@ -109,6 +110,7 @@ func serve(ctx context.Context, e *env, cfg *config.Config, icfg ingest.Config,
 		go postgres.KeepPartitions(ctx, db, log)
 	}
 	reg := registry.NewService(db)
+	comp := rectification(db, cfg)
 	m := metrics.New()
 
 	hl, err := net.Listen("tcp", cfg.HTTP)
@@ -135,11 +137,19 @@ func serve(ctx context.Context, e *env, cfg *config.Config, icfg ingest.Config,
 	go monitoring.Roller(writerCtx, db, 30*time.Second, lag, log)
 	ingestDone := make(chan error, 1)
 	go func() {
-		ingestDone <- ingest.New(icfg, ingest.NewDirectory(db, time.Minute), w, log, m).Serve(ctx, il)
+		srv := ingest.New(icfg, ingest.NewDirectory(db, time.Minute), w, log, m)
+		// A closed enterprise's logger speaking again is evidence that it
+		// produces: it reopens the case that closed it.
+		srv.Watch(func(ctx context.Context, uscc, mn, kind string, at time.Time) {
+			if _, err := comp.RecordRelapse(ctx, uscc, compliance.Evidence{Kind: kind, MN: mn, At: at}); err != nil && ctx.Err() == nil {
+				log.Error("compliance: relapse evidence", "uscc", uscc, "mn", mn, "err", err)
+			}
+		})
+		ingestDone <- srv.Serve(ctx, il)
 	}()
 
 	mux := http.NewServeMux()
-	mux.Handle("/", api.New(reg, db, log).Handler())
+	mux.Handle("/", api.New(reg, db, comp, log).Handler())
 	mux.Handle("GET /metrics", m.Handler())
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	log.Info("serving", "http", "http://"+hl.Addr().String(), "hj212", il.Addr().String(), "data", cfg.Data)

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"ecoindustry/internal/compliance"
 	"ecoindustry/internal/monitoring"
 	"ecoindustry/internal/registry"
 	"ecoindustry/internal/store"
@@ -75,5 +76,16 @@ func TestMonitoringConformance(t *testing.T) {
 		}
 		t.Cleanup(func() { s.Close() })
 		return s
+	})
+}
+
+func TestComplianceConformance(t *testing.T) {
+	storetest.RunCompliance(t, func(t *testing.T) (storetest.ComplianceStore, compliance.Attachments) {
+		s, err := postgres.Open(context.Background(), pgtest.URL(t), 4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s, s.Attachments("")
 	})
 }

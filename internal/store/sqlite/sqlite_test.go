@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"ecoindustry/internal/compliance"
 	"ecoindustry/internal/monitoring"
 	"ecoindustry/internal/registry"
 	"ecoindustry/internal/store"
@@ -71,5 +72,17 @@ func TestMonitoringConformance(t *testing.T) {
 		}
 		t.Cleanup(func() { s.Close() })
 		return s
+	})
+}
+
+func TestComplianceConformance(t *testing.T) {
+	storetest.RunCompliance(t, func(t *testing.T) (storetest.ComplianceStore, compliance.Attachments) {
+		dir := t.TempDir()
+		s, err := sqlite.OpenDir(context.Background(), dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s, s.Attachments(filepath.Join(dir, "attachments"))
 	})
 }

@@ -1,0 +1,95 @@
+package compliance
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"ecoindustry/internal/apperr"
+)
+
+// watchTTL is how long the set of closed enterprises is trusted: a closure
+// carried out through another server is watched within this time; one
+// carried out through this service at once.
+const watchTTL = 30 * time.Second
+
+// RecordRelapse takes evidence from monitoring that enterprise uscc
+// produces (a frame from its data logger, a logger connecting). If a case
+// closed the enterprise (its 两断三清 complete, closed out or not), the
+// first evidence reopens that case for a follow-up visit (actor
+// "monitoring"), with the evidence in its event; further evidence while it stays reopened only
+// counts (Case.RelapseEvidence, RelapseAt), neither a new event nor a new
+// version, so that officials editing the case are not refused because a
+// logger spoke again. It reports whether a case took the evidence.
+//
+// It is meant for the ingestion path: for an enterprise no case closed it
+// is a map lookup; the set of closed enterprises is read from the store at
+// most every 30 seconds.
+func (s *Service) RecordRelapse(ctx context.Context, uscc string, ev Evidence) (bool, error) {
+	id, err := s.watchedCase(ctx, uscc)
+	if err != nil || id == 0 {
+		return false, err
+	}
+	ev.Kind, ev.MN, ev.Detail = strings.TrimSpace(ev.Kind), strings.TrimSpace(ev.MN), strings.TrimSpace(ev.Detail)
+	if ev.Kind == "" {
+		return false, apperr.New(apperr.Invalid, "relapse evidence needs its kind (hj212_frame, logger_connection)", "复产线索须注明类型（hj212_frame、logger_connection）")
+	}
+	if ev.At.IsZero() {
+		ev.At = s.now()
+	}
+	ev.At = ev.At.UTC()
+	// Two pieces of evidence racing to reopen: the loser finds it reopened.
+	for range 3 {
+		c, ok, err := s.store.Case(ctx, id)
+		if err != nil || !ok {
+			return false, err
+		}
+		if c.State == Reopened {
+			err := s.store.UpdateCompliance(ctx, func(tx Tx) error { return tx.AddEvidence(ctx, id, ev.At, false) })
+			return err == nil, err
+		}
+		// A closure being redone after a relapse (its checklist cleared)
+		// is expected to produce until its power is cut again.
+		if !allowed(ActRelapse, c.State, Reopened) || c.State == Rectifying && c.RectifiedOn == "" {
+			return false, nil
+		}
+		_, err = s.change(ctx, Edit{Case: id, Version: c.Version, Actor: "monitoring"}, ActRelapse, func(tx Tx, c *Case, e *Event) error {
+			c.ReopenedFrom, c.State = c.State, Reopened
+			e.Reason = ev.Kind + " " + ev.MN
+			if err := tx.AddEvidence(ctx, id, ev.At, true); err != nil {
+				return err
+			}
+			return data(e, map[string]any{"evidence": ev})
+		})
+		if apperr.CodeOf(err) != apperr.Conflict {
+			return err == nil, err
+		}
+	}
+	return false, errors.New("compliance: relapse evidence: the case kept changing")
+}
+
+// watchedCase returns the case that closed enterprise uscc, 0 if none.
+func (s *Service) watchedCase(ctx context.Context, uscc string) (int64, error) {
+	s.watchMu.Lock()
+	defer s.watchMu.Unlock()
+	if s.watched == nil || s.now().Sub(s.watchedAt) > watchTTL {
+		ws, err := s.store.Watched(ctx)
+		if err != nil {
+			return 0, err
+		}
+		s.watched = make(map[string]int64, len(ws))
+		for _, w := range ws {
+			s.watched[w.USCC] = max(s.watched[w.USCC], w.Case) // the newest case
+		}
+		s.watchedAt = s.now()
+	}
+	return s.watched[uscc], nil
+}
+
+// forgetWatched makes the next RecordRelapse read the set again.
+func (s *Service) forgetWatched() {
+	s.watchMu.Lock()
+	s.watched = nil
+	s.watchMu.Unlock()
+}
