@@ -205,6 +205,11 @@ func Open(ctx context.Context, path string) (*store.DB, error) {
 		// to the log before it commits (negative: KiB).
 		"cache_size(-131072)",
 		"temp_store(MEMORY)",
+		// Reads through a memory map of the file: after another connection
+		// writes, SQLite drops a connection's page cache, and refilling it
+		// page by page (a malloc and a read each) made screening the
+		// registry 2.1 s instead of 0.8 s.
+		"mmap_size(1073741824)",
 	} {
 		q.Add("_pragma", p)
 	}
