@@ -8,3 +8,9 @@ echo "# $(date -u +%F) $(go version | cut -d' ' -f3) $(nproc) cores, $(grep -m1 
 go test ./internal/registry -run '^$' -bench 'ImportEnterprisesXLSX100k' -benchtime 3x -count 1 -timeout 60m
 go test ./internal/registry -run '^$' -bench 'ListEnterprises100k' -benchtime 50x -count 1 -timeout 60m
 go test ./internal/sheet -run '^$' -bench ReadXLSX100k -benchtime 3x -count 1
+# Online monitoring (issue 4); the end-to-end run is bench/e2e.sh
+go test ./internal/hj212 -run '^$' -bench 'Decode|Encode' -benchmem -count 5
+go test ./internal/store/sqlite -run '^$' -bench 'WriteBatch|Roll' -benchmem -count 3
+# Rectification (issue 5)
+go test ./internal/compliance -run '^$' -bench 'Screen100k|Evaluate100k' -benchtime 5x -count 1 -timeout 60m
+go test ./internal/compliance -run '^$' -bench 'Stats10k' -benchtime 50x -count 1 -timeout 30m
