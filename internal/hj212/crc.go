@@ -40,22 +40,27 @@ var hpow = func() (t [9][256]byte) {
 	return t
 }()
 
+// hpowp lets crc index hpow from a register, not from its address each
+// time (the compiler does not hoist the address of a global table).
+var hpowp = &hpow
+
 func crc(data []byte) uint16 {
 	if len(data) == 0 {
 		return 0xFFFF
 	}
+	t := hpowp
 	x := 0xFF ^ data[0] // the initial register 0xFFFF contributes its high byte
 	p := data[1:]
 	for len(p) >= 8 {
 		w := binary.LittleEndian.Uint64(p) // one load, no bounds checks
 		// The bytes' part first: it does not wait for x.
-		y := hpow[7][byte(w)] ^ hpow[6][byte(w>>8)] ^ hpow[5][byte(w>>16)] ^ hpow[4][byte(w>>24)] ^
-			hpow[3][byte(w>>32)] ^ hpow[2][byte(w>>40)] ^ hpow[1][byte(w>>48)] ^ byte(w>>56)
-		x = hpow[8][x] ^ y
+		y := t[7][byte(w)] ^ t[6][byte(w>>8)] ^ t[5][byte(w>>16)] ^ t[4][byte(w>>24)] ^
+			t[3][byte(w>>32)] ^ t[2][byte(w>>40)] ^ t[1][byte(w>>48)] ^ byte(w>>56)
+		x = t[8][x] ^ y
 		p = p[8:]
 	}
 	for _, b := range p {
-		x = hpow[1][x] ^ b
+		x = t[1][x] ^ b
 	}
 	return arc[x]
 }

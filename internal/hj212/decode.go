@@ -13,7 +13,13 @@ import (
 // The data segment is read from the caller's bytes without copying it. A
 // string the Frame keeps is either the tables' own (ST, CN, pollutant
 // codes, suffixes, data flags, CP field names) or a copy of its bytes, so
-// that a typical frame costs one small allocation: QN, PW and MN together.
+// that a typical frame costs one small allocation: QN, PW and MN together,
+// or into a reused Frame only QN (PW and MN are the logger's, see
+// setHeader).
+//
+// Most CP items are code-suffix=number or code-Flag=letter: plainValue reads
+// those in one pass; item reads any other, and is the reference for what
+// plainValue does.
 
 // cst is China Standard Time, the zone of every time in a frame.
 var cst = time.FixedZone("CST", 8*60*60)
@@ -67,74 +73,85 @@ func (f *Frame) parse(data []byte) error {
 	if err != nil {
 		return err
 	}
-	p := cpParser{f: f, medium: mediumOf[f.ST]}
+	p := cpParser{f: f, medium: mediumOf(f.ST)}
 	return p.parse(cp)
 }
 
 // header reads the Table 3 fields by key, in any order, and returns the
 // CP from its first "&&".
-func (f *Frame) header(s []byte) ([]byte, error) {
+func (f *Frame) header(data []byte) ([]byte, error) {
 	var h header
 	comma := false
-	for {
-		end := indexSep(s)
-		piece := s
-		if end >= 0 {
-			piece = s[:end]
+	// A field ends at the first ";" or ",". Few frames have a "," between
+	// fields, or a "&" before the CP, so where the next of each is is
+	// looked up once, not in each field.
+	nextComma, nextAmp := -1, -1
+	for at := 0; ; {
+		if nextComma < at {
+			nextComma = indexFrom(data, at, ',')
 		}
-		k, v, _ := bytes.Cut(piece, []byte("="))
+		if nextAmp < at {
+			nextAmp = indexFrom(data, at, '&')
+		}
+		end := min(indexFrom(data, at, ';'), nextComma)
+		piece := data[at:end]
+		k, v := piece, []byte(nil)
+		for i, c := range piece { // cut at "=": keys are short
+			if c == '=' {
+				k, v = piece[:i], piece[i+1:]
+				break
+			}
+		}
 		tk, tv := trim(k), trim(v)
-		if bytes.HasSuffix(tk, []byte("CP")) && bytes.HasPrefix(tv, []byte("&&")) {
+		if n := len(tk); n >= 2 && tk[n-2] == 'C' && tk[n-1] == 'P' && len(tv) >= 2 && tv[0] == '&' && tv[1] == '&' {
 			if len(tk) == 2 {
 				if len(tk) != len(k) || !bytes.HasPrefix(v, []byte("&&")) {
 					f.warn(reasonSpaces, "spaces around CP=")
 				}
-				return f.setHeader(&h, s[bytes.Index(s, []byte("&&")):])
+				return f.setHeader(&h, data[at+bytes.Index(piece, []byte("&&")):])
 			}
 			// "X CP = &&…" would write back as "XCP=&&…", which reads as a CP.
 			f.warn(reasonFieldSkipped, fmt.Sprintf("field %q dropped", piece))
-		} else if i := indexCP(piece); i >= 0 {
+		} else if i := indexCP(piece, nextAmp < end); i >= 0 {
 			f.warn(reasonNoSeparator, fmt.Sprintf("no ; before CP= in %q", piece[:i+3]))
 			k, v, _ := bytes.Cut(piece[:i], []byte("="))
 			if err := f.headerField(&h, piece[:i], k, v, trim(k), trim(v)); err != nil {
 				return nil, err
 			}
-			return f.setHeader(&h, s[i+3:])
+			return f.setHeader(&h, data[at+i+3:])
+		} else if i := headerIndex(tk); i >= 0 && len(k) < len(piece) && len(tk) == len(k) && len(tv) == len(v) && !h.seen[i] && i >= h.last {
+			// A Table 3 field after the ones before it, without spaces:
+			// headerField would warn of nothing.
+			h.seen[i], h.vals[i], h.last = true, tv, i+1
 		} else if err := f.headerField(&h, piece, k, v, tk, tv); err != nil {
 			return nil, err
 		}
-		if end < 0 {
+		if end == len(data) {
 			return nil, &Error{reasonBadCP, "no CP=&&…&& in the data segment"}
 		}
-		if s[end] == ',' && !comma {
+		if data[end] == ',' && !comma {
 			comma = true
 			f.warn(reasonComma, "\",\" between data-segment fields")
 		}
-		s = s[end+1:]
+		at = end + 1
 	}
 }
 
-// indexCP is the index of "CP=&&" in a field, or -1.
-func indexCP(piece []byte) int {
-	if bytes.IndexByte(piece, '&') < 0 { // the common case, cheaply
+// indexFrom is the index of the first c in s from i on, else len(s).
+func indexFrom(s []byte, i int, c byte) int {
+	if j := bytes.IndexByte(s[i:], c); j >= 0 {
+		return i + j
+	}
+	return len(s)
+}
+
+// indexCP is the index of "CP=&&" in a field, or -1; amp tells whether the
+// field holds a "&" at all, which it seldom does.
+func indexCP(piece []byte, amp bool) int {
+	if !amp {
 		return -1
 	}
 	return bytes.Index(piece, []byte("CP=&&"))
-}
-
-// indexSep is the index of the first ";" or ",", or -1.
-func indexSep(s []byte) int {
-	i := bytes.IndexByte(s, ';')
-	if i < 0 {
-		i = len(s)
-	}
-	if j := bytes.IndexByte(s[:i], ','); j >= 0 {
-		return j
-	}
-	if i == len(s) {
-		return -1
-	}
-	return i
 }
 
 // header holds the Table 3 fields while they are read.
@@ -182,14 +199,22 @@ func (f *Frame) setHeader(h *header, cp []byte) ([]byte, error) {
 	case len(v[iMN]) == 0:
 		return nil, &Error{reasonMissingMN, "no MN"}
 	}
-	// QN, PW and MN in one allocation.
-	var buf [80]byte
-	s := string(append(append(append(buf[:0], v[iQN]...), v[iPW]...), v[iMN]...))
-	f.QN, s = s[:len(v[iQN])], s[len(v[iQN]):]
-	f.PW, f.MN = s[:len(v[iPW])], s[len(v[iPW]):]
+	// QN, PW and MN. A logger sends the same PW and MN in every frame: a
+	// Frame decoded into again keeps its strings when they are the same
+	// (DecodeInto leaves them for this). Else the three in one allocation.
+	if qn, pw, mn := v[iQN], v[iPW], v[iMN]; string(pw) == f.PW && string(mn) == f.MN {
+		if string(qn) != f.QN {
+			f.QN = string(qn)
+		}
+	} else {
+		var buf [80]byte
+		s := string(append(append(append(buf[:0], qn...), pw...), mn...))
+		f.QN, s = s[:len(qn)], s[len(qn):]
+		f.PW, f.MN = s[:len(pw)], s[len(pw):]
+	}
 	var knownST, knownCN bool
-	f.ST, knownST = intern(byST, v[iST])
-	f.CN, knownCN = intern(byCN, v[iCN])
+	f.ST, knownST = stSet.intern(v[iST])
+	f.CN, knownCN = cnSet.intern(v[iCN])
 	switch {
 	case f.QN == "":
 		f.warn(reasonMissingQN, "no QN")
@@ -235,14 +260,6 @@ func (f *Frame) setHeader(h *header, cp []byte) ([]byte, error) {
 	return cp, nil
 }
 
-// intern returns the table's own string for b, or a copy of b.
-func intern(t map[string]CodeName, b []byte) (string, bool) {
-	if c, ok := t[string(b)]; ok {
-		return c.Code, true
-	}
-	return string(b), false
-}
-
 // cpParser reads the CP data area (§6.3.3): groups split by ";", items of a
 // group by ",", each item key=value.
 type cpParser struct {
@@ -271,15 +288,67 @@ func (p *cpParser) parse(cp []byte) error {
 	if f.Values == nil {
 		f.Values = make([]Value, 0, bytes.Count(body, []byte("=")))
 	}
-	for {
-		g, rest, more := cut(body, ';')
-		if err := p.group(g); err != nil {
-			return err
+	// Item by item, in one pass: a plain value (see plainValue) is read to
+	// its end, any other item is found by its separator. The items of a
+	// group (between ";") should belong to one pollutant, or be one field
+	// (PROTOCOL.md §1.4 has the exceptions).
+	var g struct {
+		start        int    // of the group in body
+		owner        []byte // the code or field of its first item
+		ownerIsValue bool
+		warned       bool // of a mixed group
+		prevBegin    bool // the item before was BeginTime
+	}
+	for i := 0; ; {
+		end := i
+		if i == g.start && (i == len(body) || body[i] == ';') {
+			f.warn(reasonItemSkipped, "empty CP item")
+		} else {
+			var key []byte
+			var isValue, sameCode bool
+			if end, key, sameCode, isValue = p.plainValue(body, i); !isValue {
+				if end = indexSep(body[i:]); end < 0 {
+					end = len(body)
+				} else {
+					end += i
+				}
+				var err error
+				if key, isValue, sameCode, err = p.item(body[i:end]); err != nil {
+					return err
+				}
+			}
+			switch {
+			case key == nil: // skipped
+			case g.owner == nil:
+				g.owner, g.ownerIsValue = key, isValue
+			case g.warned:
+			case isValue && g.ownerIsValue && sameCode:
+				// The code of the value before, and every value of the
+				// group so far has had the owner's code: this one has it.
+			case !bytes.Equal(key, g.owner) || isValue != g.ownerIsValue:
+				g.warned = true
+				beginEnd := g.prevBegin && string(key) == "EndTime" && !isValue
+				switch {
+				case beginEnd && f.Version == "2005": // the 2005 form (PROTOCOL.md §1.4)
+				case beginEnd:
+					f.warn(reasonCommaBeginEnd, "BeginTime,EndTime joined by \",\" (the 2005 form)")
+				default:
+					// The group from this item on, as the message has always had it.
+					grp, _, _ := cut(body[i:], ';')
+					f.warn(reasonMixedGroup, fmt.Sprintf("%s and %s in one group %q", g.owner, key, grp))
+				}
+			}
+			if key != nil {
+				g.prevBegin = string(key) == "BeginTime"
+			}
 		}
-		if !more {
+		if end == len(body) {
 			break
 		}
-		body = rest
+		if body[end] == ';' {
+			g.start, g.owner, g.warned, g.prevBegin = end+1, nil, false, false
+		}
+		i = end + 1
 	}
 	p.endRun()
 	if p.unflagged {
@@ -288,70 +357,115 @@ func (p *cpParser) parse(cp []byte) error {
 	return nil
 }
 
-func (p *cpParser) group(g []byte) error {
-	if len(g) == 0 {
-		p.f.warn(reasonItemSkipped, "empty CP item")
-		return nil
+// indexSep is the index of the first ";" or ",", or -1.
+func indexSep(s []byte) int {
+	i := bytes.IndexByte(s, ';')
+	if i < 0 {
+		i = len(s)
 	}
-	var owner, prev []byte // the code or field the group's items belong to
-	var ownerIsValue, warned bool
-	for {
-		it, rest, more := cut(g, ',')
-		key, isValue, err := p.item(it)
-		switch {
-		case err != nil:
-			return err
-		case key == nil: // skipped
-		case owner == nil:
-			owner, ownerIsValue = key, isValue
-		case (!bytes.Equal(key, owner) || isValue != ownerIsValue) && !warned:
-			warned = true
-			beginEnd := string(prev) == "BeginTime" && string(key) == "EndTime" && !isValue
-			switch {
-			case beginEnd && p.f.Version == "2005": // the 2005 form (PROTOCOL.md §1.4)
-			case beginEnd:
-				p.f.warn(reasonCommaBeginEnd, "BeginTime,EndTime joined by \",\" (the 2005 form)")
-			default:
-				p.f.warn(reasonMixedGroup, fmt.Sprintf("%s and %s in one group %q", owner, key, g))
+	if j := bytes.IndexByte(s[:i], ','); j >= 0 {
+		return j
+	}
+	if i == len(s) {
+		return -1
+	}
+	return i
+}
+
+// plain reports whether c is neither a space nor a tab, nor any other
+// control character.
+func plain(c byte) bool { return c > ' ' }
+
+// plainValue reads the common item at body[i:], code-suffix=value without
+// spaces where the value is a number or a data flag, as item would (which
+// would warn of nothing but the value). It returns where the item ends,
+// its code and whether that is the code of the value before; ok is false
+// for any other item, left to item, and then plainValue has done nothing.
+func (p *cpParser) plainValue(body []byte, i int) (end int, code []byte, sameCode, ok bool) {
+	s := body[i:]
+	eq := bytes.IndexByte(s, '=')
+	if eq <= 0 || !plain(s[0]) || !plain(s[eq-1]) {
+		return 0, nil, false, false
+	}
+	dash := bytes.LastIndexByte(s[:eq], '-')
+	if dash <= 0 || dash+1 >= eq || !plain(s[dash-1]) || !plain(s[dash+1]) {
+		return 0, nil, false, false
+	}
+	// The item ends at its first "," or ";": there is none in the key if
+	// its code is that of the value before (which had one), as it mostly
+	// is, and its suffix is one of Table 4; nor in the value if it is all
+	// number or one letter.
+	code = s[:dash]
+	if sameCode = sameKey(code, p.raw); !sameCode && hasSep(code) {
+		return 0, nil, false, false
+	}
+	field, kind := suffix(s[dash+1 : eq])
+	text := s[eq+1:]
+	var num number
+	n := 0
+	switch {
+	case kind == suffixNumber:
+		num, n = scanNumber(text)
+	case field == "Flag" && len(text) > 0 && dataFlags[text[0]] != "":
+		n = 1
+	}
+	if n == 0 || n < len(text) && text[n] != ',' && text[n] != ';' {
+		return 0, nil, false, false
+	}
+	text = text[:n]
+
+	if !sameCode {
+		p.endRun()
+		p.lookup(code)
+	}
+	f := p.f
+	f.Values = append(f.Values, Value{})
+	v := &f.Values[len(f.Values)-1]
+	v.Code, v.Code2005, v.Field = p.code, p.code2005, field
+	if kind == suffixNumber {
+		if x, ok := num.float(text, p.scale); ok {
+			v.Value, v.Unit = x, p.unit
+			if field == "Cou" {
+				v.Unit = p.couUnit
 			}
+		} else {
+			p.notNumber(v, code, text)
 		}
-		if key != nil {
-			prev = key
+	} else {
+		v.Text, v.IsText = dataFlags[text[0]], true
+		if p.runFlag == "" {
+			p.runFlag = v.Text
 		}
-		if !more {
-			return nil
-		}
-		g = rest
 	}
+	return i + eq + 1 + n, code, sameCode, true
+}
+
+// hasSep reports whether a short key holds a "," or ";".
+func hasSep(key []byte) bool {
+	for _, c := range key {
+		if c == ',' || c == ';' {
+			return true
+		}
+	}
+	return false
 }
 
 // item reads one key=value and returns what it belongs to: the pollutant
-// code of a value, the key of a field, nil when it was skipped.
-func (p *cpParser) item(it []byte) ([]byte, bool, error) {
+// code of a value, the key of a field, nil when it was skipped; and for a
+// value whether its code is that of the value before it.
+func (p *cpParser) item(it []byte) (key []byte, isValue, sameCode bool, err error) {
 	f := p.f
 	k, v, ok := cut(it, '=')
 	tk, tv := trim(k), trim(v)
 	if !ok || len(tk) == 0 {
 		f.warn(reasonItemSkipped, fmt.Sprintf("CP item %q is not key=value", it))
-		return nil, false, nil
+		return nil, false, false, nil
 	}
 	if len(tk) != len(k) || len(tv) != len(v) {
 		f.warn(reasonSpaces, fmt.Sprintf("spaces in CP item %q", it))
 	}
 	if string(tk) == "DataTime" {
-		if !f.DataTime.IsZero() {
-			f.warn(reasonItemSkipped, "a second DataTime "+string(tv))
-			return nil, false, nil
-		}
-		t, millis, ok := parseTime(tv)
-		if !ok {
-			return nil, false, &Error{reasonBadDataTime, "DataTime " + strconv.Quote(string(tv)) + " is not YYYYMMDDhhmmss"}
-		}
-		f.DataTime = t
-		if millis {
-			f.warn(reasonMillis, "DataTime "+string(tv)+" has milliseconds")
-		}
-		return tk, false, nil
+		return p.dataTime(tk, tv)
 	}
 	code, sfxb, pair := splitKey(tk)
 	if pair {
@@ -359,24 +473,43 @@ func (p *cpParser) item(it []byte) ([]byte, bool, error) {
 			if len(code)+len(sfxb)+1 != len(tk) {
 				f.warn(reasonSpaces, fmt.Sprintf("spaces in CP key %q", tk))
 			}
-			p.value(code, sfx, kind, tv)
-			return code, true, nil
+			return code, true, p.value(code, sfx, kind, tv), nil
 		}
 	}
-	key, known := cpFields[string(tk)]
+	field, known := cpFields[string(tk)]
 	if !known {
-		key = string(tk)
+		field = string(tk)
 		if !pair {
-			f.warn(reasonUnknownCP, "CP field "+key+" is not in the standard")
+			f.warn(reasonUnknownCP, "CP field "+field+" is not in the standard")
 		}
 	}
-	f.CP = append(f.CP, Field{key, string(tv)})
-	return tk, false, nil
+	f.CP = append(f.CP, Field{field, string(tv)})
+	return tk, false, false, nil
 }
 
-func (p *cpParser) value(code []byte, field string, kind int, text []byte) {
+// dataTime reads the DataTime item, tk=tv, for item.
+func (p *cpParser) dataTime(tk, tv []byte) ([]byte, bool, bool, error) {
 	f := p.f
-	if p.raw == nil || !bytes.Equal(code, p.raw) {
+	if !f.DataTime.IsZero() {
+		f.warn(reasonItemSkipped, "a second DataTime "+string(tv))
+		return nil, false, false, nil
+	}
+	t, millis, ok := parseTime(tv)
+	if !ok {
+		return nil, false, false, &Error{reasonBadDataTime, "DataTime " + strconv.Quote(string(tv)) + " is not YYYYMMDDhhmmss"}
+	}
+	f.DataTime = t
+	if millis {
+		f.warn(reasonMillis, "DataTime "+string(tv)+" has milliseconds")
+	}
+	return tk, false, false, nil
+}
+
+// value appends the value code-field=text and reports whether code is that
+// of the value before it.
+func (p *cpParser) value(code []byte, field string, kind int, text []byte) (sameCode bool) {
+	f := p.f
+	if sameCode = sameKey(code, p.raw); !sameCode {
 		p.endRun()
 		p.lookup(code)
 	}
@@ -384,29 +517,25 @@ func (p *cpParser) value(code []byte, field string, kind int, text []byte) {
 	v := &f.Values[len(f.Values)-1]
 	v.Code, v.Code2005, v.Field = p.code, p.code2005, field
 	switch {
-	case kind == suffixText:
-		v.IsText = true
-		if field != "Flag" {
-			v.Text = string(text)
-			break
+	case kind == suffixNumber:
+		if x, ok := parseNumber(text, p.scale); ok {
+			v.Value, v.Unit = x, p.unit
+			if field == "Cou" {
+				v.Unit = p.couUnit
+			}
+		} else {
+			p.notNumber(v, code, text)
 		}
+	case kind == suffixText && field == "Flag":
+		v.IsText = true
 		if v.Text = flagText(text); len(text) != 1 || dataFlags[text[0]] == "" {
 			f.warn(reasonUnknownFlag, string(code)+"-Flag="+v.Text+" is not a data flag of Table 8")
 		}
 		if p.runFlag == "" {
 			p.runFlag = v.Text
 		}
-	case kind == suffixNumber:
-		x, ok := parseNumber(text, p.scale)
-		if !ok {
-			f.warn(reasonBadNumber, string(code)+"-"+field+"="+string(text)+" is not a number")
-			v.Text, v.IsText = string(text), true
-			break
-		}
-		v.Value, v.Unit = x, p.unit
-		if field == "Cou" {
-			v.Unit = p.couUnit
-		}
+	case kind == suffixText:
+		v.Text, v.IsText = string(text), true
 	default:
 		f.warn(reasonUnknownSuffix, string(code)+"-"+field+" is not a field of Table 4")
 		if x, ok := parseNumber(text, 0); ok {
@@ -415,23 +544,53 @@ func (p *cpParser) value(code []byte, field string, kind int, text []byte) {
 			v.Text, v.IsText = string(text), true
 		}
 	}
+	return sameCode
+}
+
+// notNumber keeps the text of a numeric field that is not a number.
+func (p *cpParser) notNumber(v *Value, code, text []byte) {
+	p.f.warn(reasonBadNumber, string(code)+"-"+v.Field+"="+string(text)+" is not a number")
+	v.Text, v.IsText = string(text), true
+}
+
+// sameKey is bytes.Equal for short keys, without a call.
+func sameKey(a, b []byte) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // mediumOf is the medium of the pollution-source STs (Table 5). A 2005
 // code is mapped only in a frame of its medium, or of another ST: air
 // codes have two characters, water codes three, and a vendor's "023" in a
 // flue-gas frame is not total chromium.
-var mediumOf = map[string]string{"31": "air", "32": "water"}
+func mediumOf(st string) string {
+	switch st {
+	case "31":
+		return "air"
+	case "32":
+		return "water"
+	}
+	return ""
+}
 
 // lookup resolves a pollutant code: a 2017 one, a 2005 one mapped onto
 // 2017 (Tables B.1, B.2 "原编码"), or one the tables lack.
 func (p *cpParser) lookup(code []byte) {
 	p.raw, p.code2005, p.unit, p.couUnit, p.scale = code, "", "", "", 0
-	if pol := findCode(code); pol != nil {
+	if i := byCodeSet.find(code); i >= 0 {
+		pol := &with2017[i]
 		p.code, p.unit, p.couUnit = pol.Code, pol.Unit, pol.CouUnit
 		return
 	}
-	if pol, ok := by2005[string(code)]; ok && (p.medium == "" || p.medium == pol.Medium) {
+	if i := by2005Set.find(code); i >= 0 && (p.medium == "" || p.medium == with2005[i].Medium) {
+		pol := &with2005[i]
 		p.code, p.code2005, p.unit, p.couUnit, p.scale = pol.Code, pol.Code2005, pol.Unit, pol.CouUnit, scale2005[pol.Code]
 		if p.f.Version != "2005" {
 			p.f.warn(reasonCode2005, "2005 code "+pol.Code2005+" (now "+pol.Code+") in a "+p.f.Version+" frame")
@@ -514,6 +673,9 @@ func flagText(b []byte) string {
 
 // trim removes the spaces and tabs some loggers put around keys and values.
 func trim[T string | []byte](s T) T {
+	if len(s) == 0 || s[0] > ' ' && s[len(s)-1] > ' ' { // the common case, cheaply
+		return s
+	}
 	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {
 		s = s[1:]
 	}
@@ -537,10 +699,25 @@ var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
 	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
 
 // parseNumber reads a plain decimal number ([+-]digits[.digits], the Nn.m
-// of Table 4) times 10^scale. Up to 15 digits it takes one exact integer
-// and one correctly rounded multiplication or division, the result
-// strconv.ParseFloat gives; longer numbers go to strconv.
-func parseNumber[T string | []byte](s T, scale int) (float64, bool) {
+// of Table 4) times 10^scale.
+func parseNumber(s []byte, scale int) (float64, bool) {
+	num, n := scanNumber(s)
+	if n == 0 || n != len(s) {
+		return 0, false
+	}
+	return num.float(s, scale)
+}
+
+// number is a plain decimal number as scanNumber reads it.
+type number struct {
+	mant         uint64 // its digits as an integer, exact up to 19 of them
+	digits, frac int    // how many digits, and how many after the point
+	neg          bool
+}
+
+// scanNumber reads the plain decimal number at the start of s and returns
+// its length, 0 when s does not start with one.
+func scanNumber(s []byte) (num number, n int) {
 	i, neg := 0, false
 	if len(s) > 0 && (s[0] == '+' || s[0] == '-') {
 		neg, i = s[0] == '-', 1
@@ -550,7 +727,7 @@ func parseNumber[T string | []byte](s T, scale int) (float64, bool) {
 	for ; i < len(s) && s[i]-'0' <= 9; i++ {
 		mant = mant*10 + uint64(s[i]-'0')
 	}
-	nd, frac := i-start, 0
+	digits, frac := i-start, 0
 	if i < len(s) && s[i] == '.' {
 		i++
 		start = i
@@ -558,19 +735,26 @@ func parseNumber[T string | []byte](s T, scale int) (float64, bool) {
 			mant = mant*10 + uint64(s[i]-'0')
 		}
 		frac = i - start
-		nd += frac
+		digits += frac
 	}
-	if i != len(s) || nd == 0 {
-		return 0, false
+	if digits == 0 {
+		return num, 0
 	}
-	if e := scale - frac; nd <= 15 && -len(pow10) < e && e < len(pow10) {
-		x := float64(mant) // exact: below 10^15
+	return number{mant, digits, frac, neg}, i
+}
+
+// float is num, whose text is s, times 10^scale. Up to 15 digits it takes
+// one exact integer and one correctly rounded multiplication or division,
+// the result strconv.ParseFloat gives; longer numbers go to strconv.
+func (num number) float(s []byte, scale int) (float64, bool) {
+	if e := scale - num.frac; num.digits <= 15 && -len(pow10) < e && e < len(pow10) {
+		x := float64(num.mant) // exact: below 10^15
 		if e >= 0 {
 			x *= pow10[e]
 		} else {
 			x /= pow10[-e]
 		}
-		if neg {
+		if num.neg {
 			x = -x
 		}
 		return x, true
@@ -580,21 +764,37 @@ func parseNumber[T string | []byte](s T, scale int) (float64, bool) {
 }
 
 // parseTime reads YYYYMMDDhhmmss, or with milliseconds YYYYMMDDhhmmsszzz,
-// in China Standard Time.
+// in China Standard Time. It computes the instant itself: time.Date costs
+// several times as much, and gives the same Time (a test checks).
 func parseTime(s []byte) (t time.Time, millis, ok bool) {
 	if len(s) != 14 && len(s) != 17 || !digits(s) {
 		return t, false, false
 	}
-	n := func(i, j int) int { v, _ := atoi(s[i:j]); return v }
-	y, mo, d, h, mi, sec := n(0, 4), n(4, 6), n(6, 8), n(8, 10), n(10, 12), n(12, 14)
+	_ = s[13]
+	n := func(i int) int { return int(s[i]-'0')*10 + int(s[i+1]-'0') } // two digits
+	y, mo, d, h, mi, sec := n(0)*100+n(2), n(4), n(6), n(8), n(10), n(12)
 	ms := 0
 	if len(s) == 17 {
-		ms, millis = n(14, 17), true
+		ms, millis = n(14)*10+int(s[16]-'0'), true
 	}
 	if y < 1900 || mo < 1 || mo > 12 || d < 1 || d > daysIn(mo, y) || h > 23 || mi > 59 || sec > 59 {
 		return t, false, false
 	}
-	return time.Date(y, time.Month(mo), d, h, mi, sec, ms*1e6, cst), millis, true
+	unix := daysSince1970(y, mo, d)*86400 + int64(h*3600+mi*60+sec) - 8*3600 // CST is UTC+8
+	return time.Unix(unix, int64(ms)*1e6).In(cst), millis, true
+}
+
+// daysSince1970 is the number of days from 1970-01-01 to y-m-d, for a
+// year from 1900 (H. Hinnant's days_from_civil, with years from March).
+func daysSince1970(y, m, d int) int64 {
+	if m <= 2 {
+		y--
+	}
+	era := y / 400
+	yoe := y - era*400                     // [0, 399]
+	doy := (153*((m+9)%12)+2)/5 + d - 1    // [0, 365], from March 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy // [0, 146096]
+	return int64(era*146097 + doe - 719468)
 }
 
 func daysIn(month, year int) int {

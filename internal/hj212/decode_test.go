@@ -5,6 +5,8 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"math"
+	"math/rand/v2"
 	"reflect"
 	"regexp"
 	"slices"
@@ -264,15 +266,185 @@ func TestParseNumber(t *testing.T) {
 		"0.000000000000000000000000001", "4653.8", "0.09055002", "99999999999999.99"} {
 		for _, scale := range []int{0, 3} {
 			want, _ := strconv.ParseFloat(s+"e"+strconv.Itoa(scale), 64)
-			got, ok := parseNumber(s, scale)
+			got, ok := parseNumber([]byte(s), scale)
 			if !ok || got != want || (got == 0 && (1/got > 0) != (1/want > 0)) {
 				t.Errorf("parseNumber(%q, %d) = %v, %v; want %v", s, scale, got, ok, want)
 			}
 		}
 	}
 	for _, s := range []string{"", "-", ".", "1e5", "1.2.3", "NaN", "Inf", "0x10", "1_000", " 1", "1,5"} {
-		if _, ok := parseNumber(s, 0); ok {
+		if _, ok := parseNumber([]byte(s), 0); ok {
 			t.Errorf("parseNumber(%q) ok", s)
+		}
+	}
+}
+
+// plainNumber is the syntax parseNumber accepts (Nn.m of Table 4, signed).
+var plainNumber = regexp.MustCompile(`^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)$`)
+
+// checkNumber compares parseNumber with strconv.ParseFloat, bit for bit:
+// parseNumber takes what plainNumber matches and strconv can represent.
+func checkNumber(t *testing.T, s string, scale int) {
+	t.Helper()
+	got, ok := parseNumber([]byte(s), scale)
+	if !plainNumber.MatchString(s) {
+		if ok {
+			t.Fatalf("parseNumber(%q, %d) = %v, accepted", s, scale, got)
+		}
+		return
+	}
+	want, err := strconv.ParseFloat(s+"e"+strconv.Itoa(scale), 64)
+	if ok != (err == nil) || ok && math.Float64bits(got) != math.Float64bits(want) {
+		t.Fatalf("parseNumber(%q, %d) = %v (%x), %v; strconv %v (%x), %v", s, scale, got, math.Float64bits(got), ok, want, math.Float64bits(want), err)
+	}
+}
+
+// TestParseNumberMatchesStrconv runs checkNumber over generated numbers:
+// signs, leading zeros, up to 25 digits on either side of the point (the
+// fast path takes up to 15), each scale the decoder uses, and near-misses.
+func TestParseNumberMatchesStrconv(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	digitsOf := func(n int) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte('0' + r.IntN(10))
+		}
+		if n > 0 && r.IntN(4) == 0 {
+			b[0] = '0' // leading zeros
+		}
+		return string(b)
+	}
+	for range 100000 {
+		var sb strings.Builder
+		sb.WriteString([]string{"", "", "+", "-"}[r.IntN(4)])
+		sb.WriteString(digitsOf([]int{0, 1, 2, 3, 5, 8, 12, 15, 16, 20, 25}[r.IntN(11)]))
+		if r.IntN(3) > 0 {
+			sb.WriteByte('.')
+			sb.WriteString(digitsOf([]int{0, 1, 2, 4, 6, 9, 13, 15, 16, 22}[r.IntN(10)]))
+		}
+		s := sb.String()
+		if r.IntN(20) == 0 { // a near-miss: one byte changed, added or dropped
+			b := []byte(s)
+			c := "0123456789.+-eE x,"[r.IntN(18)]
+			switch i := r.IntN(len(b) + 1); {
+			case i == len(b):
+				b = append(b, c)
+			case r.IntN(2) == 0:
+				b[i] = c
+			default:
+				b = append(b[:i], b[i+1:]...)
+			}
+			s = string(b)
+		}
+		for _, scale := range []int{0, 3} {
+			checkNumber(t, s, scale)
+		}
+	}
+	for _, s := range []string{"0", "-0", "+0", "0.0", "-0.0", ".0", "0.", "9007199254740993", "999999999999999", "0.1",
+		"0.3", "1.7976931348623157", "2.2250738585072014", "4.9406564584124654", "123456789012345.6", "1" + strings.Repeat("0", 308),
+		"1" + strings.Repeat("0", 309), "0." + strings.Repeat("0", 330) + "1", "", "-", "+", ".", "-.", "+.e", "1e5", "1E5", "1.2.3",
+		"--1", "+-1", "1-", "NaN", "Inf", "0x10", "1_000", " 1", "1 ", "1,5"} {
+		for _, scale := range []int{0, 3} {
+			checkNumber(t, s, scale)
+		}
+	}
+}
+
+// TestParseTimeMatchesTimeDate: parseTime computes the instant itself.
+func TestParseTimeMatchesTimeDate(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for range 100000 {
+		y, mo := 1900+r.IntN(8100), 1+r.IntN(12)
+		d := 1 + r.IntN(daysIn(mo, y))
+		h, mi, sec, ms := r.IntN(24), r.IntN(60), r.IntN(60), r.IntN(1000)
+		s := fmt.Sprintf("%04d%02d%02d%02d%02d%02d", y, mo, d, h, mi, sec)
+		if r.IntN(2) == 0 {
+			s += fmt.Sprintf("%03d", ms)
+		} else {
+			ms = 0
+		}
+		got, millis, ok := parseTime([]byte(s))
+		want := time.Date(y, time.Month(mo), d, h, mi, sec, ms*1e6, cst)
+		if !ok || got != want || millis != (len(s) == 17) {
+			t.Fatalf("parseTime(%s) = %v, %v, %v; want %v", s, got, millis, ok, want)
+		}
+	}
+	for _, s := range []string{"19000101000000", "20000229235959", "21000228000000", "99991231235959999", "20240229120000"} {
+		if _, _, ok := parseTime([]byte(s)); !ok {
+			t.Errorf("parseTime(%s) not ok", s)
+		}
+	}
+	for _, s := range []string{"18991231235959", "19000229000000", "20230229000000", "20241301000000", "20240100000000",
+		"20240132000000", "20240101240000", "20240101006000", "20240101000060", "2024010100000", "2024010100000a"} {
+		if _, _, ok := parseTime([]byte(s)); ok {
+			t.Errorf("parseTime(%s) ok", s)
+		}
+	}
+}
+
+// TestCodeSets: each table's codes are found, with the table's own string,
+// and nothing else is.
+func TestCodeSets(t *testing.T) {
+	for _, tc := range []struct {
+		set   *codeSet
+		codes []string
+	}{{stSet, codesOf(SystemCodes)}, {cnSet, codesOf(CommandCodes)}, {byCodeSet, nil}, {by2005Set, nil}} {
+		codes := tc.codes
+		if codes == nil {
+			codes = tc.set.codes
+		}
+		for _, c := range codes {
+			if got := tc.set.find([]byte(c)); got < 0 || tc.set.codes[got] != c {
+				t.Errorf("find(%q) = %d", c, got)
+			}
+			if s, ok := tc.set.intern([]byte(c)); !ok || s != c {
+				t.Errorf("intern(%q) = %q, %v", c, s, ok)
+			}
+			for _, miss := range []string{c + "0", c[:len(c)-1], "\x00" + c, c + "\x00", strings.ToUpper(c) + "x"} {
+				if got := tc.set.find([]byte(miss)); got >= 0 && tc.set.codes[got] != miss {
+					t.Errorf("find(%q) = %q", miss, tc.set.codes[got])
+				}
+			}
+		}
+	}
+	for i, p := range Pollutants {
+		if j := byCodeSet.find([]byte(p.Code)); j < 0 || with2017[j] != Pollutants[i] {
+			t.Errorf("2017 code %s: %d", p.Code, j)
+		}
+		if j := by2005Set.find([]byte(p.Code2005)); p.Code2005 != "" && (j < 0 || with2005[j] != Pollutants[i]) {
+			t.Errorf("2005 code %s: %d", p.Code2005, j)
+		}
+	}
+	// codeKey is one to one: every key of up to 3 bytes over a few letters.
+	seen := map[uint64]string{}
+	var walk func(string)
+	walk = func(s string) {
+		if s != "" {
+			k := codeKey([]byte(s))
+			if o, ok := seen[k]; ok {
+				t.Fatalf("codeKey(%q) = codeKey(%q)", s, o)
+			}
+			seen[k] = s
+		}
+		if len(s) < 3 {
+			for _, c := range []byte("\x00a0-~\xff") {
+				walk(s + string([]byte{c}))
+			}
+		}
+	}
+	walk("")
+	r := rand.New(rand.NewPCG(9, 10))
+	for range 100000 {
+		b := make([]byte, 1+r.IntN(7))
+		for i := range b {
+			b[i] = byte(r.Uint32())
+		}
+		var want uint64
+		for i, c := range b {
+			want |= uint64(c) << (8 * i)
+		}
+		if got := codeKey(b); got != want|uint64(len(b))<<56 {
+			t.Fatalf("codeKey(%q) = %x", b, got)
 		}
 	}
 }

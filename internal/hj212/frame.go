@@ -90,7 +90,9 @@ func Decode(frame []byte, opt Options) (*Frame, error) {
 // what you keep of f (its strings are safe to keep); after an error f
 // holds nothing of use. Do not give a reused Frame to a Reassembler.
 func DecodeInto(f *Frame, frame []byte, opt Options) error {
-	*f = Frame{Values: f.Values[:0], CP: f.CP[:0], Extra: f.Extra[:0], Warnings: f.Warnings[:0]}
+	// QN, PW and MN stay for setHeader to reuse: it sets them in any frame
+	// it accepts.
+	*f = Frame{Values: f.Values[:0], CP: f.CP[:0], Extra: f.Extra[:0], Warnings: f.Warnings[:0], QN: f.QN, PW: f.PW, MN: f.MN}
 	body, bareLF := frame, false
 	if n := len(body); n >= 2 && body[n-2] == '\r' && body[n-1] == '\n' {
 		body = body[:n-2]

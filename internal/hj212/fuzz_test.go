@@ -103,3 +103,16 @@ func FuzzSplitFrames(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseNumber: parseNumber takes exactly the plain decimal numbers and
+// reads them as strconv.ParseFloat does, bit for bit (see checkNumber).
+func FuzzParseNumber(f *testing.F) {
+	for _, s := range []string{"0", "-0", "7.25", "-0.052", "+3", ".5", "5.", "123456789012345678", "0.000000000000000000000000001",
+		"99999999999999.99", "1e5", "1.2.3", "", "-", "Inf"} {
+		f.Add(s, uint8(0))
+		f.Add(s, uint8(3))
+	}
+	f.Fuzz(func(t *testing.T, s string, scale uint8) {
+		checkNumber(t, s, int(scale%8))
+	})
+}

@@ -8,11 +8,6 @@
 // standard's tables.
 package hj212
 
-import (
-	"cmp"
-	"slices"
-)
-
 // Pollutant is one pollutant code of HJ 212-2017 Appendix B with the 2005
 // code it replaced and its default units.
 type Pollutant struct {
@@ -97,48 +92,20 @@ var byCode, by2005 = func() (map[string]Pollutant, map[string]Pollutant) {
 	return m, m2005
 }()
 
-// codeKeys are the 2017 codes packed into numbers (see pack), sorted, with
-// their pollutants: a binary search over them is several times faster than
-// a map lookup, which matters once per pollutant of every frame.
-var codeKeys, codeKeyed = func() ([]uint64, []*Pollutant) {
-	ps := make([]*Pollutant, len(Pollutants))
-	for i := range Pollutants {
-		ps[i] = &Pollutants[i]
-	}
-	slices.SortFunc(ps, func(a, b *Pollutant) int { return cmp.Compare(pack(a.Code), pack(b.Code)) })
-	keys := make([]uint64, len(ps))
-	for i, p := range ps {
-		keys[i] = pack(p.Code)
-	}
-	return keys, ps
-}()
-
-// pack is the first 8 bytes of a code as a number.
-func pack[T string | []byte](code T) uint64 {
-	var k uint64
-	for i := 0; i < len(code) && i < 8; i++ {
-		k = k<<8 | uint64(code[i])
-	}
-	return k
-}
-
-// findCode returns the 2017 pollutant with the given code, or nil.
-func findCode(code []byte) *Pollutant {
-	k := pack(code)
-	lo, hi := 0, len(codeKeys)
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if codeKeys[m] < k {
-			lo = m + 1
-		} else {
-			hi = m
+// byCodeSet and by2005Set find the pollutant of a 2017 or a 2005 code for
+// the decoder (see codeSet); with2017 and with2005 are their pollutants, in
+// the sets' order.
+var byCodeSet, with2017, by2005Set, with2005 = func() (*codeSet, []Pollutant, *codeSet, []Pollutant) {
+	var codes, codes2005 []string
+	var ps, ps2005 []Pollutant
+	for _, p := range Pollutants {
+		codes, ps = append(codes, p.Code), append(ps, p)
+		if p.Code2005 != "" {
+			codes2005, ps2005 = append(codes2005, p.Code2005), append(ps2005, p)
 		}
 	}
-	if lo < len(codeKeys) && codeKeys[lo] == k && codeKeyed[lo].Code == string(code) {
-		return codeKeyed[lo]
-	}
-	return nil
-}
+	return newCodeSet(codes), ps, newCodeSet(codes2005), ps2005
+}()
 
 // scale2005 is, for the pollutants whose default unit HJ 212-2017 changed,
 // the power of ten that turns a value in the HJ/T 212-2005 unit into one in

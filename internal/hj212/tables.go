@@ -1,5 +1,7 @@
 package hj212
 
+import "encoding/binary"
+
 // CodeName is one row of a code table of the standard.
 type CodeName struct {
 	Code   string
@@ -112,7 +114,19 @@ var (
 	byST   = index(SystemCodes)
 	byCN   = index(CommandCodes)
 	byFlag = index(DataFlags)
+
+	// The decoder's look-ups, which return the tables' own strings.
+	stSet = newCodeSet(codesOf(SystemCodes))
+	cnSet = newCodeSet(codesOf(CommandCodes))
 )
+
+func codesOf(t []CodeName) []string {
+	s := make([]string, len(t))
+	for i, c := range t {
+		s[i] = c.Code
+	}
+	return s
+}
 
 func index(t []CodeName) map[string]CodeName {
 	m := make(map[string]CodeName, len(t))
@@ -213,4 +227,85 @@ func version(flag int) string {
 		return "2025"
 	}
 	return ""
+}
+
+// codeSet finds a short code (1 to 7 bytes) among at most 255 with one
+// multiplication and two loads: a perfect hash. A map lookup costs several
+// times as much, and the decoder looks up the ST, the CN and each
+// pollutant code of every frame.
+type codeSet struct {
+	codes []string
+	keys  []uint64      // the codes packed by codeKey
+	mult  uint64        // chosen so that no two keys share a slot
+	slot  [1 << 9]uint8 // the index in codes plus one, 0 for none
+}
+
+// codeKey packs a code of 1 to 7 bytes and its length into a number, one
+// to one: byte i at bits 8i, the length at the top. Two overlapping loads
+// cost less than a loop.
+func codeKey(c []byte) uint64 {
+	var k uint64
+	switch n := len(c); {
+	case n >= 4:
+		k = uint64(binary.LittleEndian.Uint32(c)) | uint64(binary.LittleEndian.Uint32(c[n-4:]))<<(8*(n-4))
+	case n >= 2:
+		k = uint64(binary.LittleEndian.Uint16(c)) | uint64(binary.LittleEndian.Uint16(c[n-2:]))<<(8*(n-2))
+	default:
+		k = uint64(c[0])
+	}
+	return k | uint64(len(c))<<56
+}
+
+func newCodeSet(codes []string) *codeSet {
+	s := &codeSet{codes: codes, keys: make([]uint64, len(codes))}
+	for i, c := range codes {
+		if len(c) == 0 || len(c) > 7 || len(codes) > 255 {
+			panic("hj212: code " + c + " does not fit a codeSet")
+		}
+		s.keys[i] = codeKey([]byte(c))
+	}
+	// Try multipliers from a fixed sequence until one spreads the keys
+	// over distinct slots: for some 50 keys in 512 slots about one in 20
+	// does. Equal codes never would.
+	for m := uint64(1); ; m++ {
+		s.mult = m*0x9E3779B97F4A7C15 | 1
+		clear(s.slot[:])
+		i := 0
+		for ; i < len(s.keys); i++ {
+			h := s.hash(s.keys[i])
+			if s.slot[h] != 0 {
+				break
+			}
+			s.slot[h] = uint8(i + 1)
+		}
+		if i == len(s.keys) {
+			return s
+		}
+		if m == 1<<20 {
+			panic("hj212: no perfect hash for the codes (duplicates?)")
+		}
+	}
+}
+
+func (s *codeSet) hash(k uint64) uint64 { return k * s.mult >> (64 - 9) }
+
+// find returns the index of code in the set, or -1.
+func (s *codeSet) find(code []byte) int {
+	if len(code) == 0 || len(code) > 7 {
+		return -1
+	}
+	k := codeKey(code)
+	i := int(s.slot[s.hash(k)]) - 1
+	if i >= 0 && s.keys[i] == k {
+		return i
+	}
+	return -1
+}
+
+// intern returns the set's own string for b, or a copy of b.
+func (s *codeSet) intern(b []byte) (string, bool) {
+	if i := s.find(b); i >= 0 {
+		return s.codes[i], true
+	}
+	return string(b), false
 }
