@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -20,10 +21,6 @@ import (
 func (s *Server) complianceRoutes() []route {
 	if s.comp == nil {
 		return nil
-	}
-	idPath := func(p string) string { return "/api/v1/cases/{id}/" + p }
-	step := func(pattern, summary string, body any, do func(*http.Request, compliance.Edit, json.RawMessage) (compliance.Case, error)) route {
-		return route{method: "POST", pattern: idPath(pattern), summary: summary, handle: s.caseStep(do), body: body, resp: compliance.Case{}}
 	}
 	return []route{
 		{method: "POST", pattern: "/api/v1/screenings", summary: "Screen the registry (四无 by default) and keep the run", handle: s.screen,
@@ -54,63 +51,16 @@ func (s *Server) complianceRoutes() []route {
 		{method: "GET", pattern: "/api/v1/cases/{id}/events", summary: "A case's audit log, oldest first", handle: s.events, resp: itemsOf{compliance.Event{}}},
 		{method: "GET", pattern: "/api/v1/cases/{id}/monitoring", summary: "An upgrade's monitoring data: daily means of each outlet's pollutants before the case opened and after the rectification",
 			handle: s.beforeAfter, query: []param{{"days", "integer", "days on each side, 1 to 365 (default 90)"}}, resp: itemsOf{beforeAfter{}}},
-		step("dismiss", "Dismiss a surveyed case as compliant", dismissBody{}, func(r *http.Request, ed compliance.Edit, b json.RawMessage) (compliance.Case, error) {
-			var v dismissBody
-			if err := decode(b, &v); err != nil {
-				return compliance.Case{}, err
-			}
-			return s.comp.Dismiss(r.Context(), ed, v.Reason)
+		stepRoute(s, "dismiss", "Dismiss a surveyed case as compliant", func(ctx context.Context, ed compliance.Edit, v dismissBody) (compliance.Case, error) {
+			return s.comp.Dismiss(ctx, ed, v.Reason)
 		}),
-		step("classify", "Decide the disposition: unit, person, measures, deadline", compliance.Plan{}, func(r *http.Request, ed compliance.Edit, b json.RawMessage) (compliance.Case, error) {
-			var v compliance.Plan
-			if err := decode(b, &v); err != nil {
-				return compliance.Case{}, err
-			}
-			return s.comp.Classify(r.Context(), ed, v)
-		}),
-		step("checklist", "Record one 两断三清 step of a closure, with photos", compliance.CheckItem{}, func(r *http.Request, ed compliance.Edit, b json.RawMessage) (compliance.Case, error) {
-			var v compliance.CheckItem
-			if err := decode(b, &v); err != nil {
-				return compliance.Case{}, err
-			}
-			return s.comp.RecordChecklist(r.Context(), ed, v)
-		}),
-		step("relocation", "Record a relocation's target site and move", compliance.Relocation{}, func(r *http.Request, ed compliance.Edit, b json.RawMessage) (compliance.Case, error) {
-			var v compliance.Relocation
-			if err := decode(b, &v); err != nil {
-				return compliance.Case{}, err
-			}
-			return s.comp.SetRelocation(r.Context(), ed, v)
-		}),
-		step("items", "Add or complete a rectification item", compliance.Item{}, func(r *http.Request, ed compliance.Edit, b json.RawMessage) (compliance.Case, error) {
-			var v compliance.Item
-			if err := decode(b, &v); err != nil {
-				return compliance.Case{}, err
-			}
-			return s.comp.RecordItem(r.Context(), ed, v)
-		}),
-		step("acceptances", "Record an acceptance level's verdict (1 township self-check, 2 lead unit review, 3 inspection office)", compliance.Acceptance{},
-			func(r *http.Request, ed compliance.Edit, b json.RawMessage) (compliance.Case, error) {
-				var v compliance.Acceptance
-				if err := decode(b, &v); err != nil {
-					return compliance.Case{}, err
-				}
-				return s.comp.Accept(r.Context(), ed, v)
-			}),
-		step("close-out", "销号: close the case out", compliance.CloseOut{}, func(r *http.Request, ed compliance.Edit, b json.RawMessage) (compliance.Case, error) {
-			var v compliance.CloseOut
-			if err := decode(b, &v); err != nil {
-				return compliance.Case{}, err
-			}
-			return s.comp.CloseOut(r.Context(), ed, v)
-		}),
-		step("visits", "Record a 回头看 follow-up visit; a relapse reopens the case", compliance.Visit{}, func(r *http.Request, ed compliance.Edit, b json.RawMessage) (compliance.Case, error) {
-			var v compliance.Visit
-			if err := decode(b, &v); err != nil {
-				return compliance.Case{}, err
-			}
-			return s.comp.Visit(r.Context(), ed, v)
-		}),
+		stepRoute(s, "classify", "Decide the disposition: unit, person, measures, deadline", s.comp.Classify),
+		stepRoute(s, "checklist", "Record one 两断三清 step of a closure, with photos", s.comp.RecordChecklist),
+		stepRoute(s, "relocation", "Record a relocation's target site and move", s.comp.SetRelocation),
+		stepRoute(s, "items", "Add or complete a rectification item", s.comp.RecordItem),
+		stepRoute(s, "acceptances", "Record an acceptance level's verdict (1 township self-check, 2 lead unit review, 3 inspection office)", s.comp.Accept),
+		stepRoute(s, "close-out", "销号: close the case out", s.comp.CloseOut),
+		stepRoute(s, "visits", "Record a 回头看 follow-up visit; a relapse reopens the case", s.comp.Visit),
 
 		{method: "POST", pattern: "/api/v1/attachments", summary: "Store a photo or scanned document (JPEG, PNG or PDF; the body is the file, Content-Type its type)",
 			handle: s.putAttachment, status: http.StatusCreated, limit: compliance.MaxAttachment + 1,
@@ -367,39 +317,45 @@ func (s *Server) events(r *http.Request) (any, error) {
 	return list{nonNil(evs)}, err
 }
 
-// caseStep runs a step on the case of the path. The body is the step's
-// object with "version", the case's version its author read: a stale one
-// is refused (409), so that no edit overwrites another unseen.
-func (s *Server) caseStep(do func(*http.Request, compliance.Edit, json.RawMessage) (compliance.Case, error)) func(*http.Request) (any, error) {
-	return func(r *http.Request) (any, error) {
-		who, err := actor(r)
-		if err != nil {
-			return nil, err
-		}
-		id, err := pathID(r, "id")
-		if err != nil {
-			return nil, err
-		}
-		b, err := body(r)
-		if err != nil {
-			return nil, err
-		}
-		// version travels in the step's body; the step's own decoding
-		// refuses unknown fields, so it is taken out first.
-		var fields map[string]json.RawMessage
-		if err := decode(b, &fields); err != nil {
-			return nil, err
-		}
-		raw, ok := fields["version"]
-		var version int
-		if !ok || json.Unmarshal(raw, &version) != nil || version < 0 {
-			return nil, apperr.New(apperr.Invalid, `the body needs "version": the case's version as read (optimistic locking)`,
-				`请求体须含 "version"：读取时案件的版本号（乐观锁）`)
-		}
-		delete(fields, "version")
-		rest, _ := json.Marshal(fields) // raw messages that decoded: cannot fail
-		return do(r, compliance.Edit{Case: id, Version: version, Actor: who}, rest)
-	}
+// stepRoute is the route of a step on the case of the path. The body is
+// the step's object T with "version", the case's version its author read:
+// a stale one is refused (409), so that no edit overwrites another unseen.
+func stepRoute[T any](s *Server, name, summary string, do func(context.Context, compliance.Edit, T) (compliance.Case, error)) route {
+	var zero T
+	return route{method: "POST", pattern: "/api/v1/cases/{id}/" + name, summary: summary, body: zero, resp: compliance.Case{},
+		handle: func(r *http.Request) (any, error) {
+			who, err := actor(r)
+			if err != nil {
+				return nil, err
+			}
+			id, err := pathID(r, "id")
+			if err != nil {
+				return nil, err
+			}
+			b, err := body(r)
+			if err != nil {
+				return nil, err
+			}
+			// version travels in the step's body; the step's own decoding
+			// refuses unknown fields, so it is taken out first.
+			var fields map[string]json.RawMessage
+			if err := decode(b, &fields); err != nil {
+				return nil, err
+			}
+			raw, ok := fields["version"]
+			var version int
+			if !ok || json.Unmarshal(raw, &version) != nil || version < 0 {
+				return nil, apperr.New(apperr.Invalid, `the body needs "version": the case's version as read (optimistic locking)`,
+					`请求体须含 "version"：读取时案件的版本号（乐观锁）`)
+			}
+			delete(fields, "version")
+			rest, _ := json.Marshal(fields) // raw messages that decoded: cannot fail
+			var v T
+			if err := decode(rest, &v); err != nil {
+				return nil, err
+			}
+			return do(r.Context(), compliance.Edit{Case: id, Version: version, Actor: who}, v)
+		}}
 }
 
 func (s *Server) putAttachment(r *http.Request) (any, error) {
