@@ -160,15 +160,19 @@ func open(ctx context.Context, cfg *config.Config) (*store.DB, error) {
 	return nil, fmt.Errorf("%w: store %q: give a postgres:// URL, or nothing for SQLite in the data directory", errUsage, config.MaskURL(cfg.Store))
 }
 
-// rectification returns the compliance service over db: attachments in
-// the data directory on SQLite, in the database on PostgreSQL, where
-// several servers share them.
+// rectification returns the compliance service over db.
 func rectification(db *store.DB, cfg *config.Config) *compliance.Service {
+	return compliance.NewService(db, attachments(db, cfg))
+}
+
+// attachments are kept in the data directory on SQLite, in the database
+// on PostgreSQL, where several servers share them.
+func attachments(db *store.DB, cfg *config.Config) *store.Attachments {
 	dir := ""
 	if cfg.Store == "" {
 		dir = filepath.Join(cfg.Data, "attachments")
 	}
-	return compliance.NewService(db, db.Attachments(dir))
+	return db.Attachments(dir)
 }
 
 func runMigrate(ctx context.Context, e *env, args []string) error {

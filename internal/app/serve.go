@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	_ "net/http/pprof" // on --pprof's own listener only
+	"slices"
 	"time"
 
 	"ecoindustry/internal/api"
@@ -20,6 +21,7 @@ import (
 	"ecoindustry/internal/monitoring"
 	"ecoindustry/internal/registry"
 	"ecoindustry/internal/simulate"
+	"ecoindustry/internal/store"
 	"ecoindustry/internal/store/postgres"
 )
 
@@ -59,24 +61,41 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
+	// The registry, then the rectification campaigns replayed on it
+	// (both synthetic, and deterministic from the seed).
+	load := func(ctx context.Context, log *slog.Logger, db *store.DB) error {
+		start := time.Now()
+		if err := demo.Load(ctx, registry.NewService(db), demo.Generate(*seed, *n)); err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
+		sum, err := demo.Campaigns(ctx, db, attachments(db, cfg), *seed)
+		if err != nil {
+			return fmt.Errorf("demo campaigns: %w", err)
+		}
+		log.Info("demo data loaded (synthetic, not real enterprises)", "dir", cfg.Data, "enterprises", *n, "seed", *seed,
+			"campaigns", sum.String(), "took", time.Since(start).Round(time.Millisecond))
+		return nil
+	}
 	if *prepareOnly {
+		log, err := cfg.Logger(e.stderr)
+		if err != nil {
+			return fmt.Errorf("%w: %v", errUsage, err)
+		}
 		db, err := open(ctx, cfg)
 		if err != nil {
 			return err
 		}
 		defer db.Close()
-		return demo.Load(ctx, registry.NewService(db), demo.Generate(*seed, *n))
+		return load(ctx, log, db)
 	}
-	return serve(ctx, e, cfg, ingest.Defaults(), func(ctx context.Context, log *slog.Logger, reg *registry.Service, hj212Addr string) error {
-		start := time.Now()
-		if err := demo.Load(ctx, reg, demo.Generate(*seed, *n)); err != nil {
-			return fmt.Errorf("demo data: %w", err)
+	return serve(ctx, e, cfg, ingest.Defaults(), func(ctx context.Context, log *slog.Logger, db *store.DB, hj212Addr string) error {
+		if err := load(ctx, log, db); err != nil {
+			return err
 		}
-		log.Info("demo data loaded (synthetic, not real enterprises)", "dir", cfg.Data, "enterprises", *n, "seed", *seed, "took", time.Since(start).Round(time.Millisecond))
 		if *loggers == 0 {
 			return nil
 		}
-		ls, err := simulate.LoggersFrom(ctx, reg.Store())
+		ls, err := demoLoggers(ctx, db, rectification(db, cfg))
 		if err != nil {
 			return err
 		}
@@ -92,11 +111,54 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	})
 }
 
+// demoLoggers are the loggers the demo runs: a closed plant does not
+// send readings, so the outlets of closed enterprises stay silent, all but
+// one of a plant whose closure case is closed out: its logger speaks on
+// purpose, and the evidence reopens the case.
+func demoLoggers(ctx context.Context, db *store.DB, comp *compliance.Service) ([]simulate.Logger, error) {
+	ls, err := simulate.LoggersFrom(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	closed, _, err := db.Enterprises(ctx, registry.EnterpriseFilter{Status: "closed"})
+	if err != nil {
+		return nil, err
+	}
+	cases, _, err := comp.Cases(ctx, compliance.CaseFilter{Disposition: compliance.Close, State: compliance.ClosedOut})
+	if err != nil {
+		return nil, err
+	}
+	watched := map[string]bool{}
+	for _, c := range cases {
+		watched[c.USCC] = true
+	}
+	silent := map[string]string{} // MN → USCC
+	for _, e := range closed {
+		os, err := db.Outlets(ctx, e.USCC)
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range os {
+			silent[o.MN] = e.USCC
+		}
+	}
+	// The relapser goes first: the demo runs the first --loggers of them.
+	var relapser []simulate.Logger
+	ls = slices.DeleteFunc(ls, func(l simulate.Logger) bool {
+		uscc, ok := silent[l.MN]
+		if ok && len(relapser) == 0 && watched[uscc] {
+			relapser = append(relapser, l)
+		}
+		return ok
+	})
+	return append(relapser, ls...), nil
+}
+
 // serve opens the store, runs prepare if given, and serves HTTP and HJ 212
 // until ctx ends, then shuts down gracefully: the listeners close, frames
 // in flight are written and answered, then the writer stops.
 func serve(ctx context.Context, e *env, cfg *config.Config, icfg ingest.Config,
-	prepare func(context.Context, *slog.Logger, *registry.Service, string) error) error {
+	prepare func(context.Context, *slog.Logger, *store.DB, string) error) error {
 	log, err := cfg.Logger(e.stderr)
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
@@ -156,7 +218,7 @@ func serve(ctx context.Context, e *env, cfg *config.Config, icfg ingest.Config,
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(hl) }()
 	if prepare != nil {
-		if err := prepare(ctx, log, reg, il.Addr().String()); err != nil {
+		if err := prepare(ctx, log, db, il.Addr().String()); err != nil {
 			return err
 		}
 	}

@@ -1,8 +1,10 @@
 // Package demo generates a synthetic, Lishui-like registry (parks,
 // enterprises and everything a bureau keeps on them) and loads it through
-// the registry's ordinary import path. Every enterprise is made up and
-// marked synthetic; the story it tells follows shared/reference/governance.md
-// (§2.3 campaign facts, §4.3 industry codes, §6 Lishui facts).
+// the registry's ordinary import path; Campaigns then replays two
+// rectification campaigns over it through the compliance service. Every
+// enterprise and campaign is made up and marked synthetic; the story they
+// tell follows shared/reference/governance.md (§2 rectification and the
+// §2.3 campaign facts, §4.3 industry codes, §6 Lishui facts).
 package demo
 
 import (
@@ -57,7 +59,8 @@ func Generate(seed int64, n int) *Dataset {
 func Enterprises(seed int64, n int) Table { return newGen(seed, n).enterprises() }
 
 // Load imports a dataset into svc, kind by kind in registry.Kinds order, each
-// all-or-nothing, with actor "demo".
+// all-or-nothing, with actor "demo". Enterprises already stored keep their
+// status (keepStatuses).
 func Load(ctx context.Context, svc *registry.Service, d *Dataset) error {
 	_, err := load(ctx, svc, d)
 	return err
@@ -75,6 +78,12 @@ func load(ctx context.Context, svc *registry.Service, d *Dataset) ([]registry.Re
 		if !ok {
 			continue
 		}
+		if k.Name == "enterprises" {
+			var err error
+			if t, err = keepStatuses(ctx, svc.Store(), t); err != nil {
+				return res, err
+			}
+		}
 		st := &sheet.Table{File: "demo/" + t.Kind + ".csv", Header: t.Header, Rows: make([]sheet.Row, len(t.Rows))}
 		for i, cells := range t.Rows {
 			st.Rows[i] = sheet.Row{Num: i + 2, Cells: cells}
@@ -86,6 +95,31 @@ func load(ctx context.Context, svc *registry.Service, d *Dataset) ([]registry.Re
 		res = append(res, r)
 	}
 	return res, nil
+}
+
+// keepStatuses returns the enterprises table with the stored status of
+// each enterprise already stored: once stored, an enterprise's status is
+// the registry's own (the campaigns' cases close, move and suspend
+// enterprises), and loading the demo again must not undo that.
+func keepStatuses(ctx context.Context, r registry.Reader, t Table) (Table, error) {
+	stored, _, err := r.Enterprises(ctx, registry.EnterpriseFilter{})
+	if err != nil {
+		return t, fmt.Errorf("demo: load enterprises: %w", err)
+	}
+	status := make(map[string]string, len(stored))
+	for _, e := range stored {
+		status[e.USCC] = e.Status
+	}
+	col := slices.Index(t.Header, "status")
+	out := Table{Kind: t.Kind, Header: t.Header, Rows: make([][]string, len(t.Rows))}
+	for i, row := range t.Rows {
+		if st, ok := status[row[0]]; ok && st != row[col] {
+			row = slices.Clone(row)
+			row[col] = st
+		}
+		out.Rows[i] = row
+	}
+	return out, nil
 }
 
 // county is a county-level unit of Lishui with the approximate position of
@@ -185,10 +219,12 @@ var sectors = []sector{
 	{"3443", "阀门 阀业 流体控制 管阀", "valve", 0.85, false, true, 1995, "QT190@QT-IP02 LD20 JY10"},
 	{"3391 3391 3392", "铸造 精密铸造 铸业", "foundry", 1, false, true, 1995, "QT60@QT-IP02 LD10 JY15"},
 	// Jinyun campaign industries (seed story; §2.3).
-	{"3360", "电镀 表面处理 金属表面处理", "plating", 1, true, true, 1995, "JY45@JY-IP02 QT10@QT-IP01 LD15@LS-ETDZ YH5"},
-	{"3312", "防盗门 门业 安全门", "doors", 0.7, false, true, 1998, "JY120@JY-IP01 YH5"},
-	{"2041", "竹业 竹制品 竹木", "bamboo", 0.5, false, true, 1995, "JY25 QY70@QY-IP01 LQ60@LQ-IP01 SC30 SY15 JN20"},
-	{"3032", "石材 石业 建材", "stone", 0.6, false, true, 1995, "JY40 QT15 LD10"},
+	// Their Jinyun firms are the special campaign's scope (jinyunIndustries):
+	// enough of them that it closes over 200 (campaigns.go).
+	{"3360", "电镀 表面处理 金属表面处理", "plating", 1, true, true, 1995, "JY50@JY-IP02 QT10@QT-IP01 LD15@LS-ETDZ YH5"},
+	{"3312", "防盗门 门业 安全门", "doors", 0.7, false, true, 1998, "JY135@JY-IP01 YH5"},
+	{"2041", "竹业 竹制品 竹木", "bamboo", 0.5, false, true, 1995, "JY30 QY70@QY-IP01 LQ60@LQ-IP01 SC30 SY15 JN20"},
+	{"3032", "石材 石业 建材", "stone", 0.6, false, true, 1995, "JY45 QT15 LD10"},
 	{"3130 3120 3311 3311", "钢业 钢结构 型钢", "steel", 0.6, false, true, 1995, "JY30 LD15"},
 	{"3321 3321 3421", "锯业 工具 锯床 机床", "coat", 0.2, false, false, 1995, "JY90@JY-IP01"},
 	// Songyang special steel (415X 协同区, §4.2).
@@ -205,7 +241,8 @@ var sectors = []sector{
 	{"3075", "青瓷 瓷业 陶瓷", "", 0, false, false, 1995, "LQ90"},
 	{"3324", "宝剑 刀剑 剑业", "", 0, false, false, 1995, "LQ40@LQ-SM01"},
 	{"2431", "石雕 工艺品 石艺", "", 0, false, false, 1995, "QT45"},
-	{"3982 3976 3971 3919", "电子 电子科技 光电 智能科技", "", 0, false, false, 2005, "LD45@LS-ETDZ JY15@LS-LJHT SC10 YH5 LQ5"},
+	// No printed circuits (3982): a polluting industry, which firms without outlets would fail in the "四无" screening.
+	{"3981 3976 3971 3919", "电子 电子科技 光电 智能科技", "", 0, false, false, 2005, "LD45@LS-ETDZ JY15@LS-LJHT SC10 YH5 LQ5"},
 	// A tail of other common manufacturing.
 	{"1530", "茶业 茶叶 名茶", "", 0, false, false, 1995, "SY35 SC20 JN20 LD5 QY5"},
 	{"1372", "食用菌 菌业 食品", "", 0, false, false, 1995, "QY30 LQ15 JN5"},
@@ -315,11 +352,15 @@ func (g *gen) makeEnterprises(n int) {
 		s, c := sl.sec, counties[sl.county]
 		e := ent{sec: s, county: sl.county, above: g.p(iff(s.key, 0.5, 0.28))}
 		code := g.pick(strings.Fields(s.codes))
-		e.founded = g.between(day(max(s.since, 1995), 1, 1), day(2022, 12, 31))
+		// The Jinyun campaign's door-to-door survey of 2014 listed every firm
+		// of its industries then: they were all founded before it.
+		jinyun := c.code == jinyunCounty && inIndustries(code, jinyunIndustries)
+		e.founded = g.between(day(max(s.since, 1995), 1, 1), iff(jinyun, day(2013, 12, 31), day(2022, 12, 31)))
 		// Land is log-uniform, so most firms are small: 1–40 mu below size, 8–300 above.
 		land := math.Max(1, iff(e.above, 8*math.Pow(300.0/8, g.r.Float64()), math.Pow(40, g.r.Float64())))
 		employees := iff(e.above, 50+g.r.IntN(int(land*8)+50), 3+g.r.IntN(int(land*3)+8))
-		// Closures are more frequent in the campaign industries, most in Jinyun's (§2.3).
+		// Closures are more frequent in the campaign industries, most in Jinyun's
+		// (§2.3); those in the Jinyun campaign's scope close through it.
 		closed, other := 0.02, 0.05
 		if s.camp {
 			closed, other = iff(c.ab == "JY", 0.18, 0.08), 0.07
@@ -332,6 +373,11 @@ func (g *gen) makeEnterprises(n int) {
 		case u < closed+other:
 			e.status = "relocated"
 		default:
+			e.status = "operating"
+		}
+		if jinyun {
+			// Operating when the campaign began: its cases close, move and
+			// suspend them (Campaigns), not the generator.
 			e.status = "operating"
 		}
 		// Park: the sector's own park mostly, else one of the county's parks half the time.

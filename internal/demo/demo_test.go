@@ -42,9 +42,17 @@ func TestStory(t *testing.T) {
 	ents, _ := d.Table("enterprises")
 	perCounty := map[string]int{}
 	names := map[string]bool{}
-	valves, leather := 0, 0
+	valves, leather, jinyunScope := 0, 0, 0
 	for _, r := range ents.Rows {
 		uscc, name, county, code, park := r[0], r[1], r[2], r[3], r[6]
+		// The Jinyun campaign's scope: founded before its survey of 2014,
+		// and operating until its cases close them.
+		if county == jinyunCounty && inIndustries(code, jinyunIndustries) {
+			jinyunScope++
+			if r[5] != "operating" || r[12] >= "2014" {
+				t.Errorf("%s in the Jinyun campaign's scope: %s, founded %s", uscc, r[5], r[12])
+			}
+		}
 		perCounty[county]++
 		if err := registry.CheckUSCC(uscc); err != nil {
 			t.Error(err)
@@ -76,10 +84,11 @@ func TestStory(t *testing.T) {
 			t.Errorf("no enterprises in %s %s", u.Code, u.Name)
 		}
 	}
-	if valves < 50 || leather < 30 {
-		t.Errorf("%d Qingtian valve firms, %d synthetic-leather firms in the development zone", valves, leather)
+	if valves < 50 || leather < 30 || jinyunScope < 260 {
+		t.Errorf("%d Qingtian valve firms, %d synthetic-leather firms in the development zone, %d in the Jinyun campaign's scope",
+			valves, leather, jinyunScope)
 	}
-	t.Logf("per county %v; Qingtian valves %d; ETDZ synthetic leather %d", perCounty, valves, leather)
+	t.Logf("per county %v; Qingtian valves %d; ETDZ synthetic leather %d; Jinyun campaign %d", perCounty, valves, leather, jinyunScope)
 }
 
 // Worked by hand: 12345678 → 3+14+27+40+25+48+28+16 = 201, 201 mod 11 = 3,

@@ -16,13 +16,22 @@ func (g *gen) enterprises() Table {
 	return t
 }
 
+// fourNosBefore: only firms founded before it lack a licence, a legal site,
+// a safety assessment or treatment facilities, so that the city's "四无"
+// survey of 2020 (fourNos) finds them all, and its evidence predates it.
+var fourNosBefore = day(2020, 1, 1)
+
 // licences: a business licence per enterprise, numbered by its USCC (firms
 // founded before the 2015 "三证合一" reform were re-issued one then). About
-// 3% have none, or a revoked or expired one, for the "四无" screening.
+// 3% have none, or a revoked or expired (before 2020) one, for the "四无"
+// screening.
 func (g *gen) licences() Table {
 	t := Table{Kind: "licences", Header: []string{"uscc", "licence_no", "issued", "valid_to", "status"}}
 	for _, e := range g.ents {
 		u := g.r.Float64()
+		if !e.founded.Before(fourNosBefore) && e.status != "closed" {
+			u = 1
+		}
 		if u < 0.012 {
 			continue
 		}
@@ -34,7 +43,7 @@ func (g *gen) licences() Table {
 		case e.status == "closed" || u < 0.02:
 			status = "revoked"
 		case u < 0.03:
-			status, validTo = "expired", date(g.between(issued.AddDate(1, 0, 0), asOf.AddDate(0, -1, 0)))
+			status, validTo = "expired", date(g.between(issued.AddDate(1, 0, 0), fourNosBefore.AddDate(0, 0, -1)))
 		}
 		t.Rows = append(t.Rows, []string{e.uscc, e.uscc, date(issued), validTo, status})
 	}
@@ -47,6 +56,9 @@ func (g *gen) sites() Table {
 	t := Table{Kind: "sites", Header: []string{"uscc", "land_status", "certificate_no"}}
 	for _, e := range g.ents {
 		bad := iff(e.inPark, 0.02, iff(e.sec.camp, 0.12, 0.05))
+		if !e.founded.Before(fourNosBefore) {
+			bad = 0
+		}
 		status, cert := "legal", ""
 		switch u := g.r.Float64(); {
 		case u < bad*0.6:
@@ -63,19 +75,22 @@ func (g *gen) sites() Table {
 }
 
 // safety: most enterprises passed an assessment within three years of asOf
-// (valid three years), some three years before that too; some failed, some
-// let it lapse, some have none.
+// (valid three years), some three years before that too; some failed
+// (before 2020, and never assessed again), some let it lapse, some have none.
 func (g *gen) safety() Table {
 	t := Table{Kind: "safety", Header: []string{"uscc", "assessed_on", "result", "valid_to"}}
 	for _, e := range g.ents {
 		u := g.r.Float64()
+		if !e.founded.Before(fourNosBefore) {
+			u = max(u, 0.06)
+		}
 		if u < 0.03 {
 			continue
 		}
 		on, result := g.between(asOf.AddDate(-3, 0, 1), asOf.AddDate(0, 0, -7)), "pass"
 		switch {
 		case u < 0.06:
-			result = "fail"
+			on, result = g.between(day(2017, 1, 1), fourNosBefore.AddDate(0, 0, -1)), "fail"
 		case u < 0.12:
 			on = g.between(asOf.AddDate(-6, 0, 0), asOf.AddDate(-3, 0, -1))
 		}
@@ -183,7 +198,8 @@ func (g *gen) outlets() Table {
 	for i := range g.ents {
 		e := &g.ents[i]
 		ts := profiles[e.sec.prof]
-		if len(ts) == 0 || !g.p(e.sec.pol) {
+		// Firms founded since 2020 with a polluting profile all have outlets.
+		if len(ts) == 0 || !g.p(e.sec.pol) && e.founded.Before(fourNosBefore) {
 			continue
 		}
 		na, nw := 0, 0
@@ -213,17 +229,20 @@ func (g *gen) outlets() Table {
 }
 
 // facilities: a treatment facility per outlet (TA for air, TW for water),
-// mostly in service; about 3% of polluters have none, for the "四无" screening.
+// mostly in service; about 3% of polluters founded before 2020 have none,
+// for the "四无" screening.
 func (g *gen) facilities() Table {
 	t := Table{Kind: "facilities", Header: []string{"uscc", "facility_code", "kind", "outlet_code", "in_service", "installed"}}
 	for _, e := range g.ents {
-		if len(e.outlets) == 0 || g.p(0.03) {
+		if len(e.outlets) == 0 || g.p(0.03) && e.founded.Before(fourNosBefore) {
 			continue
 		}
 		from := iff(e.founded.Before(day(2005, 1, 1)), day(2005, 1, 1), e.founded)
 		for _, o := range e.outlets {
-			// Closed and relocated firms' facilities are out of service, half the suspended ones'.
-			inService := e.status != "closed" && e.status != "relocated" && g.p(iff(e.status == "suspended", 0.5, 0.96))
+			// Closed and relocated firms' facilities are out of service, half the
+			// suspended ones', a few others'; firms founded since 2020 keep theirs.
+			inService := e.status != "closed" && (!e.founded.Before(fourNosBefore) ||
+				e.status != "relocated" && g.p(iff(e.status == "suspended", 0.5, 0.985)))
 			t.Rows = append(t.Rows, []string{e.uscc, "T" + o.code[1:], o.t.fac, o.code, strconv.FormatBool(inService),
 				date(g.between(from, asOf.AddDate(-1, 0, 0)))})
 		}
