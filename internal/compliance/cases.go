@@ -479,6 +479,9 @@ func (s *Service) CloseOut(ctx context.Context, ed Edit, co CloseOut) (Case, err
 // quiet goes back to where it was. A relapse reverses nothing in the
 // registry.
 func (s *Service) Visit(ctx context.Context, ed Edit, v Visit) (Case, error) {
+	// The visit settles what was seen before it: evidence after it counts
+	// afresh, and may reopen the case again at once.
+	defer s.forgetTally(ed.Case)
 	return s.change(ctx, ed, ActVisit, func(_ Tx, c *Case, ev *Event) error {
 		if err := checkText("inspector", "检查人", v.Inspector, 100); err != nil {
 			return lacks(c, ActVisit, "the inspector is required", "须填写检查人")

@@ -14,6 +14,19 @@ import (
 // carried out through this service at once.
 const watchTTL = 30 * time.Second
 
+// evidenceEvery is how often (in the evidence's own time) more evidence on
+// a reopened case is written:
+// a closed plant's logger may send every few seconds, and a write for
+// each frame would compete with the frames themselves for the store.
+const evidenceEvery = 30 * time.Second
+
+// tally is the evidence on a reopened case counted since it was last written.
+type tally struct {
+	n       int
+	at      time.Time // the latest
+	written time.Time // the time of the latest evidence written
+}
+
 // RecordRelapse takes evidence from monitoring that enterprise uscc
 // produces (a frame from its data logger, a logger connecting). If a case
 // closed the enterprise (its 两断三清 complete, closed out or not), the
@@ -21,7 +34,8 @@ const watchTTL = 30 * time.Second
 // "monitoring"), with the evidence in its event; further evidence while it stays reopened only
 // counts (Case.RelapseEvidence, RelapseAt), neither a new event nor a new
 // version, so that officials editing the case are not refused because a
-// logger spoke again. It reports whether a case took the evidence.
+// logger spoke again; the count is kept in memory and written at most
+// every 30 seconds per case. It reports whether a case took the evidence.
 //
 // It is meant for the ingestion path: for an enterprise no case closed it
 // is a map lookup; the set of closed enterprises is read from the store at
@@ -39,6 +53,9 @@ func (s *Service) RecordRelapse(ctx context.Context, uscc string, ev Evidence) (
 		ev.At = s.now()
 	}
 	ev.At = ev.At.UTC()
+	if s.count(id, ev.At) {
+		return true, nil
+	}
 	// Two pieces of evidence racing to reopen: the loser finds it reopened.
 	for range 3 {
 		c, ok, err := s.store.Case(ctx, id)
@@ -46,7 +63,8 @@ func (s *Service) RecordRelapse(ctx context.Context, uscc string, ev Evidence) (
 			return false, err
 		}
 		if c.State == Reopened {
-			err := s.store.UpdateCompliance(ctx, func(tx Tx) error { return tx.AddEvidence(ctx, id, ev.At, false) })
+			n, at := s.written(id, ev.At)
+			err := s.store.UpdateCompliance(ctx, func(tx Tx) error { return tx.AddEvidence(ctx, id, n, at, false) })
 			return err == nil, err
 		}
 		// A closure being redone after a relapse (its checklist cleared)
@@ -57,7 +75,8 @@ func (s *Service) RecordRelapse(ctx context.Context, uscc string, ev Evidence) (
 		_, err = s.change(ctx, Edit{Case: id, Version: c.Version, Actor: "monitoring"}, ActRelapse, func(tx Tx, c *Case, e *Event) error {
 			c.ReopenedFrom, c.State = c.State, Reopened
 			e.Reason = ev.Kind + " " + ev.MN
-			if err := tx.AddEvidence(ctx, id, ev.At, true); err != nil {
+			s.written(id, ev.At)
+			if err := tx.AddEvidence(ctx, id, 1, ev.At, true); err != nil {
 				return err
 			}
 			return data(e, map[string]any{"evidence": ev})
@@ -67,6 +86,50 @@ func (s *Service) RecordRelapse(ctx context.Context, uscc string, ev Evidence) (
 		}
 	}
 	return false, errors.New("compliance: relapse evidence: the case kept changing")
+}
+
+// count counts evidence on case id in memory, and reports whether that is
+// all there is to do: the case took evidence that was written less than
+// evidenceEvery ago.
+func (s *Service) count(id int64, at time.Time) bool {
+	s.watchMu.Lock()
+	defer s.watchMu.Unlock()
+	t := s.tallies[id]
+	if t == nil || at.Sub(t.written) >= evidenceEvery {
+		return false
+	}
+	t.n++
+	if at.After(t.at) {
+		t.at = at
+	}
+	return true
+}
+
+// written returns the evidence on case id to write, the one at at
+// included, and starts a new tally.
+func (s *Service) written(id int64, at time.Time) (int, time.Time) {
+	s.watchMu.Lock()
+	defer s.watchMu.Unlock()
+	if s.tallies == nil {
+		s.tallies = map[int64]*tally{}
+	}
+	t := s.tallies[id]
+	if t == nil {
+		t = &tally{}
+		s.tallies[id] = t
+	}
+	n := t.n + 1
+	if t.at.After(at) {
+		at = t.at
+	}
+	*t = tally{written: at}
+	return n, at
+}
+
+func (s *Service) forgetTally(id int64) {
+	s.watchMu.Lock()
+	delete(s.tallies, id)
+	s.watchMu.Unlock()
 }
 
 // watchedCase returns the case that closed enterprise uscc, 0 if none.

@@ -22,6 +22,7 @@ type Service struct {
 	watchMu   sync.Mutex
 	watched   map[string]int64 // USCC → the case that closed it
 	watchedAt time.Time
+	tallies   map[int64]*tally // reopened cases: evidence not written yet
 }
 
 // NewService returns a Service over store, keeping attachments in files.

@@ -66,9 +66,9 @@ type Tx interface {
 	// version is still version, storing it as c.Version; otherwise it
 	// returns ErrStale.
 	UpdateCase(ctx context.Context, c Case, version int) error
-	// AddEvidence counts one more piece of relapse evidence seen at at;
-	// first restarts the count at 1.
-	AddEvidence(ctx context.Context, caseID int64, at time.Time, first bool) error
+	// AddEvidence counts n more pieces of relapse evidence, the latest
+	// seen at at; first restarts the count at n.
+	AddEvidence(ctx context.Context, caseID int64, n int, at time.Time, first bool) error
 	AddEvents(ctx context.Context, es []Event) error
 }
 

@@ -232,12 +232,12 @@ func (t *complianceTx) UpdateCase(ctx context.Context, c compliance.Case, versio
 	return t.checkOne("update case", res, err)
 }
 
-func (t *complianceTx) AddEvidence(ctx context.Context, id int64, at time.Time, first bool) error {
-	query := `UPDATE cases SET relapse_evidence = relapse_evidence + 1, relapse_at = ` + t.d.Greatest + `(relapse_at, $2) WHERE id = $1`
+func (t *complianceTx) AddEvidence(ctx context.Context, id int64, n int, at time.Time, first bool) error {
+	query := `UPDATE cases SET relapse_evidence = relapse_evidence + $3, relapse_at = ` + t.d.Greatest + `(relapse_at, $2) WHERE id = $1`
 	if first {
-		query = `UPDATE cases SET relapse_evidence = 1, relapse_at = $2 WHERE id = $1`
+		query = `UPDATE cases SET relapse_evidence = $3, relapse_at = $2 WHERE id = $1`
 	}
-	res, err := t.c.ExecContext(ctx, query, id, instant(at))
+	res, err := t.c.ExecContext(ctx, query, id, instant(at), n)
 	return t.checkOne("relapse evidence", res, err)
 }
 

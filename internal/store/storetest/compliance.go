@@ -722,6 +722,24 @@ func testRelapseEvidence(t *testing.T, f *fixture) {
 		now.RelapseEvidence != 3 || !now.RelapseAt.Equal(ev.At.UTC().Truncate(time.Nanosecond)) {
 		t.Fatalf("after three frames: %s from %s, version %d (was %d), evidence %d at %v", now.State, now.ReopenedFrom, now.Version, k.Version, now.RelapseEvidence, now.RelapseAt)
 	}
+	// A logger sending every second is counted in memory and written at
+	// most every 30 s: no write per frame.
+	t0 := ev.At
+	for _, d := range []time.Duration{time.Second, 2 * time.Second, 40 * time.Second} {
+		ev.At = t0.Add(d)
+		if ok, err := f.svc.RecordRelapse(f.ctx, k.USCC, ev); !ok || err != nil {
+			t.Fatalf("evidence at +%v: %v %v", d, ok, err)
+		}
+		c, err := f.svc.Case(f.ctx, k.ID)
+		check(t, err)
+		want := 3
+		if d == 40*time.Second {
+			want = 6
+		}
+		if c.RelapseEvidence != want || c.Version != now.Version {
+			t.Fatalf("at +%v: evidence %d, want %d; version %d", d, c.RelapseEvidence, want, c.Version)
+		}
+	}
 	evs, err := f.svc.Events(f.ctx, k.ID)
 	check(t, err)
 	last := evs[len(evs)-1]
@@ -768,8 +786,11 @@ func testEndToEnd(t *testing.T, f *fixture) {
 	}
 	k, err = f.svc.Visit(ctx, edit(k), compliance.Visit{Date: f.today(), Inspector: "回头看 孙八", Finding: "厂房空置，未见生产", Attachments: []string{f.photo(t)}})
 	check(t, err)
-	for range 2 {
-		ok, err := f.svc.RecordRelapse(ctx, k.USCC, compliance.Evidence{Kind: "hj212_frame", MN: "88888880000042", At: time.Now(), Detail: "2011 实时数据"})
+	for i := range 2 {
+		// A minute apart: evidence within 30 s of the last written is only
+		// counted in memory.
+		at := time.Now().Add(time.Duration(i) * time.Minute)
+		ok, err := f.svc.RecordRelapse(ctx, k.USCC, compliance.Evidence{Kind: "hj212_frame", MN: "88888880000042", At: at, Detail: "2011 实时数据"})
 		check(t, err)
 		if !ok {
 			t.Fatal("relapse evidence not taken")
