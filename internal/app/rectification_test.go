@@ -112,9 +112,15 @@ func rectify(t *testing.T, base, hj212 string, env []string) {
 	if code != 0 {
 		t.Fatalf("simulate: %d %s", code, errOut)
 	}
-	c = api("GET", "/api/v1/cases/"+id, "")
-	if c["state"] != "reopened" || c["relapse_evidence"].(float64) < 1 {
-		t.Fatalf("after the logger spoke: %v", c)
+	// The evidence is recorded beside the frames, not before their answer.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		c = api("GET", "/api/v1/cases/"+id, "")
+		if c["state"] == "reopened" && c["relapse_evidence"].(float64) >= 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after the logger spoke: %v", c)
+		}
 	}
 	version = c["version"].(float64)
 	step("visits", `"date":"`+today+`","inspector":"孙八","finding":"夜间偷偷复产","relapsed":true`)
