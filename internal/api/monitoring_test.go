@@ -2,11 +2,16 @@ package api_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
+	"ecoindustry/internal/compliance"
 	"ecoindustry/internal/hj212"
 	"ecoindustry/internal/monitoring"
+	"ecoindustry/internal/registry"
 	"ecoindustry/internal/store/storetest"
 )
 
@@ -48,5 +53,89 @@ func TestReadingsRollupsAndFrames(t *testing.T) {
 	}
 	for _, bad := range []string{base + "readings?from=yesterday", base + "rollups?period=week", base + "readings?from=2026-12-01&to=2026-11-30"} {
 		e.must(t, 400, "GET", bad, nil, nil)
+	}
+}
+
+// An upgrade case shows its enterprise's monitoring data before the case
+// opened and after the rectification was done.
+func TestCaseMonitoringBeforeAndAfter(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	err := e.store.Update(ctx, func(tx registry.Tx) error {
+		return errors.Join(tx.PutPark(ctx, storetest.Park), tx.PutEnterprise(ctx, storetest.Ent), tx.PutOutlet(ctx, storetest.Outlet))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The case, replayed at its dates: opened 2026-06-01, rectified 2026-07-01.
+	svc := compliance.NewService(e.store, e.store.Attachments(t.TempDir()))
+	clock := time.Date(2026, 6, 1, 10, 0, 0, 0, monitoring.CST)
+	svc.SetClock(func() time.Time { return clock })
+	c, err := svc.CreateCampaign(ctx, compliance.Campaign{Name: "废气治理提升", LeadUnit: "莲都区生态环境分局", Start: "2026-06-01", End: "2026-12-31",
+		Scope: compliance.Scope{Enterprises: []string{storetest.Ent.USCC}}, Rules: compliance.RuleSet{Criteria: compliance.FourNos}}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Survey(ctx, c.ID, compliance.SurveyOptions{All: true}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	cases, _, err := svc.Cases(ctx, compliance.CaseFilter{Campaign: c.ID})
+	if err != nil || len(cases) != 1 {
+		t.Fatalf("cases %v %v", cases, err)
+	}
+	k, err := svc.Classify(ctx, compliance.Edit{Case: cases[0].ID, Version: cases[0].Version, Actor: "test"},
+		compliance.Plan{Disposition: compliance.Upgrade, Unit: "莲都区经信局", Person: "王五", Measures: "脱硫设施改造", Deadline: "2026-09-30"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock = time.Date(2026, 7, 1, 10, 0, 0, 0, monitoring.CST)
+	photo, err := svc.PutAttachment(ctx, "desulfurizer.pdf", "application/pdf", strings.NewReader("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err = svc.RecordItem(ctx, compliance.Edit{Case: k.ID, Version: k.Version, Actor: "test"},
+		compliance.Item{Text: "脱硫塔改造", Done: "2026-07-01", Attachments: []string{photo.ID}})
+	if err != nil || k.RectifiedOn != "2026-07-01" {
+		t.Fatalf("item: %+v %v", k.Summary, err)
+	}
+	// SO2 at 100 mg/m3 in May, 40 in July.
+	var batch []*monitoring.Received
+	for i, day := range []time.Time{time.Date(2026, 5, 20, 10, 0, 0, 0, monitoring.CST), time.Date(2026, 5, 21, 10, 0, 0, 0, monitoring.CST),
+		time.Date(2026, 7, 10, 10, 0, 0, 0, monitoring.CST)} {
+		v := 100.0
+		if i == 2 {
+			v = 40
+		}
+		f := &hj212.Frame{Version: "2017", QN: day.Format("20060102150405") + "000", ST: "31", CN: "2011", PW: "123456", MN: storetest.Outlet.MN, Flag: 5,
+			DataTime: day, Values: []hj212.Value{{Code: "a21026", Field: "Rtd", Value: v, Unit: "mg/m3", Flag: "N"}}}
+		raw, err := hj212.Encode(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		batch = append(batch, &monitoring.Received{Frame: f, Raw: raw, Peer: "127.0.0.1:1", At: time.Now(), USCC: storetest.Ent.USCC, Outlet: storetest.Outlet.OutletCode})
+	}
+	if _, err := e.store.WriteBatch(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.store.Roll(ctx, 1000, 0); err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Items []struct {
+			Code       string   `json:"code"`
+			Before     *float64 `json:"before"`
+			After      *float64 `json:"after"`
+			BeforeDays int      `json:"before_days"`
+			AfterDays  int      `json:"after_days"`
+			ChangePct  *float64 `json:"change_pct"`
+		}
+	}
+	e.must(t, 200, "GET", fmt.Sprintf("/api/v1/cases/%d/monitoring?days=30", k.ID), nil, &got)
+	if len(got.Items) != 1 {
+		t.Fatalf("%+v", got)
+	}
+	x := got.Items[0]
+	if x.Code != "a21026" || *x.Before != 100 || x.BeforeDays != 2 || *x.After != 40 || x.AfterDays != 1 || *x.ChangePct != -60 {
+		t.Fatalf("before/after %+v", x)
 	}
 }
