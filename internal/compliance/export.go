@@ -18,7 +18,8 @@ var statColumns = []struct {
 	val    func(n *Counts) any // a float64 is a rate, shown with one decimal
 }{
 	{"应排查数", "In scope", func(n *Counts) any { return n.InScope }},
-	{"已排查数", "Surveyed", func(n *Counts) any { return n.Surveyed }},
+	{"立案数", "Cases opened", func(n *Counts) any { return n.Surveyed }},
+	{"待现场核查", "Awaiting verification", func(n *Counts) any { return n.Pending }},
 	{"排查率(%)", "Survey rate (%)", func(n *Counts) any { return n.SurveyRate }},
 	{"核查合规", "Dismissed", func(n *Counts) any { return n.Dismissed }},
 	{"关停取缔", "Close", func(n *Counts) any { return n.Close }},
@@ -165,7 +166,7 @@ func (b *book) table(name string, st Stats, unit, keyZh, keyEn string, groups []
 		line(strings.TrimSpace(g.Code+" "+g.Name), &g.Counts, b.cell)
 	}
 	line("合计 Total", &st.Total, b.total)
-	b.do(b.f.SetCellValue(sh, fmt.Sprintf("A%d", r+1), fmt.Sprintf("目标 Targets：排查率 survey rate %g%%，处置率 disposal rate %g%%。处置率 = 已销号 ÷（已排查 − 核查合规）/ disposal rate = closed out ÷ (surveyed − dismissed).",
+	b.do(b.f.SetCellValue(sh, fmt.Sprintf("A%d", r+1), fmt.Sprintf("目标 Targets：排查率 survey rate %g%%，处置率 disposal rate %g%%。排查率 =（应排查 − 待现场核查）÷ 应排查 / survey rate = (in scope − awaiting verification) ÷ in scope；处置率 = 已销号 ÷（立案 − 核查合规）/ disposal rate = closed out ÷ (cases − dismissed).",
 		st.Campaign.Targets.SurveyRate, st.Campaign.Targets.DisposalRate)))
 	b.do(b.f.SetColWidth(sh, "A", "A", 24))
 	last, _ := excelize.ColumnNumberToName(width)

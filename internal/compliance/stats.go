@@ -13,8 +13,10 @@ import (
 type Counts struct {
 	// InScope: enterprises in the campaign's scope at its latest survey.
 	InScope int `json:"in_scope"`
-	// Surveyed: cases opened (排查); Dismissed: of those, found compliant.
+	// Surveyed: cases opened (排查); Pending: of those, not yet verified on
+	// site (neither classified nor dismissed); Dismissed: found compliant.
 	Surveyed  int `json:"surveyed"`
+	Pending   int `json:"pending"`
 	Dismissed int `json:"dismissed"`
 	// By disposition decided.
 	Close       int `json:"close"`
@@ -36,9 +38,12 @@ type Counts struct {
 	// Reopened: cases reopened on monitoring evidence, awaiting a visit.
 	Relapsed int `json:"relapsed"`
 	Reopened int `json:"reopened"`
-	// SurveyRate is Surveyed / InScope; DisposalRate is ClosedOut /
-	// (Surveyed − Dismissed): "整治一个, 销号一个" (governance.md §2.2). In
-	// percent, one decimal; 0 where the denominator is.
+	// SurveyRate (排查率) is the share of the enterprises in scope whose
+	// survey is done: the screening cleared them, or an official verified
+	// their case on site (classified or dismissed it): (InScope − Pending)
+	// / InScope. DisposalRate is ClosedOut / (Surveyed − Dismissed):
+	// "整治一个, 销号一个" (governance.md §2.2). In percent, one decimal; 0
+	// where the denominator is.
 	SurveyRate   float64 `json:"survey_rate"`
 	DisposalRate float64 `json:"disposal_rate"`
 }
@@ -140,6 +145,7 @@ func (s *Service) Stats(ctx context.Context, campaignID int64, asOf string) (Sta
 // plus adds the case counts of o to n.
 func (n *Counts) plus(o *Counts) {
 	n.Surveyed += o.Surveyed
+	n.Pending += o.Pending
 	n.Dismissed += o.Dismissed
 	n.Close += o.Close
 	n.Relocate += o.Relocate
@@ -156,7 +162,7 @@ func (n *Counts) plus(o *Counts) {
 }
 
 func (n *Counts) rates() {
-	n.SurveyRate = percent(n.Surveyed, n.InScope)
+	n.SurveyRate = percent(max(n.InScope-n.Pending, 0), n.InScope)
 	n.DisposalRate = percent(n.ClosedOut, n.Surveyed-n.Dismissed)
 }
 

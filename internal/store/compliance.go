@@ -454,6 +454,7 @@ func (r reader) Watched(ctx context.Context) ([]compliance.Watch, error) {
 // tallyQuery counts a campaign's cases by county and division, each count
 // as compliance.Counts defines it ($2: the date a deadline passes before).
 const tallyQuery = `SELECT county, substr(industry, 1, 2), COUNT(*),
+	COUNT(*) FILTER (WHERE state = 'surveyed'),
 	COUNT(*) FILTER (WHERE state = 'dismissed'),
 	COUNT(*) FILTER (WHERE disposition = 'close'),
 	COUNT(*) FILTER (WHERE disposition = 'relocate'),
@@ -478,7 +479,7 @@ const timelineQuery = `SELECT substr(opened_on, 1, 7), 0, COUNT(*) FROM cases WH
 func (r reader) Tally(ctx context.Context, campaign int64, asOf string) ([]compliance.Cell, []compliance.Month, error) {
 	cells, err := list(ctx, r, "tally cases", tallyQuery, []any{campaign, asOf}, func(rows *sql.Rows, c *compliance.Cell) error {
 		n := &c.Counts
-		return rows.Scan(&c.County, &c.Division, &n.Surveyed, &n.Dismissed, &n.Close, &n.Relocate, &n.Upgrade, &n.StopRectify,
+		return rows.Scan(&c.County, &c.Division, &n.Surveyed, &n.Pending, &n.Dismissed, &n.Close, &n.Relocate, &n.Upgrade, &n.StopRectify,
 			&n.Closed, &n.Relocated, &n.Upgraded, &n.Accepted, &n.ClosedOut, &n.Overdue, &n.Relapsed, &n.Reopened)
 	})
 	if err != nil {
