@@ -27,16 +27,23 @@ start_server() {
 }
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$server/status"; }
 
-start_server
+# Memory per idle connection: the server's RSS with LOGGERS idle loggers
+# against one with a fifth of them, so that what the first frames load
+# once (the registry's directory, caches) cancels out.
+idle_rss() {
+	start_server
+	bin/ecoind simulate --target 127.0.0.1:19290 --data "$dir" --loggers "$1" --interval 1h --duration 30s --log-level warn >/dev/null &
+	sim=$!
+	sleep 25
+	rss_kb
+	wait "$sim" || true
+	kill "$server"; wait "$server" 2>/dev/null || true
+}
 echo "## idle connections"
-before=$(rss_kb)
-bin/ecoind simulate --target 127.0.0.1:19290 --data "$dir" --loggers "$LOGGERS" --interval 1h --duration 30s --log-level warn >/dev/null &
-sim=$!
-sleep 25
-during=$(rss_kb)
-wait "$sim" || true
-echo "server RSS ${before} KiB before, ${during} KiB with $LOGGERS idle connections: $(( (during - before) * 1024 / LOGGERS )) bytes per connection"
-kill "$server"; wait "$server" 2>/dev/null || true
+few=$((LOGGERS / 5))
+small=$(idle_rss "$few")
+large=$(idle_rss "$LOGGERS")
+echo "server RSS ${small} KiB with $few idle connections, ${large} KiB with $LOGGERS: $(( (large - small) * 1024 / (LOGGERS - few) )) bytes per connection"
 
 start_server
 echo "## load"
