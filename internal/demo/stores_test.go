@@ -6,7 +6,9 @@ import (
 	"reflect"
 	"testing"
 
+	"ecoindustry/internal/compliance"
 	"ecoindustry/internal/registry"
+	"ecoindustry/internal/store"
 	"ecoindustry/internal/store/postgres"
 	"ecoindustry/internal/store/postgres/pgtest"
 	"ecoindustry/internal/store/sqlite"
@@ -63,6 +65,29 @@ func TestSameDatasetOnBothStores(t *testing.T) {
 		if totals[0] != totals[1] || !reflect.DeepEqual(pages[0], pages[1]) || totals[0] == 0 {
 			t.Errorf("%+v: totals %v, pages differ: %v", f, totals, !reflect.DeepEqual(pages[0], pages[1]))
 		}
+	}
+	// The campaigns replayed on each give the same cases and statistics.
+	var sums [2]string
+	var stats [2][]compliance.Stats
+	for i, st := range []*store.DB{lite, pg} {
+		files := st.Attachments(filepath.Join(t.TempDir(), "attachments"))
+		sum, err := Campaigns(ctx, st, files, 7)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sums[i] = sum.String()
+		svc := compliance.NewService(st, files)
+		for _, c := range sum.Campaigns {
+			x, err := svc.Stats(ctx, c.ID, "2026-09-30")
+			if err != nil {
+				t.Fatal(err)
+			}
+			x.Campaign.CreatedAt = x.Campaign.CreatedAt.UTC()
+			stats[i] = append(stats[i], x)
+		}
+	}
+	if sums[0] != sums[1] || !reflect.DeepEqual(stats[0], stats[1]) || len(stats[0]) != 2 {
+		t.Errorf("campaigns differ:\n%s\n%s", sums[0], sums[1])
 	}
 	ents, _ := d.Table("enterprises")
 	a, _ := svcs[0].History(ctx, ents.Rows[0][0])
