@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -98,22 +97,8 @@ type casePage struct {
 	Items []compliance.Case `json:"items"`
 }
 
-// decode reads a JSON object strictly: an unknown field is a mistake the
-// official should hear of, not a silent loss.
-func decode(b []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	if err == nil && dec.More() {
-		err = errors.New("data after the JSON object")
-	}
-	if err != nil {
-		return &apperr.Error{Code: apperr.Invalid, Err: err,
-			Message: "the body must be one JSON object of the documented fields: " + err.Error(),
-			Zh:      "请求体须为一个字段符合文档的 JSON 对象：" + err.Error()}
-	}
-	return nil
-}
+// decode reads a request body's JSON object strictly.
+func decode(b []byte, v any) error { return apperr.DecodeJSON("the body / 请求体", b, v) }
 
 func body(r *http.Request) ([]byte, error) {
 	b, err := io.ReadAll(r.Body)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -126,22 +125,8 @@ func readFile(e *env, file string) ([]byte, error) {
 }
 
 // decodeStrict decodes one JSON object from b (read from src) into v as
-// the API decodes its bodies: an unknown field is a mistake the official
-// should hear of, not a silent loss.
-func decodeStrict(src string, b []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	if err == nil && dec.More() {
-		err = errors.New("data after the JSON object")
-	}
-	if err != nil {
-		return &apperr.Error{Code: apperr.Invalid, Err: err,
-			Message: src + ": want one JSON object of the documented fields",
-			Zh:      src + "：须为一个字段符合文档的 JSON 对象：" + err.Error()}
-	}
-	return nil
-}
+// the API decodes its bodies.
+func decodeStrict(src string, b []byte, v any) error { return apperr.DecodeJSON(src, b, v) }
 
 // readJSON decodes the JSON object in file ("-": standard input) into v.
 func readJSON(e *env, file string, v any) error {

@@ -4,6 +4,8 @@
 package apperr
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 )
@@ -58,6 +60,24 @@ func As(err error) *Error {
 	var e *Error
 	if errors.As(err, &e) {
 		return e
+	}
+	return nil
+}
+
+// DecodeJSON decodes the one JSON object in b, read from src (a file, the
+// request body), into v strictly: an unknown field is a mistake the
+// official should hear of, not a silent loss.
+func DecodeJSON(src string, b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil && dec.More() {
+		err = errors.New("data after the JSON object")
+	}
+	if err != nil {
+		return &Error{Code: Invalid, Err: err,
+			Message: src + ": want one JSON object of the documented fields: " + err.Error(),
+			Zh:      src + "：须为一个字段符合文档的 JSON 对象：" + err.Error()}
 	}
 	return nil
 }
