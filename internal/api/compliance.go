@@ -100,12 +100,16 @@ type casePage struct {
 // decode reads a request body's JSON object strictly.
 func decode(b []byte, v any) error { return apperr.DecodeJSON("the body / 请求体", b, v) }
 
-func body(r *http.Request) ([]byte, error) {
+// readBody decodes the request's JSON object into v; an empty body is {}.
+func readBody(r *http.Request, v any) error {
 	b, err := io.ReadAll(r.Body)
 	if err != nil {
-		return nil, err // too big: mapped to 413 in one place
+		return err // too big: mapped to 413 in one place
 	}
-	return b, nil
+	if len(bytes.TrimSpace(b)) == 0 {
+		b = []byte("{}")
+	}
+	return decode(b, v)
 }
 
 func pathID(r *http.Request, name string) (int64, error) {
@@ -121,15 +125,9 @@ func (s *Server) screen(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := body(r)
-	if err != nil {
-		return nil, err
-	}
 	var v screenBody
-	if len(bytes.TrimSpace(b)) > 0 {
-		if err := decode(b, &v); err != nil {
-			return nil, err
-		}
+	if err := readBody(r, &v); err != nil {
+		return nil, err
 	}
 	rules := compliance.RuleSet{Criteria: compliance.FourNos}
 	switch {
@@ -187,12 +185,8 @@ func (s *Server) createCampaign(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := body(r)
-	if err != nil {
-		return nil, err
-	}
 	var c compliance.Campaign
-	if err := decode(b, &c); err != nil {
+	if err := readBody(r, &c); err != nil {
 		return nil, err
 	}
 	return s.comp.CreateCampaign(r.Context(), c, who)
@@ -207,12 +201,8 @@ func (s *Server) updateCampaign(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := body(r)
-	if err != nil {
-		return nil, err
-	}
 	var c compliance.Campaign
-	if err := decode(b, &c); err != nil {
+	if err := readBody(r, &c); err != nil {
 		return nil, err
 	}
 	c.ID = id
@@ -228,15 +218,9 @@ func (s *Server) survey(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := body(r)
-	if err != nil {
-		return nil, err
-	}
 	var v surveyBody
-	if len(bytes.TrimSpace(b)) > 0 {
-		if err := decode(b, &v); err != nil {
-			return nil, err
-		}
+	if err := readBody(r, &v); err != nil {
+		return nil, err
 	}
 	return s.comp.Survey(r.Context(), id, compliance.SurveyOptions{All: v.All, AsOf: v.AsOf}, who)
 }
@@ -317,14 +301,10 @@ func stepRoute[T any](s *Server, name, summary string, do func(context.Context, 
 			if err != nil {
 				return nil, err
 			}
-			b, err := body(r)
-			if err != nil {
-				return nil, err
-			}
 			// version travels in the step's body; the step's own decoding
 			// refuses unknown fields, so it is taken out first.
 			var fields map[string]json.RawMessage
-			if err := decode(b, &fields); err != nil {
+			if err := readBody(r, &fields); err != nil {
 				return nil, err
 			}
 			raw, ok := fields["version"]

@@ -137,6 +137,16 @@ func readJSON(e *env, file string, v any) error {
 	return decodeStrict(file, b, v)
 }
 
+// jsonDone ends a command that failed or was asked for JSON: it reports
+// err, or prints v as JSON. It is not done when the caller is to print a
+// table of v.
+func jsonDone(w io.Writer, asJSON bool, v any, err error) (bool, error) {
+	if err != nil || !asJSON {
+		return err != nil, err
+	}
+	return true, printJSON(w, v)
+}
+
 func printJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
@@ -456,10 +466,7 @@ func screenRuns(ctx context.Context, e *env, args []string) error {
 	}
 	defer db.Close()
 	runs, err := svc.Runs(ctx)
-	if err != nil || *asJSON {
-		if err == nil {
-			err = printJSON(e.stdout, listOf(runs))
-		}
+	if done, err := jsonDone(e.stdout, *asJSON, listOf(runs), err); done {
 		return err
 	}
 	var t table
@@ -612,10 +619,7 @@ func campaignList(ctx context.Context, e *env, args []string) error {
 	}
 	defer db.Close()
 	cs, err := svc.Campaigns(ctx)
-	if err != nil || *asJSON {
-		if err == nil {
-			err = printJSON(e.stdout, listOf(cs))
-		}
+	if done, err := jsonDone(e.stdout, *asJSON, listOf(cs), err); done {
 		return err
 	}
 	var t table
@@ -662,10 +666,7 @@ func campaignShow(ctx context.Context, e *env, args []string) error {
 	}
 	defer db.Close()
 	c, err := svc.Campaign(ctx, id)
-	if err != nil || *asJSON {
-		if err == nil {
-			err = printJSON(e.stdout, c)
-		}
+	if done, err := jsonDone(e.stdout, *asJSON, c, err); done {
 		return err
 	}
 	names, err := unitNames(ctx, db)
@@ -740,10 +741,7 @@ func campaignCreate(ctx context.Context, e *env, args []string) error {
 	}
 	defer db.Close()
 	c, err = svc.CreateCampaign(ctx, c, cliActor(e))
-	if err != nil || *asJSON {
-		if err == nil {
-			err = printJSON(e.stdout, c)
-		}
+	if done, err := jsonDone(e.stdout, *asJSON, c, err); done {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "整治行动 campaign %d created (version %d): %s\n", c.ID, c.Version, c.Name)
@@ -779,10 +777,7 @@ func campaignUpdate(ctx context.Context, e *env, args []string) error {
 	}
 	defer db.Close()
 	c, err = svc.UpdateCampaign(ctx, c, c.Version, cliActor(e))
-	if err != nil || *asJSON {
-		if err == nil {
-			err = printJSON(e.stdout, c)
-		}
+	if done, err := jsonDone(e.stdout, *asJSON, c, err); done {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "整治行动 campaign %d updated (version %d): %s\n", c.ID, c.Version, c.Name)
@@ -800,10 +795,7 @@ func campaignSurvey(ctx context.Context, e *env, args []string) error {
 	}
 	defer db.Close()
 	res, err := svc.Survey(ctx, id, compliance.SurveyOptions{All: *all, AsOf: *asOf}, cliActor(e))
-	if err != nil || *asJSON {
-		if err == nil {
-			err = printJSON(e.stdout, res)
-		}
+	if done, err := jsonDone(e.stdout, *asJSON, res, err); done {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "整治行动 campaign %d 排查 surveyed as of %s (筛查批次 run %d)\n", id, res.Run.AsOf, res.Run.ID)
@@ -846,10 +838,7 @@ func campaignStats(ctx context.Context, e *env, args []string) error {
 	}
 	defer db.Close()
 	st, err := svc.Stats(ctx, id, *asOf)
-	if err != nil || *asJSON {
-		if err == nil {
-			err = printJSON(e.stdout, st)
-		}
+	if done, err := jsonDone(e.stdout, *asJSON, st, err); done {
 		return err
 	}
 	w := e.stdout
@@ -1101,10 +1090,7 @@ func caseShow(ctx context.Context, e *env, args []string) error {
 	}
 	defer db.Close()
 	c, err := svc.Case(ctx, id)
-	if err != nil || *asJSON {
-		if err == nil {
-			err = printJSON(e.stdout, c)
-		}
+	if done, err := jsonDone(e.stdout, *asJSON, c, err); done {
 		return err
 	}
 	names, err := unitNames(ctx, db)
@@ -1277,10 +1263,7 @@ func caseEvents(ctx context.Context, e *env, args []string) error {
 	}
 	defer db.Close()
 	evs, err := svc.Events(ctx, id)
-	if err != nil || *asJSON {
-		if err == nil {
-			err = printJSON(e.stdout, listOf(evs))
-		}
+	if done, err := jsonDone(e.stdout, *asJSON, listOf(evs), err); done {
 		return err
 	}
 	var t table
@@ -1343,10 +1326,7 @@ func caseChange(ctx context.Context, e *env, name string, step caseStep, args []
 	}
 	defer db.Close()
 	c, err := apply(ctx, svc, compliance.Edit{Case: id, Version: *version, Actor: cliActor(e)})
-	if err != nil || *asJSON {
-		if err == nil {
-			err = printJSON(e.stdout, c)
-		}
+	if done, err := jsonDone(e.stdout, *asJSON, c, err); done {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "案件 case %d: %s, %s (版本 version %d)\n", c.ID, stateName(c.State), dispositionName(c.Disposition), c.Version)
@@ -1383,10 +1363,7 @@ func caseAttach(ctx context.Context, e *env, args []string) error {
 	}
 	defer db.Close()
 	a, err := svc.PutAttachment(ctx, filepath.Base(pos[0]), *typ, f)
-	if err != nil || *asJSON {
-		if err == nil {
-			err = printJSON(e.stdout, a)
-		}
+	if done, err := jsonDone(e.stdout, *asJSON, a, err); done {
 		return err
 	}
 	fmt.Fprintln(e.stdout, a.ID)
