@@ -118,6 +118,7 @@ func (s *Service) change(ctx context.Context, ed Edit, a Action, apply func(tx T
 		return Case{}, err
 	}
 	var c Case
+	var wasWatched bool
 	err := s.store.UpdateCompliance(ctx, func(tx Tx) error {
 		var ok bool
 		var err error
@@ -126,6 +127,7 @@ func (s *Service) change(ctx context.Context, ed Edit, a Action, apply func(tx T
 		} else if !ok {
 			return notFound("case", "案件", ed.Case)
 		}
+		wasWatched = c.watched()
 		if c.Version != ed.Version {
 			return staleCase(c.ID, ed.Version)
 		}
@@ -155,8 +157,8 @@ func (s *Service) change(ctx context.Context, ed Edit, a Action, apply func(tx T
 	if err != nil {
 		return Case{}, err
 	}
-	if c.Disposition == Close && c.CarriedOutOn != "" {
-		s.forgetWatched()
+	if is := c.watched(); is != wasWatched {
+		s.updateWatched(c, is)
 	}
 	return c, nil
 }

@@ -150,9 +150,25 @@ func (s *Service) watchedCase(ctx context.Context, uscc string) (int64, error) {
 	return s.watched[uscc], nil
 }
 
-// forgetWatched makes the next RecordRelapse read the set again.
-func (s *Service) forgetWatched() {
+// watched reports whether the case is one that RecordRelapse watches: a
+// closure carried out (the store's Watched).
+func (c Case) watched() bool {
+	return c.Disposition == Close && c.CarriedOutOn != "" && c.State != Dismissed
+}
+
+// updateWatched brings the set of watched cases up to date after case c
+// joined it (is) or left it. A case joins in place; one that leaves makes
+// the next RecordRelapse read the set again, as another case may close the
+// same enterprise. Reading it again for every change would, with relapses
+// reopening thousands of cases, read it thousands of times.
+func (s *Service) updateWatched(c Case, is bool) {
 	s.watchMu.Lock()
-	s.watched = nil
-	s.watchMu.Unlock()
+	defer s.watchMu.Unlock()
+	switch {
+	case s.watched == nil:
+	case is:
+		s.watched[c.USCC] = max(s.watched[c.USCC], c.ID)
+	default:
+		s.watched = nil
+	}
 }

@@ -18,6 +18,10 @@ import (
 var framesTable = &Table{Name: "frames",
 	Cols: []string{"id", "mn", "cn", "dkey", "pno", "revision", "hash", "uscc", "outlet_code", "at", "peer", "frame", "vals"}}
 
+// framesNumbered is framesTable written without ids, for a dialect
+// that numbers the frames itself (Dialect.FrameIDs nil).
+var framesNumbered = &Table{Name: framesTable.Name, Cols: framesTable.Cols[1:]}
+
 // realtime is the command of real-time data, which our rollups are built from.
 const realtime = "2011"
 
@@ -32,34 +36,52 @@ func (s *DB) WriteBatch(ctx context.Context, batch []*monitoring.Received) ([]mo
 		r.Prepare()
 		keys[i], hashes[i] = r.Key, r.Hash
 	}
+	var commit func(written int)
+	n := 0
 	err := s.Tx(ctx, func(c *Conn) error {
-		revs, err := s.revisions(ctx, c, keys, hashes, out)
+		var fresh []bool
+		if s.d.FrameIDs == nil {
+			var err error
+			if fresh, commit, err = s.newest.fresh(ctx, c, s.d, keys); err != nil {
+				return err
+			}
+		}
+		revs, err := s.revisions(ctx, c, keys, fresh, hashes, out)
 		if err != nil {
 			return err
 		}
-		n := 0
+		n = 0
 		for _, o := range out {
 			if o != monitoring.Duplicate {
 				n++
 			}
 		}
-		ids, err := s.d.FrameIDs(ctx, c, n)
-		if err != nil {
-			return fmt.Errorf("%s: frame ids: %w", s.d.Name, err)
+		var ids []int64
+		if s.d.FrameIDs != nil {
+			if ids, err = s.d.FrameIDs(ctx, c, n); err != nil {
+				return fmt.Errorf("%s: frame ids: %w", s.d.Name, err)
+			}
 		}
 		for i, r := range batch {
 			if out[i] == monitoring.Duplicate {
 				continue
 			}
-			id := ids[0]
-			ids = ids[1:]
 			k := keys[i]
-			c.Put(framesTable, []any{id, k.MN, k.CN, k.DKey, k.PNO, revs[i], hashes[i], r.USCC, r.Outlet, s.d.Time(r.At), r.Peer, string(r.Raw), r.Vals})
+			row := []any{k.MN, k.CN, k.DKey, k.PNO, revs[i], hashes[i], r.USCC, r.Outlet, s.d.Time(r.At), r.Peer, string(r.Raw), r.Vals}
+			if s.d.FrameIDs == nil {
+				c.Put(framesNumbered, row)
+				continue
+			}
+			c.Put(framesTable, append([]any{ids[0]}, row...))
+			ids = ids[1:]
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
+	}
+	if commit != nil {
+		commit(n)
 	}
 	return out, nil
 }
@@ -70,18 +92,22 @@ const keysPerLookup = 100
 // revisions decides for each frame whether it is new, a duplicate or a
 // revision of a stored one, and its revision number; a key repeated within
 // the batch counts against the batch's earlier frame. The stored frames
-// of the batch's keys are read a hundred keys a statement.
-func (s *DB) revisions(ctx context.Context, c *Conn, keys []monitoring.Key, hashes []string, out []monitoring.Outcome) ([]int, error) {
+// of the batch's keys are read a hundred keys a statement, but for the
+// frames known to be fresh (newer than any stored of their logger; fresh
+// may be nil).
+func (s *DB) revisions(ctx context.Context, c *Conn, keys []monitoring.Key, fresh []bool, hashes []string, out []monitoring.Outcome) ([]int, error) {
 	type seen struct {
 		rev    int
 		hashes map[string]bool
 	}
 	known := make(map[monitoring.Key]*seen, len(keys))
 	var ask []monitoring.Key
-	for _, k := range keys {
+	for i, k := range keys {
 		if known[k] == nil {
 			known[k] = &seen{rev: -1}
-			ask = append(ask, k)
+			if fresh == nil || !fresh[i] {
+				ask = append(ask, k)
+			}
 		}
 	}
 	args := make([]any, 0, 4*keysPerLookup)

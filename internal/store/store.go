@@ -18,6 +18,8 @@ type Dialect struct {
 	Name string
 	// Begin starts a transaction that will write.
 	Begin string
+	// Insert begins the generated INSERT statements of Conn.Put.
+	Insert string
 	// NameMatch is the condition on table alias e selecting enterprises
 	// whose name contains q; arg adds a value and returns its placeholder.
 	NameMatch func(q string, arg func(any) string) string
@@ -35,7 +37,8 @@ type Dialect struct {
 	// Bulk writes many rows of one table at once (COPY on PostgreSQL);
 	// nil writes them one prepared statement at a time.
 	Bulk func(ctx context.Context, c *sql.Conn, t *Table, rows [][]any) error
-	// FrameIDs reserves n new frame ids in transaction c.
+	// FrameIDs reserves n new frame ids in transaction c; nil: the
+	// database numbers the frames of a batch in the order they are written.
 	FrameIDs func(ctx context.Context, c *Conn, n int) ([]int64, error)
 	// Least and Greatest name the two-argument minimum and maximum.
 	Least, Greatest string
@@ -54,6 +57,7 @@ type DB struct {
 	d  Dialect
 
 	onClose []func()
+	newest  newest // of the frames, where the database numbers them
 	reader
 }
 
@@ -111,9 +115,9 @@ type Table struct {
 }
 
 // upsert is the statement that writes n rows of t.
-func (t *Table) upsert(n int, param func(int) string) string {
+func (t *Table) upsert(n int, insert string, param func(int) string) string {
 	var b strings.Builder
-	b.WriteString("INSERT INTO " + t.Name + " (" + strings.Join(t.Cols, ", ") + ") VALUES ")
+	b.WriteString(insert + " INTO " + t.Name + " (" + strings.Join(t.Cols, ", ") + ") VALUES ")
 	for r := range n {
 		if r > 0 {
 			b.WriteString(", ")
@@ -242,7 +246,7 @@ func (c *Conn) writeBatch(ctx context.Context, t *Table, batch []write) error {
 		for _, w := range batch[:n] {
 			args = append(args, w.row...)
 		}
-		if _, err := c.exec(ctx, t.upsert(n, c.d.Param), args...); err != nil {
+		if _, err := c.exec(ctx, t.upsert(n, c.d.Insert, c.d.Param), args...); err != nil {
 			return fmt.Errorf("%s: write %s: %w", c.d.Name, t.Name, err)
 		}
 		batch = batch[n:]

@@ -31,8 +31,9 @@ var Migrations fs.FS = migrations
 
 // Dialect is PostgreSQL's side of the shared SQL.
 var Dialect = store.Dialect{
-	Name:  "postgres",
-	Begin: "BEGIN",
+	Name:   "postgres",
+	Begin:  "BEGIN",
+	Insert: "INSERT",
 	NameMatch: func(q string, arg func(any) string) string {
 		// pg_trgm's GIN index serves LIKE and ILIKE. ILIKE matches SQLite's
 		// case-insensitive search for Latin letters; without them (most

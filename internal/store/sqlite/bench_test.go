@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -32,6 +33,8 @@ func batchOf(n, size int) []*monitoring.Received {
 		batch[i] = &monitoring.Received{Frame: f, Raw: raw, Peer: "127.0.0.1:1", At: time.Now(), USCC: fmt.Sprintf("U%05d", n%10000), Outlet: "DA001"}
 		n++
 	}
+	// Frames arrive in no order of logger.
+	rand.New(rand.NewPCG(uint64(n), 1)).Shuffle(len(batch), func(i, j int) { batch[i], batch[j] = batch[j], batch[i] })
 	return batch
 }
 

@@ -75,6 +75,40 @@ func TestMonitoringConformance(t *testing.T) {
 	})
 }
 
+// TestTwoWriters has two stores write frames into one file, as two
+// processes would: each must see the other's frames as stored, though it
+// knows the newest frame of each logger it wrote itself.
+func TestTwoWriters(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "m.db")
+	open := func() *store.DB {
+		s, err := sqlite.Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	a, b := open(), open()
+	frames := batchOf(0, 3)   // three loggers' first frames
+	next := batchOf(10000, 3) // their next, 30 s later
+	for _, step := range []struct {
+		s     *store.DB
+		batch []*monitoring.Received
+		want  monitoring.Outcome
+	}{{a, frames, monitoring.New}, {b, next, monitoring.New}, {a, next, monitoring.Duplicate}, {b, frames, monitoring.Duplicate}} {
+		out, err := step.s.WriteBatch(ctx, step.batch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, o := range out {
+			if o != step.want {
+				t.Fatalf("frame %d: %v, want %v", i, o, step.want)
+			}
+		}
+	}
+}
+
 func TestComplianceConformance(t *testing.T) {
 	storetest.RunCompliance(t, func(t *testing.T) (storetest.ComplianceStore, compliance.Attachments) {
 		dir := t.TempDir()

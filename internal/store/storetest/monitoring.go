@@ -18,6 +18,7 @@ func RunMonitoring(t *testing.T, open func(t *testing.T) monitoring.Store) {
 	}{
 		{"ReadingsAndRollups", testReadingsAndRollups},
 		{"ResendsAndRevisions", testResends},
+		{"OlderAfterNewer", testOlderAfterNewer},
 		{"LoggerAggregatesKeptBeside", testLoggerAggregates},
 		{"BigBatch", testBigBatch},
 	} {
@@ -140,6 +141,19 @@ func testResends(t *testing.T, s monitoring.Store) {
 	if len(hour) != 1 || hour[0].Count != 1 || hour[0].Sum != 10 {
 		t.Fatalf("rollups after revisions: %+v", hour)
 	}
+}
+
+// testOlderAfterNewer sends a logger's frames out of time order, as
+// back-filled hours come: an older frame is new, and its resend is found
+// although newer frames were stored since.
+func testOlderAfterNewer(t *testing.T, s monitoring.Store) {
+	t2, t1, t3 := day0.Add(time.Minute), day0, day0.Add(2*time.Minute)
+	equal(t, "newer", write(t, s, rtd(t2, 2, 100, "N")), []monitoring.Outcome{monitoring.New})
+	equal(t, "older", write(t, s, rtd(t1, 1, 100, "N")), []monitoring.Outcome{monitoring.New})
+	equal(t, "resends", write(t, s, rtd(t1, 1, 100, "N"), rtd(t2, 2, 100, "N"), rtd(t3, 3, 100, "N"), rtd(t1, 9, 100, "N")),
+		[]monitoring.Outcome{monitoring.Duplicate, monitoring.Duplicate, monitoring.New, monitoring.Revision})
+	equal(t, "newest again", write(t, s, rtd(t3, 3, 100, "N"), rtd(t3, 4, 100, "N")),
+		[]monitoring.Outcome{monitoring.Duplicate, monitoring.Revision})
 }
 
 func testLoggerAggregates(t *testing.T, s monitoring.Store) {

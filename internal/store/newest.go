@@ -1,0 +1,120 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+
+	"ecoindustry/internal/monitoring"
+)
+
+// newest knows, per logger and command, the data time of the newest frame
+// stored, so that a frame with a later data time (nearly every frame a
+// logger sends) is new without a lookup of its key: the lookups were a
+// sixth of the frame writer's time. It serves only a database that numbers
+// the frames itself (SQLite, one writer at a time): a batch that finds the
+// largest frame id other than this store left it knows another writer came
+// between, and forgets.
+type newest struct {
+	mu     sync.Mutex
+	times  map[loggerCN]string // "" for a logger and command with no frames
+	lastID int64               // the largest frame id when times was right
+}
+
+type loggerCN struct{ mn, cn string }
+
+// timeKey reports whether a data key is a data time (YYYYMMDDhhmmss),
+// which sort as text in time order: keys made of a QN or a hash are
+// always looked up.
+func timeKey(dkey string) bool { return len(dkey) == 14 && dkey[0] >= '0' && dkey[0] <= '9' }
+
+// fresh reports, for each frame of a batch in transaction c, whether it is
+// newer than every stored frame of its logger and command, reading the
+// newest data time of the pairs it does not know yet. commit is to be
+// called once the batch has committed.
+func (n *newest) fresh(ctx context.Context, c *Conn, d Dialect, keys []monitoring.Key) (fresh []bool, commit func(written int), err error) {
+	var maxID int64
+	if err := scanOne(ctx, c, `SELECT COALESCE(MAX(id), 0) FROM frames`, nil, &maxID); err != nil {
+		return nil, nil, fmt.Errorf("%s: frame ids: %w", d.Name, err)
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.times == nil || maxID != n.lastID {
+		n.times, n.lastID = map[loggerCN]string{}, maxID
+	}
+	var ask []loggerCN
+	asked := map[loggerCN]bool{}
+	for _, k := range keys {
+		p := loggerCN{k.MN, k.CN}
+		if _, ok := n.times[p]; !ok && !asked[p] && timeKey(k.DKey) {
+			asked[p] = true
+			ask = append(ask, p)
+		}
+	}
+	got := make(map[loggerCN]string, len(ask))
+	for len(ask) > 0 {
+		m := min(len(ask), keysPerLookup)
+		var q strings.Builder
+		args := make([]any, 0, 2*m)
+		q.WriteString(`SELECT mn, cn, MAX(dkey) FROM frames WHERE dkey < 'A' AND (mn, cn) IN (VALUES `)
+		for i, p := range ask[:m] {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(" + d.Param(2*i+1) + ", " + d.Param(2*i+2) + ")")
+			args = append(args, p.mn, p.cn)
+		}
+		q.WriteString(") GROUP BY mn, cn")
+		for _, p := range ask[:m] {
+			got[p] = ""
+		}
+		ask = ask[m:]
+		if err := newestOf(ctx, c, q.String(), args, got); err != nil {
+			return nil, nil, fmt.Errorf("%s: newest frames: %w", d.Name, err)
+		}
+	}
+	fresh = make([]bool, len(keys))
+	for i, k := range keys {
+		p := loggerCN{k.MN, k.CN}
+		t, ok := n.times[p]
+		if !ok {
+			t, ok = got[p]
+		}
+		fresh[i] = ok && timeKey(k.DKey) && k.DKey > t
+	}
+	return fresh, func(written int) {
+		n.mu.Lock()
+		defer n.mu.Unlock()
+		if n.lastID != maxID {
+			return // forgotten since
+		}
+		for p, t := range got {
+			n.times[p] = t
+		}
+		for _, k := range keys {
+			p := loggerCN{k.MN, k.CN}
+			if t, ok := n.times[p]; ok && timeKey(k.DKey) && k.DKey > t {
+				n.times[p] = k.DKey
+			}
+		}
+		n.lastID = maxID + int64(written)
+	}, nil
+}
+
+func newestOf(ctx context.Context, c *Conn, query string, args []any, got map[loggerCN]string) error {
+	rows, err := c.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p loggerCN
+		var t string
+		if err := rows.Scan(&p.mn, &p.cn, &t); err != nil {
+			return err
+		}
+		got[p] = t
+	}
+	return rows.Err()
+}
