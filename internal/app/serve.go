@@ -139,6 +139,9 @@ func relapses(ctx context.Context, comp *compliance.Service, log *slog.Logger) i
 	}()
 	var dropped atomic.Int64
 	return func(_ context.Context, uscc, mn, kind string, at time.Time) {
+		if !comp.MayRelapse(uscc) {
+			return
+		}
 		select {
 		case queue <- evidence{uscc, compliance.Evidence{Kind: kind, MN: mn, At: at}}:
 		default:

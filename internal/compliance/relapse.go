@@ -132,6 +132,16 @@ func (s *Service) forgetTally(id int64) {
 	s.watchMu.Unlock()
 }
 
+// MayRelapse reports, without reading the store, whether evidence about
+// enterprise uscc may be evidence of a relapse: a case closed it, or the
+// set of closed enterprises is due to be read again. The ingestion path
+// asks it of every frame and queues RecordRelapse only for those.
+func (s *Service) MayRelapse(uscc string) bool {
+	s.watchMu.Lock()
+	defer s.watchMu.Unlock()
+	return s.watched == nil || s.now().Sub(s.watchedAt) > watchTTL || s.watched[uscc] != 0
+}
+
 // watchedCase returns the case that closed enterprise uscc, 0 if none.
 func (s *Service) watchedCase(ctx context.Context, uscc string) (int64, error) {
 	s.watchMu.Lock()

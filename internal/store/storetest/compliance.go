@@ -708,6 +708,10 @@ func testRelapseEvidence(t *testing.T, f *fixture) {
 		t.Fatal("evidence taken for an enterprise no case closed")
 	}
 	k := f.closeDown(t, cases[2])
+	// The closure joined the watched set as it was carried out.
+	if !f.svc.MayRelapse(k.USCC) || f.svc.MayRelapse(cases[1].USCC) {
+		t.Fatalf("may relapse: closed %v, open %v", f.svc.MayRelapse(k.USCC), f.svc.MayRelapse(cases[1].USCC))
+	}
 	for i := range 3 {
 		ev.At = ev.At.Add(time.Minute)
 		ok, err := f.svc.RecordRelapse(f.ctx, k.USCC, ev)
