@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/valyala/fastjson"
+
 	"ecoindustry/internal/monitoring"
 )
 
@@ -176,7 +178,7 @@ func (s *DB) revisions(ctx context.Context, c *Conn, keys []monitoring.Key, fres
 
 // periods are the rollups' lengths, each with how much of a data key
 // (YYYYMMDDhhmmss, China Standard Time) names its start.
-var periods = []struct {
+var periods = [...]struct {
 	p    monitoring.Period
 	keep int
 }{{monitoring.Minute, 12}, {monitoring.Hour, 10}, {monitoring.Day, 8}}
@@ -296,11 +298,18 @@ func (s *DB) sums(ctx context.Context, progress map[monitoring.Period]int64, fro
 	}
 	n := 0
 	var vals []byte
-	var rs []struct {
-		Code string   `json:"code"`
-		Flag string   `json:"flag"`
-		Rtd  *float64 `json:"rtd"`
+	// fastjson reads the values where encoding/json, through reflection,
+	// took 4.5 µs a frame, the largest part of a roll.
+	var parser fastjson.Parser
+	// An outlet's frames come in time order: each outlet keeps its current
+	// period starts with their sums at hand, and the map of all sums is
+	// asked only when a period starts (a lookup by four strings per value
+	// and period was a third of a roll).
+	type current struct {
+		start [len(periods)]string
+		sums  [len(periods)][]codeSum
 	}
+	outlets := map[[2]string]*current{}
 	for rows.Next() {
 		var id int64
 		var uscc, outlet, dkey string
@@ -313,36 +322,69 @@ func (s *DB) sums(ctx context.Context, progress map[monitoring.Period]int64, fro
 		if len(dkey) != 14 { // no data time
 			continue
 		}
-		rs = rs[:0]
-		if err := json.Unmarshal(vals, &rs); err != nil {
+		v, err := parser.ParseBytes(vals)
+		if err != nil {
 			return nil, 0, fmt.Errorf("%s: rollups: frame %d: %w", s.d.Name, id, err)
 		}
-		for _, p := range periods {
+		rs, err := v.Array()
+		if err != nil {
+			return nil, 0, fmt.Errorf("%s: rollups: frame %d: %w", s.d.Name, id, err)
+		}
+		cur := outlets[[2]string{uscc, outlet}]
+		if cur == nil {
+			cur = &current{}
+			outlets[[2]string{uscc, outlet}] = cur
+		}
+		for i, p := range periods {
 			if id <= progress[p.p] {
 				continue
 			}
 			start := dkey[:p.keep] + "000000"[:14-p.keep]
+			if cur.start[i] != start {
+				cur.start[i], cur.sums[i] = start, cur.sums[i][:0]
+			}
 			for _, r := range rs {
-				if r.Rtd == nil {
+				rv := r.Get("rtd")
+				if rv == nil || rv.Type() != fastjson.TypeNumber {
 					continue
 				}
-				k := rollupKey{uscc, outlet, r.Code, start}
-				x := out[p.p][k]
+				rtd := rv.GetFloat64()
+				code := r.GetStringBytes("code")
+				x := find(cur.sums[i], code)
 				if x == nil {
-					x = &sum{min: *r.Rtd, max: *r.Rtd}
-					out[p.p][k] = x
-					n++
+					k := rollupKey{uscc, outlet, string(code), start}
+					if x = out[p.p][k]; x == nil {
+						x = &sum{min: rtd, max: rtd}
+						out[p.p][k] = x
+						n++
+					}
+					cur.sums[i] = append(cur.sums[i], codeSum{k.code, x})
 				}
 				x.count++
-				x.sum += *r.Rtd
-				x.min, x.max = min(x.min, *r.Rtd), max(x.max, *r.Rtd)
-				if r.Flag != "" && r.Flag != "N" {
+				x.sum += rtd
+				x.min, x.max = min(x.min, rtd), max(x.max, rtd)
+				if flag := r.GetStringBytes("flag"); len(flag) > 0 && string(flag) != "N" {
 					x.flagged++
 				}
 			}
 		}
 	}
 	return out, to, rows.Err()
+}
+
+// codeSum is a pollutant's sum in an outlet's current period.
+type codeSum struct {
+	code string
+	x    *sum
+}
+
+func find(sums []codeSum, code []byte) *sum {
+	for _, c := range sums {
+		if c.code == string(code) {
+			return c.x
+		}
+	}
+	return nil
 }
 
 // addRollups adds sums to the stored rollups of period p, in key order,

@@ -91,3 +91,34 @@ func BenchmarkRoll(b *testing.B) {
 	}
 	b.ReportMetric(chunk, "frames/op")
 }
+
+// BenchmarkRollSteady folds what the end-to-end load brings in 30 s, the
+// roller's interval: 10,000 loggers, a frame a second each (300,000
+// frames), into 10,000 outlets' minute, hour and day rollups.
+func BenchmarkRollSteady(b *testing.B) {
+	ctx := context.Background()
+	s, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "r.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	const loggers, seconds = 10_000, 30
+	for i := 0; b.Loop(); i++ {
+		b.StopTimer()
+		for sec := range seconds {
+			batch := batchOf(0, loggers)
+			for _, r := range batch {
+				r.Frame.DataTime = r.Frame.DataTime.Add(time.Duration(i*seconds+sec) * time.Second)
+				r.Key, r.Hash = monitoring.Key{}, ""
+			}
+			if _, err := s.WriteBatch(ctx, batch); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StartTimer()
+		if got, err := s.Roll(ctx, loggers*seconds, 0); err != nil || got != loggers*seconds {
+			b.Fatal(got, err)
+		}
+	}
+	b.ReportMetric(loggers*seconds, "frames/op")
+}
