@@ -15,8 +15,6 @@ import (
 	"ecoindustry/internal/store/sqlite"
 )
 
-// BenchmarkWriteBatch writes batches of 4,096 real-time frames, six
-// pollutants each, from 10,000 loggers: the writer's work per commit.
 // batchOf makes size real-time frames, six pollutants each, the n-th to
 // (n+size-1)-th of 10,000 loggers sending every 30 s.
 func batchOf(n, size int) []*monitoring.Received {
@@ -39,7 +37,9 @@ func batchOf(n, size int) []*monitoring.Received {
 }
 
 // BenchmarkWriteBatch writes batches of 4,096 real-time frames, six
-// pollutants each, from 10,000 loggers: the writer's work per commit.
+// pollutants each, from 10,000 loggers: the writer's work per commit. The
+// table grows with every batch: run it long enough (-benchtime 100x: to
+// 400,000 frames) that the indexes no longer fit a few pages.
 func BenchmarkWriteBatch(b *testing.B) {
 	ctx := context.Background()
 	s, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "w.db"))
