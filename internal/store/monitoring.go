@@ -41,6 +41,9 @@ func (s *DB) WriteBatch(ctx context.Context, batch []*monitoring.Received) ([]mo
 	var commit func(written int)
 	n := 0
 	err := s.Tx(ctx, func(c *Conn) error {
+		if err := s.loggers.add(ctx, c, batch); err != nil {
+			return fmt.Errorf("%s: outlet loggers: %w", s.d.Name, err)
+		}
 		var fresh []bool
 		if s.d.FrameIDs == nil {
 			var err error
@@ -85,6 +88,7 @@ func (s *DB) WriteBatch(ctx context.Context, batch []*monitoring.Received) ([]mo
 	if commit != nil {
 		commit(n)
 	}
+	s.loggers.commit()
 	return out, nil
 }
 
@@ -469,14 +473,17 @@ func dkeys(r monitoring.Range) (string, string) {
 // The page is cut here, since a frame row holds several readings.
 func (r reader) Readings(ctx context.Context, rg monitoring.Range) ([]monitoring.Reading, error) {
 	from, to := dkeys(rg)
-	conds := []string{"uscc = $1", "outlet_code = $2", "dkey >= $3", "dkey < $4"}
+	// Through the outlet's loggers and commands to the frames' key index;
+	// a logger moved to another outlet keeps its older frames there.
+	conds := []string{"o.uscc = $1", "o.outlet_code = $2", "f.uscc = $1", "f.outlet_code = $2"}
 	args := []any{rg.USCC, rg.Outlet, from, to}
 	if rg.CN != "" {
 		args = append(args, rg.CN)
-		conds = append(conds, "cn = $"+strconv.Itoa(len(args)))
+		conds = append(conds, "o.cn = $"+strconv.Itoa(len(args)))
 	}
-	rows, err := r.q.QueryContext(ctx, `SELECT mn, cn, dkey, revision, at, vals FROM frames WHERE `+strings.Join(conds, " AND ")+`
-		ORDER BY dkey, cn, revision, pno`, args...)
+	rows, err := r.q.QueryContext(ctx, `SELECT f.mn, f.cn, f.dkey, f.revision, f.at, f.vals
+		FROM outlet_loggers o JOIN frames f ON f.mn = o.mn AND f.cn = o.cn AND f.dkey >= $3 AND f.dkey < $4
+		WHERE `+strings.Join(conds, " AND ")+` ORDER BY f.dkey, f.cn, f.revision, f.pno`, args...)
 	if err != nil {
 		return nil, r.wrap("readings", err)
 	}

@@ -58,6 +58,7 @@ type DB struct {
 
 	onClose []func()
 	newest  newest // of the frames, where the database numbers them
+	loggers outletLoggers
 	reader
 }
 

@@ -19,6 +19,7 @@ func RunMonitoring(t *testing.T, open func(t *testing.T) monitoring.Store) {
 		{"ReadingsAndRollups", testReadingsAndRollups},
 		{"ResendsAndRevisions", testResends},
 		{"OlderAfterNewer", testOlderAfterNewer},
+		{"LoggerMovedToAnotherOutlet", testLoggerMoved},
 		{"LoggerAggregatesKeptBeside", testLoggerAggregates},
 		{"BigBatch", testBigBatch},
 	} {
@@ -154,6 +155,28 @@ func testOlderAfterNewer(t *testing.T, s monitoring.Store) {
 		[]monitoring.Outcome{monitoring.Duplicate, monitoring.Duplicate, monitoring.New, monitoring.Revision})
 	equal(t, "newest again", write(t, s, rtd(t3, 3, 100, "N"), rtd(t3, 4, 100, "N")),
 		[]monitoring.Outcome{monitoring.Duplicate, monitoring.Revision})
+}
+
+// testLoggerMoved moves a logger to another outlet: each outlet's
+// readings are the frames received for it.
+func testLoggerMoved(t *testing.T, s monitoring.Store) {
+	ctx := context.Background()
+	before := rtd(day0, 1, 100, "N")
+	after := rtd(day0.Add(time.Hour), 2, 100, "N")
+	after.Outlet = "DA099"
+	write(t, s, before, after)
+	for _, c := range []struct {
+		outlet string
+		want   float64
+	}{{Outlet.OutletCode, 1}, {"DA099", 2}} {
+		rg := dayRange()
+		rg.Outlet, rg.Code = c.outlet, "a21026"
+		rs, err := s.Readings(ctx, rg)
+		check(t, err)
+		if len(rs) != 1 || *rs[0].Rtd != c.want || rs[0].Outlet != c.outlet {
+			t.Fatalf("outlet %s: %+v", c.outlet, rs)
+		}
+	}
 }
 
 func testLoggerAggregates(t *testing.T, s monitoring.Store) {

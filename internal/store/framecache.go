@@ -1,8 +1,12 @@
 package store
 
+// What the frame writer keeps in memory of what it wrote, to ask the
+// database less.
+
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -117,4 +121,47 @@ func newestOf(ctx context.Context, c *Conn, query string, args []any, got map[lo
 		got[p] = t
 	}
 	return rows.Err()
+}
+
+// outletLoggers are the outlet_loggers rows known to be stored, so that a
+// batch writes only those it brings for the first time. Several writers
+// (PostgreSQL) may add the same row: the insert ignores a conflict, and
+// rows go in key order, so that two such writers cannot deadlock.
+type outletLoggers struct {
+	mu      sync.Mutex
+	known   map[[4]string]bool
+	pending [][4]string // added by the batch under way, known once it commits
+}
+
+func (o *outletLoggers) add(ctx context.Context, c *Conn, batch []*monitoring.Received) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.known == nil {
+		o.known = map[[4]string]bool{}
+	}
+	o.pending = o.pending[:0]
+	for _, r := range batch {
+		if k := [4]string{r.USCC, r.Outlet, r.Key.MN, r.Key.CN}; !o.known[k] {
+			o.pending = append(o.pending, k)
+		}
+	}
+	slices.SortFunc(o.pending, func(a, b [4]string) int { return slices.Compare(a[:], b[:]) })
+	o.pending = slices.Compact(o.pending)
+	for _, k := range o.pending {
+		if _, err := c.ExecContext(ctx, `INSERT INTO outlet_loggers (uscc, outlet_code, mn, cn) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (uscc, outlet_code, mn, cn) DO NOTHING`, k[0], k[1], k[2], k[3]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// commit marks the rows of the batch that committed known.
+func (o *outletLoggers) commit() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for _, k := range o.pending {
+		o.known[k] = true
+	}
+	o.pending = o.pending[:0]
 }
