@@ -29,21 +29,35 @@ import (
 func runServe(ctx context.Context, e *env, args []string) error {
 	fs, cfg := flags(e, "serve", "", "data", "store", "pool-size", "http", "hj212", "log-level", "log-format")
 	icfg := ingestFlags(fs)
-	profile := fs.String("pprof", "", "serve Go's profiler (net/http/pprof) on this address, e.g. 127.0.0.1:6060; off when empty")
+	profile := profilerFlag(fs)
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
-	if *profile != "" {
-		// The profiler has its own listener (http.DefaultServeMux, where
-		// net/http/pprof registers), never the API's.
-		l, err := net.Listen("tcp", *profile)
-		if err != nil {
-			return err
-		}
-		defer l.Close()
-		go http.Serve(l, nil)
+	stop, err := serveProfiler(*profile)
+	if err != nil {
+		return err
 	}
+	defer stop()
 	return serve(ctx, e, cfg, *icfg, nil)
+}
+
+func profilerFlag(fs *flag.FlagSet) *string {
+	return fs.String("pprof", "", "serve Go's profiler (net/http/pprof) on this address, e.g. 127.0.0.1:6060; off when empty")
+}
+
+// serveProfiler serves the profiler on addr, if any, on a listener of its
+// own (http.DefaultServeMux, where net/http/pprof registers), never the
+// API's.
+func serveProfiler(addr string) (stop func(), err error) {
+	if addr == "" {
+		return func() {}, nil
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	go http.Serve(l, nil)
+	return func() { l.Close() }, nil
 }
 
 func runDemo(ctx context.Context, e *env, args []string) error {

@@ -25,9 +25,15 @@ func runSimulate(ctx context.Context, e *env, args []string) error {
 	fs.Int64Var(&sc.Seed, "seed", 1, "seed of the values and faults")
 	ack := fs.Bool("ack", true, "ask for a 9014 answer to every frame and wait for it before the next")
 	duration := fs.Duration("duration", 0, "how long to run (0: until interrupted)")
+	profile := profilerFlag(fs)
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
+	stop, err := serveProfiler(*profile)
+	if err != nil {
+		return err
+	}
+	defer stop()
 	if *faults != "" {
 		sc.Faults = strings.Split(*faults, ",")
 	}
