@@ -9,6 +9,10 @@ LOGGERS=${LOGGERS:-10000}
 RATE=${RATE:-20000}
 DURATION=${DURATION:-60s}
 ENTERPRISES=${ENTERPRISES:-80000} # the demo gives about one logger per eight enterprises
+# PREPARED=DIR copies a data directory made before by
+# `ecoind demo --prepare-only --enterprises $ENTERPRISES` instead of making
+# one (3 minutes).
+PREPARED=${PREPARED:-}
 
 go build -o bin/ecoind ./cmd/ecoind
 # The benchmark raises its own file-descriptor limit, the product does not.
@@ -19,11 +23,16 @@ cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; wait 2>/dev/null; rm
 trap cleanup EXIT
 
 echo "# $(date -u +%F) $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); loggers=$LOGGERS rate=$RATE duration=$DURATION"
-bin/ecoind demo --prepare-only --data "$dir" --enterprises "$ENTERPRISES" 2>/dev/null
+if [ -n "$PREPARED" ]; then
+	cp -r "$PREPARED"/. "$dir"/
+else
+	bin/ecoind demo --prepare-only --data "$dir" --enterprises "$ENTERPRISES" 2>/dev/null
+fi
 start_server() {
 	bin/ecoind serve --data "$dir" --http 127.0.0.1:18090 --hj212 127.0.0.1:19290 --log-level error --max-conns-per-address 20000 ${PPROF:+--pprof $PPROF} 2>"$dir/serve.log" &
 	server=$!
 	sleep 2
+	kill -0 "$server" 2>/dev/null || { echo "the server did not start:"; cat "$dir/serve.log"; exit 1; }
 }
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$server/status"; }
 
@@ -39,11 +48,13 @@ idle_rss() {
 	wait "$sim" || true
 	kill "$server"; wait "$server" 2>/dev/null || true
 }
-echo "## idle connections"
-few=$((LOGGERS / 5))
-small=$(idle_rss "$few")
-large=$(idle_rss "$LOGGERS")
-echo "server RSS ${small} KiB with $few idle connections, ${large} KiB with $LOGGERS: $(( (large - small) * 1024 / (LOGGERS - few) )) bytes per connection"
+if [ "${IDLE:-1}" != 0 ]; then # IDLE=0 skips this minute
+	echo "## idle connections"
+	few=$((LOGGERS / 5))
+	small=$(idle_rss "$few")
+	large=$(idle_rss "$LOGGERS")
+	echo "server RSS ${small} KiB with $few idle connections, ${large} KiB with $LOGGERS: $(( (large - small) * 1024 / (LOGGERS - few) )) bytes per connection"
+fi
 
 start_server
 echo "## load"
