@@ -146,6 +146,9 @@ func (c *shapeCache) get(s string) (*geo.Shape, error) {
 	return sh, nil
 }
 
+// busyTimeout is how long a connection waits for a lock.
+const busyTimeout = 10 * time.Second
+
 // checkpointEvery is how often checkpointer copies the log into the
 // database file.
 const checkpointEvery = 500 * time.Millisecond
@@ -176,10 +179,31 @@ func checkpointer(db *sql.DB, stop, stopped chan struct{}) {
 		case <-t.C:
 			var busy, pages, copied int
 			if err := db.QueryRow("PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &pages, &copied); err == nil && pages >= restartPages {
-				db.Exec("PRAGMA wal_checkpoint(RESTART)")
+				restart(db)
 			}
 		}
 	}
+}
+
+// restartWait is how long a RESTART checkpoint waits for the writer and
+// for the readers of the log. It waits holding the write lock: with the
+// connections' 10 s, one that found a long read (a roll's, an export's)
+// held every frame's answer for seconds, the end-to-end p99. It gives up
+// and is tried again at the next tick instead.
+const restartWait = 100 * time.Millisecond
+
+func restart(db *sql.DB) {
+	ctx := context.Background()
+	c, err := db.Conn(ctx)
+	if err != nil {
+		return
+	}
+	defer c.Close()
+	if _, err := c.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", restartWait.Milliseconds())); err != nil {
+		return
+	}
+	c.ExecContext(ctx, "PRAGMA wal_checkpoint(RESTART)")
+	c.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", busyTimeout.Milliseconds()))
 }
 
 // OpenDir opens (creating it if need be) the database in data directory dir
@@ -197,7 +221,7 @@ func Open(ctx context.Context, path string) (*store.DB, error) {
 	for _, p := range []string{
 		"journal_mode(WAL)",
 		"foreign_keys(1)",
-		"busy_timeout(10000)",
+		fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()),
 		// FULL: a commit is on disk when it returns, which the ingestion
 		// server's acknowledgements rely on.
 		"synchronous(FULL)",
