@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"slices"
 	"strconv"
 	"strings"
@@ -201,17 +202,18 @@ type sum struct {
 // Roll implements monitoring.Store: it folds the real-time values of the
 // frames stored since the last roll (at most maxFrames of them, and none
 // received less than lag ago) into the rollups, and records how far it
-// got, per period. The sums are made in Go from a read outside any write
-// transaction; then each period's are added to the stored ones in a
-// transaction of its own that first checks that no other roll got there
-// before and records the new progress: every value counts once, and the
-// writer waits only for the additions.
+// got, per part (a period's rollups of a shard of the outlets). The sums
+// are made in Go from a read outside any write transaction; then each
+// part's are added to the stored ones in a transaction of its own that
+// first checks that no other roll got there before and records the new
+// progress: every value counts once, and the writer waits only for one
+// part's additions at a time.
 func (s *DB) Roll(ctx context.Context, maxFrames int, lag time.Duration) (int, error) {
 	progress, err := s.progress(ctx, s.reader.q)
 	if err != nil {
 		return 0, err
 	}
-	from := progress[monitoring.Minute]
+	from := progress[rollPart{periods[0].p, 0}]
 	for _, p := range progress {
 		from = min(from, p)
 	}
@@ -230,8 +232,8 @@ func (s *DB) Roll(ctx context.Context, maxFrames int, lag time.Duration) (int, e
 	if err != nil {
 		return 0, err
 	}
-	for _, p := range periods {
-		if progress[p.p] >= safe {
+	for _, pt := range rollParts() {
+		if progress[pt] >= safe {
 			continue
 		}
 		err := s.Tx(ctx, func(c *Conn) error {
@@ -239,44 +241,84 @@ func (s *DB) Roll(ctx context.Context, maxFrames int, lag time.Duration) (int, e
 			if err != nil {
 				return err
 			}
-			if now[p.p] != progress[p.p] {
+			if now[pt] != progress[pt] {
 				return errRolledMeanwhile
 			}
-			if err := s.addRollups(ctx, c, p.p, sums[p.p]); err != nil {
-				return fmt.Errorf("%s: %s rollups: %w", s.d.Name, p.p, err)
+			if err := s.addRollups(ctx, c, pt.p, sums[pt]); err != nil {
+				return fmt.Errorf("%s: %s rollups: %w", s.d.Name, pt.p, err)
 			}
 			_, err = c.ExecContext(ctx, `INSERT INTO rollup_progress (period, last_frame) VALUES ($1, $2)
-				ON CONFLICT (period) DO UPDATE SET last_frame = excluded.last_frame`, string(p.p), safe)
+				ON CONFLICT (period) DO UPDATE SET last_frame = excluded.last_frame`, pt.String(), safe)
 			return err
 		})
-		if errors.Is(err, errRolledMeanwhile) {
-			return 0, nil
-		}
-		if err != nil {
+		if err != nil && !errors.Is(err, errRolledMeanwhile) {
 			return 0, err
 		}
 	}
 	return int(safe - from), nil
 }
 
-// progress is the last frame folded into each period's rollups.
-func (s *DB) progress(ctx context.Context, q querier) (map[monitoring.Period]int64, error) {
+// rollShards is how many parts a period's additions are cut into, by
+// outlet, each a transaction of its own: at 10,000 outlets one period's
+// additions took the writing connection, and with it the frames' answers,
+// for up to a second. An outlet's shard never changes: progress is kept
+// per shard.
+const rollShards = 8
+
+// rollPart is a period's rollups of the outlets of one shard, with
+// progress of its own (in rollup_progress as "minute/3").
+type rollPart struct {
+	p     monitoring.Period
+	shard int
+}
+
+func (pt rollPart) String() string { return string(pt.p) + "/" + strconv.Itoa(pt.shard) }
+
+func rollParts() []rollPart {
+	var pts []rollPart
+	for _, p := range periods {
+		for shard := range rollShards {
+			pts = append(pts, rollPart{p.p, shard})
+		}
+	}
+	return pts
+}
+
+// shardOf is the shard of an outlet's rollups: FNV-1a, the same in every
+// process and release.
+func shardOf(uscc, outlet string) int {
+	h := fnv.New32a()
+	h.Write([]byte(uscc))
+	h.Write([]byte{0})
+	h.Write([]byte(outlet))
+	return int(h.Sum32() % rollShards)
+}
+
+// progress is the last frame folded into each part's rollups. A period's
+// progress from before the shards ("minute") stands for each of its
+// shards until the shard has its own.
+func (s *DB) progress(ctx context.Context, q querier) (map[rollPart]int64, error) {
 	rows, err := q.QueryContext(ctx, `SELECT period, last_frame FROM rollup_progress`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := map[monitoring.Period]int64{}
-	for _, p := range periods {
-		out[p.p] = 0
-	}
+	stored := map[string]int64{}
 	for rows.Next() {
 		var p string
 		var last int64
 		if err := rows.Scan(&p, &last); err != nil {
 			return nil, err
 		}
-		out[monitoring.Period(p)] = last
+		stored[p] = last
+	}
+	out := map[rollPart]int64{}
+	for _, pt := range rollParts() {
+		last, ok := stored[pt.String()]
+		if !ok {
+			last = stored[string(pt.p)]
+		}
+		out[pt] = last
 	}
 	return out, rows.Err()
 }
@@ -289,16 +331,16 @@ const maxSums = 300_000
 // (from, to] and sums them per outlet, pollutant and period start, for
 // each period not yet folded past the frame. It returns the last frame id
 // it summed: to, or less where it stopped at maxSums.
-func (s *DB) sums(ctx context.Context, progress map[monitoring.Period]int64, from, to int64) (map[monitoring.Period]map[rollupKey]*sum, int64, error) {
+func (s *DB) sums(ctx context.Context, progress map[rollPart]int64, from, to int64) (map[rollPart]map[rollupKey]*sum, int64, error) {
 	rows, err := s.reader.q.QueryContext(ctx, `SELECT id, uscc, outlet_code, dkey, vals FROM frames
 		WHERE id > $1 AND id <= $2 AND cn = '`+realtime+`' AND revision = 0 ORDER BY id`, from, to)
 	if err != nil {
 		return nil, 0, fmt.Errorf("%s: rollups: %w", s.d.Name, err)
 	}
 	defer rows.Close()
-	out := map[monitoring.Period]map[rollupKey]*sum{}
-	for _, p := range periods {
-		out[p.p] = map[rollupKey]*sum{}
+	out := map[rollPart]map[rollupKey]*sum{}
+	for _, pt := range rollParts() {
+		out[pt] = map[rollupKey]*sum{}
 	}
 	n := 0
 	var vals []byte
@@ -310,6 +352,7 @@ func (s *DB) sums(ctx context.Context, progress map[monitoring.Period]int64, fro
 	// asked only when a period starts (a lookup by four strings per value
 	// and period was a third of a roll).
 	type current struct {
+		shard int
 		start [len(periods)]string
 		sums  [len(periods)][]codeSum
 	}
@@ -336,11 +379,12 @@ func (s *DB) sums(ctx context.Context, progress map[monitoring.Period]int64, fro
 		}
 		cur := outlets[[2]string{uscc, outlet}]
 		if cur == nil {
-			cur = &current{}
+			cur = &current{shard: shardOf(uscc, outlet)}
 			outlets[[2]string{uscc, outlet}] = cur
 		}
 		for i, p := range periods {
-			if id <= progress[p.p] {
+			pt := rollPart{p.p, cur.shard}
+			if id <= progress[pt] {
 				continue
 			}
 			start := dkey[:p.keep] + "000000"[:14-p.keep]
@@ -357,9 +401,9 @@ func (s *DB) sums(ctx context.Context, progress map[monitoring.Period]int64, fro
 				x := find(cur.sums[i], code)
 				if x == nil {
 					k := rollupKey{uscc, outlet, string(code), start}
-					if x = out[p.p][k]; x == nil {
+					if x = out[pt][k]; x == nil {
 						x = &sum{min: rtd, max: rtd}
-						out[p.p][k] = x
+						out[pt][k] = x
 						n++
 					}
 					cur.sums[i] = append(cur.sums[i], codeSum{k.code, x})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"ecoindustry/internal/compliance"
 	"ecoindustry/internal/monitoring"
@@ -119,4 +120,52 @@ func TestComplianceConformance(t *testing.T) {
 		t.Cleanup(func() { s.Close() })
 		return s, s.Attachments(filepath.Join(dir, "attachments"))
 	})
+}
+
+// TestRollProgressBeforeShards rolls a database whose progress was kept
+// per period, as before the rollups were cut into shards: what a period's
+// progress covered is not folded again.
+func TestRollProgressBeforeShards(t *testing.T) {
+	ctx := context.Background()
+	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "r.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.WriteBatch(ctx, batchOf(0, 100)); err != nil { // 100 loggers' frames at 00:00:00
+		t.Fatal(err)
+	}
+	// Folded by an older release: progress per period, rollups of its own.
+	if _, err := s.SQL().ExecContext(ctx, `INSERT INTO rollup_progress (period, last_frame) VALUES ('minute', 100), ('hour', 100), ('day', 100)`); err != nil {
+		t.Fatal(err)
+	}
+	next := batchOf(0, 100)
+	for _, r := range next {
+		r.Frame.DataTime = r.Frame.DataTime.Add(10 * time.Second)
+		r.Key, r.Hash = monitoring.Key{}, ""
+	}
+	if _, err := s.WriteBatch(ctx, next); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.Roll(ctx, 1000, 0); err != nil || n != 100 {
+		t.Fatalf("rolled %d frames, %v; want the 100 after the old progress", n, err)
+	}
+	mn := next[0].Frame.MN
+	var uscc string
+	for _, r := range next {
+		if r.Frame.MN == mn {
+			uscc = r.USCC
+		}
+	}
+	day := time.Date(2026, 11, 30, 0, 0, 0, 0, monitoring.CST)
+	rs, err := s.Rollups(ctx, monitoring.Minute, monitoring.Range{USCC: uscc, Outlet: "DA001", Code: "a21026", From: day, To: day.Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != 1 || rs[0].Count != 1 {
+		t.Fatalf("minute rollups: %+v; want one value, the new frame's", rs)
+	}
+	if n, err := s.Roll(ctx, 1000, 0); err != nil || n != 0 {
+		t.Fatalf("rolled again: %d, %v", n, err)
+	}
 }
