@@ -57,21 +57,21 @@ func (n *newest) fresh(ctx context.Context, c *Conn, d Dialect, keys []monitorin
 		}
 	}
 	got := make(map[loggerCN]string, len(ask))
+	// One scalar subquery per pair: MAX over the key index's (mn, cn)
+	// range is a seek to its end. With a GROUP BY over (mn, cn) IN
+	// (VALUES …), SQLite 3.54 read each pair's whole range, every frame
+	// the logger ever sent with that command.
 	for len(ask) > 0 {
 		m := min(len(ask), keysPerLookup)
 		var q strings.Builder
-		args := make([]any, 0, 2*m)
-		q.WriteString(`SELECT mn, cn, MAX(dkey) FROM frames WHERE dkey < 'A' AND (mn, cn) IN (VALUES `)
+		args := make([]any, 0, 4*m)
 		for i, p := range ask[:m] {
 			if i > 0 {
-				q.WriteString(", ")
+				q.WriteString(" UNION ALL ")
 			}
-			q.WriteString("(" + d.Param(2*i+1) + ", " + d.Param(2*i+2) + ")")
-			args = append(args, p.mn, p.cn)
-		}
-		q.WriteString(") GROUP BY mn, cn")
-		for _, p := range ask[:m] {
-			got[p] = ""
+			q.WriteString("SELECT " + d.Param(4*i+1) + ", " + d.Param(4*i+2) + ", (SELECT COALESCE(MAX(dkey), '') FROM frames WHERE mn = " +
+				d.Param(4*i+3) + " AND cn = " + d.Param(4*i+4) + " AND dkey < 'A')")
+			args = append(args, p.mn, p.cn, p.mn, p.cn)
 		}
 		ask = ask[m:]
 		if err := newestOf(ctx, c, q.String(), args, got); err != nil {
@@ -126,14 +126,14 @@ func newestOf(ctx context.Context, c *Conn, query string, args []any, got map[lo
 // outletLoggers are the outlet_loggers rows known to be stored, so that a
 // batch writes only those it brings for the first time. Several writers
 // (PostgreSQL) may add the same row: the insert ignores a conflict, and
-// rows go in key order, so that two such writers cannot deadlock.
+// rows go in key order.
 type outletLoggers struct {
 	mu      sync.Mutex
 	known   map[[4]string]bool
 	pending [][4]string // added by the batch under way, known once it commits
 }
 
-func (o *outletLoggers) add(ctx context.Context, c *Conn, batch []*monitoring.Received) error {
+func (o *outletLoggers) add(c *Conn, batch []*monitoring.Received) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.known == nil {
@@ -148,13 +148,14 @@ func (o *outletLoggers) add(ctx context.Context, c *Conn, batch []*monitoring.Re
 	slices.SortFunc(o.pending, func(a, b [4]string) int { return slices.Compare(a[:], b[:]) })
 	o.pending = slices.Compact(o.pending)
 	for _, k := range o.pending {
-		if _, err := c.ExecContext(ctx, `INSERT INTO outlet_loggers (uscc, outlet_code, mn, cn) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (uscc, outlet_code, mn, cn) DO NOTHING`, k[0], k[1], k[2], k[3]); err != nil {
-			return err
-		}
+		c.Put(outletLoggersTable, []any{k[0], k[1], k[2], k[3]})
 	}
-	return nil
 }
+
+// outletLoggersTable is written as a batch: a row already there is left
+// as it is (every column is the key: ON CONFLICT DO NOTHING).
+var outletLoggersTable = &Table{Name: "outlet_loggers", Cols: []string{"uscc", "outlet_code", "mn", "cn"},
+	Key: []string{"uscc", "outlet_code", "mn", "cn"}}
 
 // commit marks the rows of the batch that committed known.
 func (o *outletLoggers) commit() {

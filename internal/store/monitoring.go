@@ -42,9 +42,7 @@ func (s *DB) WriteBatch(ctx context.Context, batch []*monitoring.Received) ([]mo
 	var commit func(written int)
 	n := 0
 	err := s.Tx(ctx, func(c *Conn) error {
-		if err := s.loggers.add(ctx, c, batch); err != nil {
-			return fmt.Errorf("%s: outlet loggers: %w", s.d.Name, err)
-		}
+		s.loggers.add(c, batch)
 		var fresh []bool
 		if s.d.FrameIDs == nil {
 			var err error
@@ -263,7 +261,7 @@ func (s *DB) Roll(ctx context.Context, maxFrames int, lag time.Duration) (int, e
 // additions took the writing connection, and with it the frames' answers,
 // for up to a second. An outlet's shard never changes: progress is kept
 // per shard.
-const rollShards = 8
+const rollShards = 32
 
 // rollPart is a period's rollups of the outlets of one shard, with
 // progress of its own (in rollup_progress as "minute/3").

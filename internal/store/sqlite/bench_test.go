@@ -122,3 +122,34 @@ func BenchmarkRollSteady(b *testing.B) {
 	}
 	b.ReportMetric(loggers*seconds, "frames/op")
 }
+
+// BenchmarkWriteBatchResends writes again, as resends, batches of 4,096
+// frames stored before, into a table of 409,600 frames: every frame's key
+// is looked up, none is newer than its logger's newest.
+func BenchmarkWriteBatchResends(b *testing.B) {
+	ctx := context.Background()
+	s, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "w.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	const size, batches = 4096, 100
+	for i := range batches {
+		if _, err := s.WriteBatch(ctx, batchOf(i*size, size)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for i := 0; b.Loop(); i++ {
+		b.StopTimer()
+		batch := batchOf((i%batches)*size, size)
+		b.StartTimer()
+		out, err := s.WriteBatch(ctx, batch)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if out[0] != monitoring.Duplicate {
+			b.Fatalf("a resend stored as %v", out[0])
+		}
+	}
+	b.ReportMetric(size, "frames/op")
+}

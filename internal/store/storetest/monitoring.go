@@ -20,6 +20,7 @@ func RunMonitoring(t *testing.T, open func(t *testing.T) monitoring.Store) {
 		{"ResendsAndRevisions", testResends},
 		{"OlderAfterNewer", testOlderAfterNewer},
 		{"LoggerMovedToAnotherOutlet", testLoggerMoved},
+		{"ManyOutletsInABatch", testManyOutlets},
 		{"LoggerAggregatesKeptBeside", testLoggerAggregates},
 		{"BigBatch", testBigBatch},
 	} {
@@ -175,6 +176,31 @@ func testLoggerMoved(t *testing.T, s monitoring.Store) {
 		check(t, err)
 		if len(rs) != 1 || *rs[0].Rtd != c.want || rs[0].Outlet != c.outlet {
 			t.Fatalf("outlet %s: %+v", c.outlet, rs)
+		}
+	}
+}
+
+// testManyOutlets writes a batch of 100 outlets' first frames (on
+// PostgreSQL their outlet_loggers rows go by COPY), twice: each outlet's
+// readings are its frame.
+func testManyOutlets(t *testing.T, s monitoring.Store) {
+	ctx := context.Background()
+	var batch []*monitoring.Received
+	for i := range 100 {
+		r := rtd(day0, float64(i), 100, "N")
+		r.Frame.MN = fmt.Sprintf("%s%03d", Outlet.MN[:len(Outlet.MN)-3], i)
+		r.Outlet = fmt.Sprintf("DA%03d", i)
+		batch = append(batch, r)
+	}
+	write(t, s, batch...)
+	write(t, s, batch...)
+	for _, i := range []int{0, 57, 99} {
+		rg := dayRange()
+		rg.Outlet, rg.Code = fmt.Sprintf("DA%03d", i), "a21026"
+		rs, err := s.Readings(ctx, rg)
+		check(t, err)
+		if len(rs) != 1 || *rs[0].Rtd != float64(i) {
+			t.Fatalf("outlet %d: %+v", i, rs)
 		}
 	}
 }
