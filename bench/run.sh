@@ -10,7 +10,8 @@ go test ./internal/registry -run '^$' -bench 'ListEnterprises100k' -benchtime 50
 go test ./internal/sheet -run '^$' -bench ReadXLSX100k -benchtime 3x -count 1
 # Online monitoring (issue 4); the end-to-end run is bench/e2e.sh
 go test ./internal/hj212 -run '^$' -bench 'Decode|Encode' -benchmem -count 5
-go test ./internal/store/sqlite -run '^$' -bench 'WriteBatch' -benchtime 100x -benchmem -count 3   # the table grows to 400,000 frames
+go test ./internal/store/sqlite -run '^$' -bench 'WriteBatch$' -benchtime 100x -benchmem -count 3   # the table grows to 400,000 frames
+go test ./internal/store/sqlite -run '^$' -bench 'WriteBatchResends' -benchtime 20x
 go test ./internal/store/sqlite -run '^$' -bench 'Roll' -benchtime 2x -benchmem -count 3 -timeout 30m
 # Rectification (issue 5)
 go test ./internal/compliance -run '^$' -bench 'Screen100k|Evaluate100k' -benchtime 5x -count 1 -timeout 60m
