@@ -5,14 +5,12 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
 
 	"ecoindustry/internal/hj212"
 	"ecoindustry/internal/monitoring"
-	"ecoindustry/internal/store/sqlite"
 )
 
 // batchOf makes size real-time frames, six pollutants each, the n-th to
@@ -42,11 +40,7 @@ func batchOf(n, size int) []*monitoring.Received {
 // 400,000 frames) that the indexes no longer fit a few pages.
 func BenchmarkWriteBatch(b *testing.B) {
 	ctx := context.Background()
-	s, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "w.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
+	s := openTemp(b)
 	size := 4096
 	if v := os.Getenv("BATCH"); v != "" {
 		size, _ = strconv.Atoi(v)
@@ -69,11 +63,7 @@ func BenchmarkWriteBatch(b *testing.B) {
 // minute, hour and day rollups.
 func BenchmarkRoll(b *testing.B) {
 	ctx := context.Background()
-	s, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "r.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
+	s := openTemp(b)
 	const chunk = 20_000
 	n := 0
 	for b.Loop() {
@@ -97,11 +87,7 @@ func BenchmarkRoll(b *testing.B) {
 // frames), into 10,000 outlets' minute, hour and day rollups.
 func BenchmarkRollSteady(b *testing.B) {
 	ctx := context.Background()
-	s, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "r.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
+	s := openTemp(b)
 	const loggers, seconds = 10_000, 30
 	for i := 0; b.Loop(); i++ {
 		b.StopTimer()
@@ -128,11 +114,7 @@ func BenchmarkRollSteady(b *testing.B) {
 // is looked up, none is newer than its logger's newest.
 func BenchmarkWriteBatchResends(b *testing.B) {
 	ctx := context.Background()
-	s, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "w.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
+	s := openTemp(b)
 	const size, batches = 4096, 100
 	for i := range batches {
 		if _, err := s.WriteBatch(ctx, batchOf(i*size, size)); err != nil {

@@ -14,25 +14,30 @@ import (
 	"ecoindustry/internal/store/storetest"
 )
 
+// openAt opens the database at path, closed when the test ends.
+func openAt(tb testing.TB, path string) *store.DB {
+	tb.Helper()
+	s, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { s.Close() })
+	return s
+}
+
+// openTemp opens a new database in the test's own directory.
+func openTemp(tb testing.TB) *store.DB { return openAt(tb, filepath.Join(tb.TempDir(), "test.db")) }
+
 func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) registry.Store {
-		s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "test.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
-		return s
+		return openTemp(t)
 	})
 }
 
 func TestBackupWhileWriting(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	s, err := sqlite.Open(ctx, filepath.Join(dir, "live.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openAt(t, filepath.Join(dir, "live.db"))
 	if err := s.Update(ctx, func(tx registry.Tx) error { return tx.PutPark(ctx, storetest.Park) }); err != nil {
 		t.Fatal(err)
 	}
@@ -43,12 +48,7 @@ func TestBackupWhileWriting(t *testing.T) {
 	if err := sqlite.Backup(ctx, s, dst); err == nil {
 		t.Fatal("a backup overwrote an existing file")
 	}
-	c, err := sqlite.Open(ctx, dst)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	parks, err := c.Parks(ctx)
+	parks, err := openAt(t, dst).Parks(ctx)
 	if err != nil || len(parks) != 1 || parks[0] != storetest.Park {
 		t.Fatalf("backup holds %v %v", parks, err)
 	}
@@ -56,23 +56,13 @@ func TestBackupWhileWriting(t *testing.T) {
 
 func TestMigrations(t *testing.T) {
 	storetest.RunMigrations(t, func(t *testing.T) *store.DB {
-		s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "m.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
-		return s
+		return openTemp(t)
 	}, sqlite.Migrations)
 }
 
 func TestMonitoringConformance(t *testing.T) {
 	storetest.RunMonitoring(t, func(t *testing.T) monitoring.Store {
-		s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "m.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
-		return s
+		return openTemp(t)
 	})
 }
 
@@ -82,15 +72,7 @@ func TestMonitoringConformance(t *testing.T) {
 func TestTwoWriters(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "m.db")
-	open := func() *store.DB {
-		s, err := sqlite.Open(ctx, path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
-		return s
-	}
-	a, b := open(), open()
+	a, b := openAt(t, path), openAt(t, path)
 	frames := batchOf(0, 3)   // three loggers' first frames
 	next := batchOf(10000, 3) // their next, 30 s later
 	for _, step := range []struct {
@@ -127,11 +109,7 @@ func TestComplianceConformance(t *testing.T) {
 // progress covered is not folded again.
 func TestRollProgressBeforeShards(t *testing.T) {
 	ctx := context.Background()
-	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "r.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openTemp(t)
 	if _, err := s.WriteBatch(ctx, batchOf(0, 100)); err != nil { // 100 loggers' frames at 00:00:00
 		t.Fatal(err)
 	}
