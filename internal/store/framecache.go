@@ -48,15 +48,17 @@ func (n *newest) fresh(ctx context.Context, c *Conn, d Dialect, keys []monitorin
 		n.times, n.lastID = map[loggerCN]string{}, maxID
 	}
 	var ask []loggerCN
-	asked := map[loggerCN]bool{}
+	got := map[loggerCN]string{} // the pairs asked for, with their answers
 	for _, k := range keys {
 		p := loggerCN{k.MN, k.CN}
-		if _, ok := n.times[p]; !ok && !asked[p] && timeKey(k.DKey) {
-			asked[p] = true
+		if _, known := n.times[p]; known || !timeKey(k.DKey) {
+			continue
+		}
+		if _, asked := got[p]; !asked {
+			got[p] = ""
 			ask = append(ask, p)
 		}
 	}
-	got := make(map[loggerCN]string, len(ask))
 	// One scalar subquery per pair: MAX over the key index's (mn, cn)
 	// range is a seek to its end. With a GROUP BY over (mn, cn) IN
 	// (VALUES …), SQLite 3.54 read each pair's whole range, every frame
@@ -128,27 +130,35 @@ func newestOf(ctx context.Context, c *Conn, query string, args []any, got map[lo
 // (PostgreSQL) may add the same row: the insert ignores a conflict, and
 // rows go in key order.
 type outletLoggers struct {
-	mu      sync.Mutex
-	known   map[[4]string]bool
-	pending [][4]string // added by the batch under way, known once it commits
+	mu    sync.Mutex
+	known map[[4]string]bool
 }
 
-func (o *outletLoggers) add(c *Conn, batch []*monitoring.Received) {
+// add puts the batch's rows not known to be stored into transaction c;
+// commit is to be called once it has committed.
+func (o *outletLoggers) add(c *Conn, batch []*monitoring.Received) (commit func()) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if o.known == nil {
-		o.known = map[[4]string]bool{}
-	}
-	o.pending = o.pending[:0]
+	var rows [][4]string
 	for _, r := range batch {
 		if k := [4]string{r.USCC, r.Outlet, r.Key.MN, r.Key.CN}; !o.known[k] {
-			o.pending = append(o.pending, k)
+			rows = append(rows, k)
 		}
 	}
-	slices.SortFunc(o.pending, func(a, b [4]string) int { return slices.Compare(a[:], b[:]) })
-	o.pending = slices.Compact(o.pending)
-	for _, k := range o.pending {
+	slices.SortFunc(rows, func(a, b [4]string) int { return slices.Compare(a[:], b[:]) })
+	rows = slices.Compact(rows)
+	for _, k := range rows {
 		c.Put(outletLoggersTable, []any{k[0], k[1], k[2], k[3]})
+	}
+	return func() {
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		if o.known == nil {
+			o.known = map[[4]string]bool{}
+		}
+		for _, k := range rows {
+			o.known[k] = true
+		}
 	}
 }
 
@@ -156,13 +166,3 @@ func (o *outletLoggers) add(c *Conn, batch []*monitoring.Received) {
 // as it is (every column is the key: ON CONFLICT DO NOTHING).
 var outletLoggersTable = &Table{Name: "outlet_loggers", Cols: []string{"uscc", "outlet_code", "mn", "cn"},
 	Key: []string{"uscc", "outlet_code", "mn", "cn"}}
-
-// commit marks the rows of the batch that committed known.
-func (o *outletLoggers) commit() {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	for _, k := range o.pending {
-		o.known[k] = true
-	}
-	o.pending = o.pending[:0]
-}

@@ -40,9 +40,10 @@ func (s *DB) WriteBatch(ctx context.Context, batch []*monitoring.Received) ([]mo
 		keys[i], hashes[i] = r.Key, r.Hash
 	}
 	var commit func(written int)
+	var loggersStored func()
 	n := 0
 	err := s.Tx(ctx, func(c *Conn) error {
-		s.loggers.add(c, batch)
+		loggersStored = s.loggers.add(c, batch)
 		var fresh []bool
 		if s.d.FrameIDs == nil {
 			var err error
@@ -87,7 +88,7 @@ func (s *DB) WriteBatch(ctx context.Context, batch []*monitoring.Received) ([]mo
 	if commit != nil {
 		commit(n)
 	}
-	s.loggers.commit()
+	loggersStored()
 	return out, nil
 }
 
@@ -230,7 +231,7 @@ func (s *DB) Roll(ctx context.Context, maxFrames int, lag time.Duration) (int, e
 	if err != nil {
 		return 0, err
 	}
-	for _, pt := range rollParts() {
+	for _, pt := range rollParts {
 		if progress[pt] >= safe {
 			continue
 		}
@@ -272,7 +273,8 @@ type rollPart struct {
 
 func (pt rollPart) String() string { return string(pt.p) + "/" + strconv.Itoa(pt.shard) }
 
-func rollParts() []rollPart {
+// rollParts are all the parts, period by period.
+var rollParts = func() []rollPart {
 	var pts []rollPart
 	for _, p := range periods {
 		for shard := range rollShards {
@@ -280,7 +282,7 @@ func rollParts() []rollPart {
 		}
 	}
 	return pts
-}
+}()
 
 // shardOf is the shard of an outlet's rollups: FNV-1a, the same in every
 // process and release.
@@ -311,7 +313,7 @@ func (s *DB) progress(ctx context.Context, q querier) (map[rollPart]int64, error
 		stored[p] = last
 	}
 	out := map[rollPart]int64{}
-	for _, pt := range rollParts() {
+	for _, pt := range rollParts {
 		last, ok := stored[pt.String()]
 		if !ok {
 			last = stored[string(pt.p)]
@@ -337,7 +339,7 @@ func (s *DB) sums(ctx context.Context, progress map[rollPart]int64, from, to int
 	}
 	defer rows.Close()
 	out := map[rollPart]map[rollupKey]*sum{}
-	for _, pt := range rollParts() {
+	for _, pt := range rollParts {
 		out[pt] = map[rollupKey]*sum{}
 	}
 	n := 0
