@@ -416,7 +416,10 @@ func CRC(data []byte) uint16 { return crc(data) }
 // (§6.3.1); at most maxFrame bytes in all (≤ 0: the standard's 1036). When
 // the bytes at "##" are no such frame, the first "#" is returned as
 // garbage and the search for the next "##" goes on from the second, so
-// that one bad frame costs nothing after it. The split does not check the
+// that one bad frame costs nothing after it. A CRLF before the declared
+// end also makes the bytes no frame: the data segment holds none
+// (§6.3.1), and a length that says too much would otherwise hold the
+// frames after it until the stream ends. The split does not check the
 // CRC: Decode does. Give the Scanner a buffer of maxFrame:
 //
 //	sc.Buffer(make([]byte, 0, 4096), maxFrame)
@@ -457,6 +460,8 @@ func SplitFrames(maxFrame int) bufio.SplitFunc {
 		switch {
 		case size > maxFrame:
 			return 1, data[:1], nil
+		case bytes.Contains(data[6:min(len(data), size-2)], crlf):
+			return 1, data[:1], nil
 		case len(data) < size:
 			return needMore(data, atEOF)
 		case data[size-2] != '\r' || data[size-1] != '\n':
@@ -465,6 +470,8 @@ func SplitFrames(maxFrame int) bufio.SplitFunc {
 		return size, data[:size], nil
 	}
 }
+
+var crlf = []byte("\r\n")
 
 // needMore waits for the rest of a frame, or at EOF gives up on it.
 func needMore(data []byte, atEOF bool) (int, []byte, error) {

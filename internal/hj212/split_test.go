@@ -104,6 +104,29 @@ func TestSplitFrames(t *testing.T) {
 	}
 }
 
+// TestSplitFramesLengthTooLong: a frame whose length says more than it
+// has is given up at its CRLF, without waiting for bytes that may never
+// come, and the frame after it is whole.
+func TestSplitFramesLengthTooLong(t *testing.T) {
+	a := mk(head + cp)
+	b := mk("QN=20160801085857223;ST=91;CN=9014;PW=123456;MN=010000A8900016F000169DC0;Flag=4;CP=&&&&")
+	long := append([]byte("##0999"), a[6:]...)
+	split := SplitFrames(0)
+	data := append(long, b...)
+	var got []string
+	for len(data) > 0 {
+		n, tok, err := split(data, false)
+		if err != nil || n == 0 {
+			t.Fatalf("after %q: n %d, err %v", got, n, err)
+		}
+		got = append(got, string(tok))
+		data = data[n:]
+	}
+	if want := []string{"#", string(long[1:]), string(b)}; !equal(got, want) {
+		t.Fatalf("got %q\nwant %q", got, want)
+	}
+}
+
 func equal(a, b []string) bool { return strings.Join(a, "\x00") == strings.Join(b, "\x00") }
 
 // TestSplitFramesExamples streams every example frame with CRLF, as one

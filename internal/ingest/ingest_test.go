@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	dto "github.com/prometheus/client_model/go"
+
 	"ecoindustry/internal/hj212"
 	"ecoindustry/internal/ingest"
 	"ecoindustry/internal/metrics"
@@ -172,6 +174,38 @@ func TestStreamFraming(t *testing.T) {
 	}
 	if got := len(readings(t, e, "a21026")); got != n {
 		t.Fatalf("%d readings, want %d", got, n)
+	}
+}
+
+// TestSeveralFramesBeforeTheAnswers: a logger that sends 100 frames
+// before it reads (a back-fill) has them stored in a few commits, not one
+// each, and answered in the order sent.
+func TestSeveralFramesBeforeTheAnswers(t *testing.T) {
+	e := start(t, nil)
+	c := dial(t, e.addr)
+	var stream []byte
+	const n = 100
+	for i := range n {
+		stream = append(stream, frame(t, "2011", t0.Add(time.Duration(i)*time.Second), float64(i))...)
+	}
+	if _, err := c.Write(stream); err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		if a := c.answer(t); a.CN != "9014" || a.QN != f2qn(t0.Add(time.Duration(i)*time.Second)) {
+			t.Fatalf("answer %d: %s %s", i, a.CN, a.QN)
+		}
+	}
+	if got := len(readings(t, e, "a21026")); got != n {
+		t.Fatalf("%d readings, want %d", got, n)
+	}
+	var d dto.Metric
+	if err := e.m.BatchFrames.Write(&d); err != nil {
+		t.Fatal(err)
+	}
+	// A read of the connection's 4 KiB buffer holds about 20 frames.
+	if commits := d.GetHistogram().GetSampleCount(); commits > n/4 {
+		t.Fatalf("%d frames in %d commits", n, commits)
 	}
 }
 

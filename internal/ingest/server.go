@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"net"
 	"strconv"
@@ -176,6 +177,9 @@ func (s *Server) rejectLocked(reason, msg string, args ...any) {
 // time calibration.
 var notices = map[string]bool{"2081": true, "1013": true}
 
+// maxGroup bounds how many of a connection's frames are written together.
+const maxGroup = 64
+
 // conn is the state of one logger's connection.
 type conn struct {
 	net.Conn
@@ -183,46 +187,77 @@ type conn struct {
 	authFails int
 	seen      bool                 // a frame of this connection authenticated
 	lastHour  map[string]time.Time // MN → DataTime of the last hourly (2061) frame
-	// The frame being handled and its bytes, reused: the writer holds them
-	// only until Write returns, and a connection handles one frame at a time.
+	in        framer
+	// The frames read and not yet stored: a logger may send several before
+	// it waits for their answers (a back-fill, a backlog after a
+	// reconnection). They go to the writer together when no whole frame is
+	// left to read, and their answers go back in one write. The slots, with
+	// their decoded frames, are reused.
+	group []*pending
+	n     int // slots of group in use
+	recs  []*monitoring.Received
+	outs  []monitoring.Outcome
+	out   []byte // answers not yet written
+}
+
+type pending struct {
 	f   hj212.Frame
 	raw []byte
+	pw  string // the logger's password, for a back-fill request
+	rec monitoring.Received
 }
 
 func (s *Server) handle(ctx context.Context, nc net.Conn) {
-	c := &conn{Conn: nc, peer: nc.RemoteAddr().String(), lastHour: map[string]time.Time{}}
-	sc := bufio.NewScanner(nc)
-	sc.Buffer(make([]byte, 4096), 2*s.cfg.MaxFrame+64)
-	sc.Split(hj212.SplitFrames(s.cfg.MaxFrame))
+	c := &conn{Conn: nc, peer: nc.RemoteAddr().String(), lastHour: map[string]time.Time{},
+		in: framer{r: nc, split: hj212.SplitFrames(s.cfg.MaxFrame), max: max(s.cfg.MaxFrame, minBuffer)}}
+	armed := false // the idle deadline is set for the frame being waited for
 	for {
-		nc.SetReadDeadline(time.Now().Add(s.cfg.IdleTimeout))
-		if !sc.Scan() {
-			if err := sc.Err(); err != nil && ctx.Err() == nil {
+		tok := c.in.next()
+		if tok == nil {
+			// Nothing whole is left to read: what was read is stored and
+			// answered before the wait for more.
+			if !s.flush(ctx, c) || c.in.eof {
+				return
+			}
+			if !armed {
+				nc.SetReadDeadline(time.Now().Add(s.cfg.IdleTimeout))
+				armed = true
+			}
+			if err := c.in.fill(); err != nil {
 				var ne net.Error
-				if errors.As(err, &ne) && ne.Timeout() {
+				switch {
+				case ctx.Err() != nil:
+				case errors.As(err, &ne) && ne.Timeout():
 					s.reject("idle_timeout", "connection idle or frame unfinished: closed", "peer", c.peer)
-				} else {
+				default:
 					s.reject("read_error", "read failed", "peer", c.peer, "err", err)
 				}
+				return
 			}
-			return
+			continue
 		}
-		tok := sc.Bytes()
+		armed = false
 		if !bytes.HasPrefix(tok, []byte("##")) {
 			s.reject("garbage", "bytes that are no frame dropped", "peer", c.peer, "bytes", len(tok))
 			continue
 		}
-		c.raw = append(c.raw[:0], tok...)
-		if !s.frame(ctx, c, c.raw) {
+		if !s.frame(ctx, c, tok) {
+			s.flush(ctx, c)
 			return
 		}
 	}
 }
 
-// frame handles one whole frame and reports whether the connection stays open.
-func (s *Server) frame(ctx context.Context, c *conn, raw []byte) bool {
-	f := &c.f
-	if err := hj212.DecodeInto(f, raw, s.cfg.Decode); err != nil {
+// frame handles one whole frame and reports whether the connection stays
+// open. A frame to store joins the connection's group.
+func (s *Server) frame(ctx context.Context, c *conn, tok []byte) bool {
+	if c.n == len(c.group) {
+		c.group = append(c.group, &pending{})
+	}
+	g := c.group[c.n]
+	g.raw = append(g.raw[:0], tok...)
+	f := &g.f
+	if err := hj212.DecodeInto(f, g.raw, s.cfg.Decode); err != nil {
 		code := "decode"
 		var he *hj212.Error
 		if errors.As(err, &he) {
@@ -248,8 +283,8 @@ func (s *Server) frame(ctx context.Context, c *conn, raw []byte) bool {
 		s.reject(reason, "frame from a logger that did not authenticate", "peer", c.peer, "mn", f.MN)
 		return c.authFails < s.cfg.MaxAuthFailures
 	}
+	now := time.Now()
 	if s.watch != nil {
-		now := time.Now()
 		if !c.seen {
 			s.watch(ctx, o.USCC, f.MN, "logger_connection", now)
 		}
@@ -258,33 +293,74 @@ func (s *Server) frame(ctx context.Context, c *conn, raw []byte) bool {
 		}
 	}
 	c.seen = true
-	if f.CN == "9015" { // the 2025 heartbeat: nothing to store
+	if f.CN == "9015" { // the 2025 heartbeat: nothing to store, answered after the frames before it
 		s.m.Frames.WithLabelValues(f.CN, "heartbeat").Inc()
-		return s.reply(c, hj212.HeartbeatAck(f))
+		ok := s.store(ctx, c)
+		c.out = append(c.out, hj212.HeartbeatAck(f)...)
+		return ok
 	}
-	out, err := s.w.Write(ctx, &monitoring.Received{Frame: f, Raw: raw, Peer: c.peer, At: time.Now(), USCC: o.USCC, Outlet: o.OutletCode})
+	g.rec = monitoring.Received{Frame: f, Raw: g.raw, Peer: c.peer, At: now, USCC: o.USCC, Outlet: o.OutletCode}
+	g.pw = o.PW
+	if c.n++; c.n == maxGroup {
+		return s.flush(ctx, c)
+	}
+	return true
+}
+
+// flush stores the connection's group and writes the answers, and reports
+// whether the connection stays open.
+func (s *Server) flush(ctx context.Context, c *conn) bool {
+	ok := s.store(ctx, c)
+	if len(c.out) == 0 {
+		return ok
+	}
+	c.SetWriteDeadline(time.Now().Add(s.cfg.WriteTimeout))
+	_, err := c.Write(c.out)
+	c.out = c.out[:0]
+	if err != nil {
+		s.reject("write_error", "answer not delivered", "peer", c.peer, "err", err)
+		return false
+	}
+	return ok
+}
+
+// store writes the connection's group and queues the answers of the
+// frames stored. When one is not stored, those after it are not answered
+// either, and the connection is to close: the logger will resend.
+func (s *Server) store(ctx context.Context, c *conn) bool {
+	if c.n == 0 {
+		return true
+	}
+	group := c.group[:c.n]
+	c.n = 0
+	c.recs = c.recs[:0]
+	for _, g := range group {
+		c.recs = append(c.recs, &g.rec)
+	}
+	outs, err := s.w.WriteAll(ctx, c.recs, c.outs[:0])
+	c.outs = outs
+	for i, out := range outs {
+		f := &group[i].f
+		s.m.Frames.WithLabelValues(f.CN, out.String()).Inc()
+		if out == monitoring.Revision {
+			s.log.Warn("hj212: a resend with other values kept as a revision", "mn", f.MN, "cn", f.CN, "data_time", f.DataTime)
+		}
+		switch {
+		case notices[f.CN]:
+			c.out = append(c.out, hj212.NoticeAck(f)...)
+		case f.WantsAck():
+			c.out = append(c.out, hj212.DataAck(f)...)
+		}
+		if f.CN == "2061" && out == monitoring.New {
+			c.out = append(c.out, s.backfill(c, f, group[i].pw)...)
+		}
+	}
 	if err != nil {
 		// Not durable, so not answered: close, and the logger will resend.
+		f := &group[len(outs)].f
 		s.m.Frames.WithLabelValues(f.CN, "store_failed").Inc()
 		s.reject("store_failed", "frame not stored", "peer", c.peer, "mn", f.MN, "err", err)
 		return false
-	}
-	s.m.Frames.WithLabelValues(f.CN, out.String()).Inc()
-	if out == monitoring.Revision {
-		s.log.Warn("hj212: a resend with other values kept as a revision", "mn", f.MN, "cn", f.CN, "data_time", f.DataTime)
-	}
-	switch {
-	case notices[f.CN]:
-		if !s.reply(c, hj212.NoticeAck(f)) {
-			return false
-		}
-	case f.WantsAck():
-		if !s.reply(c, hj212.DataAck(f)) {
-			return false
-		}
-	}
-	if f.CN == "2061" && out == monitoring.New {
-		return s.backfill(c, f, o.PW)
 	}
 	return true
 }
@@ -292,32 +368,62 @@ func (s *Server) frame(ctx context.Context, c *conn, raw []byte) bool {
 // backfill asks a logger for the hourly data it skipped: when an hour
 // arrives more than an hour after the last one this connection saw, the
 // hours between are requested (2061 with BeginTime and EndTime, §6.5; the
-// logger answers 9011, the data, then 9012).
-func (s *Server) backfill(c *conn, f *hj212.Frame, pw string) bool {
+// logger answers 9011, the data, then 9012). It returns the request, or nil.
+func (s *Server) backfill(c *conn, f *hj212.Frame, pw string) []byte {
 	last, seen := c.lastHour[f.MN]
 	if seen && !f.DataTime.After(last) {
-		return true // a back-filled hour: the gap it fills was asked for already
+		return nil // a back-filled hour: the gap it fills was asked for already
 	}
 	c.lastHour[f.MN] = f.DataTime
 	if !seen || f.DataTime.Sub(last) <= time.Hour {
-		return true
+		return nil
 	}
 	begin, end := last.Add(time.Hour).In(monitoring.CST), f.DataTime.Add(-time.Hour).In(monitoring.CST)
 	qn := time.Now().In(monitoring.CST).Format("20060102150405") + "000"
 	req := hj212.Request(f.MN, pw, f.ST, "2061", f.Version, qn, []hj212.Field{
 		{Key: "BeginTime", Value: begin.Format("20060102150405")}, {Key: "EndTime", Value: end.Format("20060102150405")}})
 	s.log.Info("hj212: requesting missed hourly data", "mn", f.MN, "from", begin, "to", end, "hours", strconv.Itoa(int(end.Sub(begin)/time.Hour)+1))
-	return s.reply(c, req)
+	return req
 }
 
-func (s *Server) reply(c *conn, b []byte) bool {
-	if b == nil {
-		return true
+// minBuffer is a connection's first read buffer: frames are 300–600
+// bytes, and a logger that sends several at once fills it.
+const minBuffer = 4096
+
+// framer cuts a connection's bytes into frames and garbage
+// (hj212.SplitFrames) in a buffer that grows, as frames need, to max.
+type framer struct {
+	r          io.Reader
+	split      bufio.SplitFunc
+	max        int
+	buf        []byte
+	start, end int // the bytes read and not yet cut
+	eof        bool
+}
+
+// next cuts the next token from what was read, without reading; nil when
+// no whole one is there. The token is valid until the next fill.
+func (fr *framer) next() []byte {
+	n, tok, _ := fr.split(fr.buf[fr.start:fr.end], fr.eof)
+	fr.start += n
+	return tok
+}
+
+// fill reads at least one byte more, or notes the end of the stream.
+func (fr *framer) fill() error {
+	fr.end = copy(fr.buf, fr.buf[fr.start:fr.end])
+	fr.start = 0
+	if fr.end == len(fr.buf) {
+		if len(fr.buf) >= fr.max { // SplitFrames cuts a token by max bytes
+			return errors.New("hj212: frame buffer full")
+		}
+		fr.buf = append(fr.buf, make([]byte, min(max(len(fr.buf), minBuffer), fr.max-len(fr.buf)))...)
 	}
-	c.SetWriteDeadline(time.Now().Add(s.cfg.WriteTimeout))
-	if _, err := c.Write(b); err != nil {
-		s.reject("write_error", "answer not delivered", "peer", c.peer, "err", err)
-		return false
+	n, err := fr.r.Read(fr.buf[fr.end:])
+	fr.end += n
+	if err == io.EOF {
+		fr.eof = true
+		return nil
 	}
-	return true
+	return err
 }

@@ -21,10 +21,12 @@ type Writer struct {
 
 type writeReq struct {
 	r    *Received
+	i    int // r's place in what its caller handed over
 	done chan writeRes
 }
 
 type writeRes struct {
+	i   int
 	o   Outcome
 	err error
 }
@@ -36,21 +38,47 @@ func NewWriter(store Store, maxBatch int, log *slog.Logger, m *metrics.Metrics) 
 
 // Write stores r and returns once it is committed (or failed).
 func (w *Writer) Write(ctx context.Context, r *Received) (Outcome, error) {
-	r.Prepare()
-	req := &writeReq{r: r, done: make(chan writeRes, 1)}
-	select {
-	case w.reqs <- req:
-	case <-ctx.Done():
-		return 0, ctx.Err()
+	out, err := w.WriteAll(ctx, []*Received{r}, nil)
+	if err != nil {
+		return 0, err
 	}
-	select {
-	case res := <-req.done:
-		return res.o, res.err
-	case <-ctx.Done():
-		// The batch may still commit; the logger, unanswered, will resend,
-		// and the resend will be found a duplicate.
-		return 0, ctx.Err()
+	return out[0], nil
+}
+
+// WriteAll stores rs, which may land in one batch or more, and returns
+// once every one of them is committed or one has failed. It returns the
+// outcomes, appended to out, of the frames before the first that failed,
+// and that one's error: a connection answers what its logger sent up to
+// there. A logger that sends several frames before it waits for their
+// answers has them written together instead of one commit after another.
+func (w *Writer) WriteAll(ctx context.Context, rs []*Received, out []Outcome) ([]Outcome, error) {
+	done := make(chan writeRes, len(rs))
+	for i, r := range rs {
+		r.Prepare()
+		select {
+		case w.reqs <- &writeReq{r: r, i: i, done: done}:
+		case <-ctx.Done():
+			return out, ctx.Err()
+		}
 	}
+	res := make([]writeRes, len(rs))
+	for range rs {
+		select {
+		case r := <-done:
+			res[r.i] = r
+		case <-ctx.Done():
+			// The batch may still commit; the logger, unanswered, will resend,
+			// and the resend will be found a duplicate.
+			return out, ctx.Err()
+		}
+	}
+	for _, r := range res {
+		if r.err != nil {
+			return out, r.err
+		}
+		out = append(out, r.o)
+	}
+	return out, nil
 }
 
 // Run writes batches until ctx ends. While a batch commits the next one
@@ -88,7 +116,7 @@ func (w *Writer) Run(ctx context.Context) {
 			w.log.Error("monitoring: write batch", "frames", len(batch), "err", err)
 		}
 		for i, req := range batch {
-			res := writeRes{err: err}
+			res := writeRes{i: req.i, err: err}
 			if err == nil {
 				res.o = out[i]
 			}
