@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 LOGGERS=${LOGGERS:-10000}
 RATE=${RATE:-20000}
 DURATION=${DURATION:-60s}
+# WINDOW=N: each logger writes N real-time frames at once before it waits
+# for their answers (`ecoind simulate --window`); 1 waits after each.
+WINDOW=${WINDOW:-1}
 ENTERPRISES=${ENTERPRISES:-80000} # the demo gives about one logger per eight enterprises
 # PREPARED=DIR copies a data directory made before by
 # `ecoind demo --prepare-only --enterprises $ENTERPRISES` instead of making
@@ -22,7 +25,7 @@ server=
 cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; wait 2>/dev/null; rm -rf "$dir"; }
 trap cleanup EXIT
 
-echo "# $(date -u +%F) $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); loggers=$LOGGERS rate=$RATE duration=$DURATION"
+echo "# $(date -u +%F) $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); loggers=$LOGGERS rate=$RATE window=$WINDOW duration=$DURATION"
 if [ -n "$PREPARED" ]; then
 	cp -r "$PREPARED"/. "$dir"/
 else
@@ -58,5 +61,16 @@ fi
 
 start_server
 echo "## load"
-bin/ecoind simulate --target 127.0.0.1:19290 --data "$dir" --loggers "$LOGGERS" --rate "$RATE" --duration "$DURATION" --log-level warn
+# The frames stored, as the server counts them: the steady rate leaves out
+# the first WARMUP seconds, while 10,000 loggers connect and send their
+# first frames (the simulator's own rate counts them in).
+stored() { curl -s 127.0.0.1:18090/metrics | awk '/^ecoind_writer_batch_frames_sum/ {printf "%d", $2}'; }
+WARMUP=${WARMUP:-10}
+bin/ecoind simulate --target 127.0.0.1:19290 --data "$dir" --loggers "$LOGGERS" --rate "$RATE" --window "$WINDOW" --duration "$DURATION" --log-level warn &
+sim=$!
+sleep "$WARMUP"
+n0=$(stored) t0=$(date +%s.%N)
+wait "$sim"
+n1=$(stored) t1=$(date +%s.%N)
+echo "stored $(echo "($n1 - $n0) / ($t1 - $t0)" | bc) frames/s from ${WARMUP} s to the end"
 curl -s 127.0.0.1:18090/metrics | grep -E '^ecoind_writer_(batch_frames|commit_seconds)_(sum|count)|^ecoind_hj212_frames_total|^process_resident_memory_bytes'

@@ -212,6 +212,14 @@ func demoLoggers(ctx context.Context, db *store.DB, comp *compliance.Service) ([
 // serve opens the store, runs prepare if given, and serves HTTP and HJ 212
 // until ctx ends, then shuts down gracefully: the listeners close, frames
 // in flight are written and answered, then the writer stops.
+// maxBatch bounds the frames the writer commits together. Under load the
+// batches grow to it: the frames' key index takes each batch's inserts at
+// one place per logger, and the more frames a commit holds, the fewer of
+// that index's pages it writes per frame. End to end (10,000 loggers,
+// window 4, asked 25,000/s, 60 s): 15,900 frames/s at 4,096, 21,300–23,100
+// at 16,384, 21,800 at 32,768.
+const maxBatch = 16384
+
 func serve(ctx context.Context, e *env, cfg *config.Config, icfg ingest.Config,
 	prepare func(context.Context, *slog.Logger, *store.DB, string) error) error {
 	log, err := cfg.Logger(e.stderr)
@@ -241,7 +249,7 @@ func serve(ctx context.Context, e *env, cfg *config.Config, icfg ingest.Config,
 	}
 	writerCtx, stopWriter := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWriter()
-	w := monitoring.NewWriter(db, 4096, log, m)
+	w := monitoring.NewWriter(db, maxBatch, log, m)
 	writerDone := make(chan struct{})
 	go func() { defer close(writerDone); w.Run(writerCtx) }()
 	// Rollups follow the writer every 30 s: the longer the step, the more

@@ -29,7 +29,7 @@ func (s *sim) run(ctx context.Context, r *runner, phase time.Duration) {
 	}
 	next := time.Now() // when the next real-time frame is due
 	if r.pace != nil {
-		next = r.pace.reserve()
+		next = r.pace.reserve(r.cfg.Window)
 	}
 	backoff := minBackoff
 	for connected := false; ; {
@@ -84,6 +84,8 @@ type link struct {
 	split bufio.SplitFunc
 	ans   hj212.Frame    // the last frame read, reused
 	reqs  []*hj212.Frame // the platform's requests, not yet carried out
+	out   []byte         // frames staged for one write
+	pend  []sent         // the data frames in out, awaiting answers
 }
 
 // session sends on c until the connection or ctx ends.
@@ -152,11 +154,8 @@ func (x *link) tick(next *time.Time) error {
 		x.lastWrite = now // no heartbeat in a gap either
 	}
 	if !now.Before(*next) {
-		x.lastRtd = t.Unix()
-		if !silent {
-			if err := x.sendData(x.realtime(t, x.ack)); err != nil {
-				return err
-			}
+		if err := x.sendRealtime(t, silent); err != nil {
+			return err
 		}
 		x.advance(next, now)
 	}
@@ -174,7 +173,7 @@ func (x *link) tick(next *time.Time) error {
 // or the next tick of the interval (ticks missed while waiting are skipped).
 func (x *link) advance(next *time.Time, now time.Time) {
 	if x.r.pace != nil {
-		*next = x.r.pace.reserve()
+		*next = x.r.pace.reserve(x.r.cfg.Window)
 		return
 	}
 	if d := now.Sub(*next); d >= 0 {
@@ -182,60 +181,101 @@ func (x *link) advance(next *time.Time, now time.Time) {
 	}
 }
 
+// sendRealtime sends the real-time data due at logger time t: one frame,
+// or with a window the next Window seconds' frames in one write, after
+// which it waits for their answers. In a gap it sends nothing.
+func (x *link) sendRealtime(t time.Time, silent bool) error {
+	n := max(x.r.cfg.Window, 1)
+	x.lastRtd = t.Unix() + int64(n) - 1
+	if silent {
+		return nil
+	}
+	x.out, x.pend = x.out[:0], x.pend[:0]
+	for k := range n {
+		frame, qn, err := x.realtime(t.Add(time.Duration(k)*time.Second), x.ack)
+		if err != nil {
+			return err // newSim encoded the same kind of frame already
+		}
+		x.stage(frame)
+		x.pend = append(x.pend, sent{frame, qn})
+	}
+	return x.flush()
+}
+
+// sent is a data frame written and not yet answered.
+type sent struct {
+	frame []byte
+	qn    string
+}
+
 func (x *link) sendData(frame []byte, qn string, err error) error {
 	if err != nil {
 		return err // newSim encoded the same kinds of frame already
 	}
-	return x.send(frame, qn)
+	x.out, x.pend = x.out[:0], append(x.pend[:0], sent{frame, qn})
+	x.stage(frame)
+	return x.flush()
 }
 
-// send writes a data frame, now and then after a corrupt one (the
-// malformed fault) or twice (resend), and, if it asks for an answer, waits
-// for the 9014 that echoes its QN, writing it again after each timeout
-// (HJ 212-2017 Table 1).
-func (x *link) send(frame []byte, qn string) error {
+// stage queues a data frame for the next write, now and then after a
+// corrupt one (the malformed fault) or twice (resend).
+func (x *link) stage(frame []byte) {
 	if x.faults&malformed != 0 && x.rng.Float64() < pMalformed {
-		if err := x.write(x.corrupt(frame)); err != nil {
-			return err
-		}
+		x.out = append(x.out, x.corrupt(frame)...)
 		x.r.malformed.Add(1)
+		x.r.sent.Add(1)
 	}
-	if err := x.write(frame); err != nil {
+	x.out = append(x.out, frame...)
+	x.r.sent.Add(1)
+	if x.faults&resend != 0 && x.rng.Float64() < pResend {
+		x.out = append(x.out, frame...)
+		x.r.resent.Add(1)
+		x.r.sent.Add(1)
+	}
+}
+
+// flush writes what is staged and, if the frames ask for answers, waits
+// for the 9014 that echoes each one's QN, in the order sent, writing a
+// frame again after each timeout (HJ 212-2017 Table 1).
+func (x *link) flush() error {
+	if err := x.writeN(x.out, 0); err != nil {
 		return err
 	}
 	sentAt := time.Now()
-	if x.faults&resend != 0 && x.rng.Float64() < pResend {
-		if err := x.write(frame); err != nil {
-			return err
-		}
-		x.r.resent.Add(1)
-	}
 	if !x.ack {
 		return nil
 	}
-	for tries := 0; ; tries++ {
-		acked, err := x.read(time.Now().Add(ackTimeout), qn)
-		switch {
-		case err != nil:
-			return err
-		case acked:
-			x.r.latency[latBucket(time.Since(sentAt))].Add(1)
-			return nil
-		case tries == reCount:
-			return nil // given up, as a logger does after ReCount tries
+	for _, p := range x.pend {
+		for tries := 0; ; tries++ {
+			acked, err := x.read(time.Now().Add(ackTimeout), p.qn)
+			switch {
+			case err != nil:
+				return err
+			case acked:
+				x.r.latency[latBucket(time.Since(sentAt))].Add(1)
+			case tries == reCount: // given up, as a logger does after ReCount tries
+			default:
+				if err := x.write(p.frame); err != nil {
+					return err
+				}
+				x.r.resent.Add(1)
+				continue
+			}
+			break
 		}
-		if err := x.write(frame); err != nil {
-			return err
-		}
-		x.r.resent.Add(1)
 	}
+	return nil
 }
 
-func (x *link) write(b []byte) error {
+// write writes one frame.
+func (x *link) write(b []byte) error { return x.writeN(b, 1) }
+
+// writeN writes b, which holds n frames to count as sent.
+func (x *link) writeN(b []byte, n int64) error {
 	if _, err := x.c.Write(b); err != nil {
 		return err
 	}
-	x.r.sent.Add(1)
+	x.r.sent.Add(n)
 	x.lastWrite = time.Now()
 	return nil
 }

@@ -40,6 +40,11 @@ type Config struct {
 	// frame asks for an answer (A=1) and the logger waits for the 9014
 	// before its next frame. Version 2005 frames carry no Flag and never ask.
 	NoAck bool
+	// Window is how many real-time frames a logger writes at once, for the
+	// next seconds of its clock, before it waits for their answers, as a
+	// logger with a backlog does: 1 (the default) waits after each. It
+	// needs Rate.
+	Window int
 }
 
 // Logger is one simulated data logger at one outlet.
@@ -178,6 +183,12 @@ func (c *Config) check(n int) (faults, error) {
 	if c.Interval < 0 || c.Rate < 0 {
 		return 0, errors.New("simulate: interval and rate must be positive")
 	}
+	switch {
+	case c.Window < 0:
+		return 0, errors.New("simulate: window must be positive")
+	case c.Window > 1 && c.Rate == 0:
+		return 0, errors.New("simulate: a window needs a rate")
+	}
 	switch c.Version {
 	case "":
 		c.Version = "2017"
@@ -232,7 +243,8 @@ type pacer struct {
 	next time.Time
 }
 
-func (p *pacer) reserve() time.Time {
+// reserve reserves n frames' slots and returns when to send them.
+func (p *pacer) reserve(n int) time.Time {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := time.Now()
@@ -240,7 +252,7 @@ func (p *pacer) reserve() time.Time {
 		p.next = now
 	}
 	t := p.next
-	p.next = t.Add(p.step)
+	p.next = t.Add(time.Duration(max(n, 1)) * p.step)
 	if t.After(now) {
 		// Rounded up to a whole tick: the loggers due in one tick wake
 		// together, which costs the machine one wake-up instead of one each.

@@ -38,6 +38,18 @@ type token struct {
 	raw  []byte
 	f    *hj212.Frame // nil when raw does not decode
 	at   time.Time
+	read int // how many reads of its connection had been made when it was cut
+}
+
+// counted counts the reads of a connection.
+type counted struct {
+	net.Conn
+	reads int
+}
+
+func (c *counted) Read(p []byte) (int, error) {
+	c.reads++
+	return c.Conn.Read(p)
 }
 
 // server is a test ingestion server: it splits and decodes what loggers
@@ -78,11 +90,12 @@ func newServer(t *testing.T) *server {
 
 func (s *server) serve(n int, c net.Conn) {
 	defer c.Close()
-	sc := bufio.NewScanner(c)
+	cr := &counted{Conn: c}
+	sc := bufio.NewScanner(cr)
 	sc.Buffer(make([]byte, 0, 4096), 1036)
 	sc.Split(hj212.SplitFrames(0))
 	for sc.Scan() {
-		tok := token{conn: n, raw: bytes.Clone(sc.Bytes()), at: time.Now()}
+		tok := token{conn: n, raw: bytes.Clone(sc.Bytes()), at: time.Now(), read: cr.reads}
 		tok.f, _ = hj212.Decode(tok.raw, hj212.Options{})
 		s.mu.Lock()
 		s.tokens = append(s.tokens, tok)
@@ -585,6 +598,48 @@ func TestRate(t *testing.T) {
 	t.Logf("%.0f frames/s, asked %v", got, rate)
 }
 
+// TestWindow: with a window of 4, a logger's real-time frames come four
+// to a write, for four consecutive seconds of its clock, each answered,
+// and the rate is kept.
+func TestWindow(t *testing.T) {
+	const rate, window = 200.0, 4
+	s := newServer(t)
+	stop := start(t, s, Config{Rate: rate, Window: window, Start: morning}, testLoggers[:1])
+	ts := s.waitFor(t, 10*time.Second, "40 real-time frames", func(ts []token) bool { return count(ts, "2011") >= 40 })
+	st := stop()
+	var times []time.Time
+	for _, tok := range ts {
+		if tok.f != nil && tok.f.CN == "2011" {
+			times = append(times, tok.f.DataTime)
+		}
+	}
+	for i := 1; i < len(times); i++ {
+		if d := times[i].Sub(times[i-1]); d != time.Second {
+			t.Fatalf("frame %d: %v after the one before", i, d)
+		}
+	}
+	// Four frames come in one write, and so, over loopback, in one read.
+	var together int
+	for i := 3; i < len(ts); i++ {
+		if ts[i].read == ts[i-3].read {
+			together++
+		}
+	}
+	if together == 0 || st.Acked < 40 || st.AckLatency.Count() < 40 {
+		t.Fatalf("%d runs of four together; stats %+v", together, st)
+	}
+}
+
+func count(ts []token, cn string) int {
+	n := 0
+	for _, tok := range ts {
+		if tok.f != nil && tok.f.CN == cn {
+			n++
+		}
+	}
+	return n
+}
+
 func TestConfig(t *testing.T) {
 	for _, c := range []Config{
 		{},
@@ -592,6 +647,8 @@ func TestConfig(t *testing.T) {
 		{Target: "x:1", Version: "2009"},
 		{Target: "x:1", Faults: []string{"exceed", "fire"}},
 		{Target: "x:1", Rate: -1},
+		{Target: "x:1", Window: 4},
+		{Target: "x:1", Rate: 10, Window: -1},
 	} {
 		if _, err := Run(context.Background(), c, testLoggers, slog.New(slog.DiscardHandler)); err == nil {
 			t.Errorf("%+v: no error", c)

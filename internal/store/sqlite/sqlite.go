@@ -154,8 +154,7 @@ const busyTimeout = 10 * time.Second
 const checkpointEvery = 500 * time.Millisecond
 
 // restartPages is the log size (in pages of 4 KiB: 64 MiB) from which
-// checkpointer makes the writer wait for a checkpoint that starts the
-// log again.
+// checkpointer has the log start again.
 const restartPages = 16384
 
 // checkpointer copies what the write-ahead log holds into the database
@@ -166,9 +165,12 @@ const restartPages = 16384
 // wait. PASSIVE waits for no one, but under a steady stream of commits it
 // rarely copies the whole log, and only a whole copy lets the next write
 // start the log from its beginning: the log grew by a gigabyte a minute
-// at full load. From restartPages on, a RESTART checkpoint waits for the
-// writer, copies the rest and makes the log start again.
-func checkpointer(db *sql.DB, stop, stopped chan struct{}) {
+// at full load. From restartPages on, a RESTART checkpoint copies the rest
+// and makes the log start again. It runs on the writing connection (w),
+// between two of its transactions: run on another, it had to wait for the
+// writer's lock, which batches of 0.5 s and more, back to back, never left
+// free for long enough, and the log grew to gigabytes again.
+func checkpointer(db, w *sql.DB, stop, stopped chan struct{}) {
 	defer close(stopped)
 	t := time.NewTicker(checkpointEvery)
 	defer t.Stop()
@@ -179,22 +181,22 @@ func checkpointer(db *sql.DB, stop, stopped chan struct{}) {
 		case <-t.C:
 			var busy, pages, copied int
 			if err := db.QueryRow("PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &pages, &copied); err == nil && pages >= restartPages {
-				restart(db)
+				restart(w)
 			}
 		}
 	}
 }
 
-// restartWait is how long a RESTART checkpoint waits for the writer and
-// for the readers of the log. It waits holding the write lock: with the
-// connections' 10 s, one that found a long read (a roll's, an export's)
-// held every frame's answer for seconds, the end-to-end p99. It gives up
-// and is tried again at the next tick instead.
+// restartWait is how long a RESTART checkpoint waits for the readers of
+// the log. The writes wait meanwhile: with the connections' 10 s, one that
+// found a long read (a roll's, an export's) held every frame's answer for
+// seconds, the end-to-end p99. It gives up and is tried again at the next
+// tick instead.
 const restartWait = 100 * time.Millisecond
 
-func restart(db *sql.DB) {
+func restart(w *sql.DB) {
 	ctx := context.Background()
-	c, err := db.Conn(ctx)
+	c, err := w.Conn(ctx)
 	if err != nil {
 		return
 	}
@@ -261,7 +263,7 @@ func Open(ctx context.Context, path string) (*store.DB, error) {
 	db.SetMaxIdleConns(4)
 	s := store.NewSplit(db, w, Dialect)
 	stop, stopped := make(chan struct{}), make(chan struct{})
-	go checkpointer(db, stop, stopped)
+	go checkpointer(db, w, stop, stopped)
 	s.OnClose(func() { close(stop); <-stopped })
 	if err := s.Migrate(ctx, migrations, "migrations"); err != nil {
 		db.Close()
