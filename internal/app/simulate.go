@@ -20,7 +20,7 @@ func runSimulate(ctx context.Context, e *env, args []string) error {
 	fs.IntVar(&sc.Loggers, "loggers", 0, "how many loggers (outlets with an MN) to run; 0: all")
 	fs.DurationVar(&sc.Interval, "interval", 30*time.Second, "real-time data (2011) interval of each logger")
 	fs.Float64Var(&sc.Rate, "rate", 0, "real-time frames per second across all loggers, instead of --interval (load tests)")
-	fs.IntVar(&sc.Window, "window", 1, "real-time frames a logger writes at once before it waits for their answers, as one with a backlog does (needs --rate)")
+	fs.IntVar(&sc.Window, "window", 1, "data frames a logger writes at once before it waits for their answers, as one with a backlog does: back-filled periods and, with --rate, real-time frames")
 	fs.StringVar(&sc.Version, "version", "2017", "HJ 212 version: 2005, 2017 or 2025")
 	faults := fs.String("faults", "", "comma-separated faults to inject: exceed, flatline, gap, calibration, resend, malformed")
 	fs.Int64Var(&sc.Seed, "seed", 1, "seed of the values and faults")

@@ -173,7 +173,7 @@ func (x *link) tick(next *time.Time) error {
 // or the next tick of the interval (ticks missed while waiting are skipped).
 func (x *link) advance(next *time.Time, now time.Time) {
 	if x.r.pace != nil {
-		*next = x.r.pace.reserve(x.r.cfg.Window)
+		*next = x.r.pace.reserve(max(x.r.cfg.Window, 1))
 		return
 	}
 	if d := now.Sub(*next); d >= 0 {
@@ -182,15 +182,17 @@ func (x *link) advance(next *time.Time, now time.Time) {
 }
 
 // sendRealtime sends the real-time data due at logger time t: one frame,
-// or with a window the next Window seconds' frames in one write, after
-// which it waits for their answers. In a gap it sends nothing.
+// or, with a window and a rate, the next Window seconds' frames in one
+// write, after which it waits for their answers. In a gap it sends nothing.
 func (x *link) sendRealtime(t time.Time, silent bool) error {
-	n := max(x.r.cfg.Window, 1)
+	n := 1
+	if x.r.pace != nil {
+		n = max(x.r.cfg.Window, 1)
+	}
 	x.lastRtd = t.Unix() + int64(n) - 1
 	if silent {
 		return nil
 	}
-	x.out, x.pend = x.out[:0], x.pend[:0]
 	for k := range n {
 		frame, qn, err := x.realtime(t.Add(time.Duration(k)*time.Second), x.ack)
 		if err != nil {
@@ -212,8 +214,8 @@ func (x *link) sendData(frame []byte, qn string, err error) error {
 	if err != nil {
 		return err // newSim encoded the same kinds of frame already
 	}
-	x.out, x.pend = x.out[:0], append(x.pend[:0], sent{frame, qn})
 	x.stage(frame)
+	x.pend = append(x.pend, sent{frame, qn})
 	return x.flush()
 }
 
@@ -238,6 +240,7 @@ func (x *link) stage(frame []byte) {
 // for the 9014 that echoes each one's QN, in the order sent, writing a
 // frame again after each timeout (HJ 212-2017 Table 1).
 func (x *link) flush() error {
+	defer func() { x.out, x.pend = x.out[:0], x.pend[:0] }()
 	if err := x.writeN(x.out, 0); err != nil {
 		return err
 	}
@@ -355,12 +358,25 @@ func (x *link) answer(req *hj212.Frame) error {
 	if err != nil || rtn != 1 {
 		return err
 	}
+	// With a window, the periods go that many to a write.
 	n := 0
 	for p := periodStart(begin, length); p <= end && p+length <= now.Unix() && n < maxBackfill; p += length {
-		if err := x.sendData(x.aggregated(req.CN, p, now, x.ack)); err != nil {
+		frame, qn, err := x.aggregated(req.CN, p, now, x.ack)
+		if err != nil {
 			return err
 		}
-		n++
+		x.stage(frame)
+		x.pend = append(x.pend, sent{frame, qn})
+		if n++; len(x.pend) == max(x.r.cfg.Window, 1) {
+			if err := x.flush(); err != nil {
+				return err
+			}
+		}
+	}
+	if len(x.pend) > 0 {
+		if err := x.flush(); err != nil {
+			return err
+		}
 	}
 	exe := 1 // ExeRtn (Table 6): 1 success, 100 no data
 	if n == 0 {

@@ -40,10 +40,10 @@ type Config struct {
 	// frame asks for an answer (A=1) and the logger waits for the 9014
 	// before its next frame. Version 2005 frames carry no Flag and never ask.
 	NoAck bool
-	// Window is how many real-time frames a logger writes at once, for the
-	// next seconds of its clock, before it waits for their answers, as a
-	// logger with a backlog does: 1 (the default) waits after each. It
-	// needs Rate.
+	// Window is how many data frames a logger writes at once before it
+	// waits for their answers, as a logger with a backlog does: the periods
+	// it back-fills and, with Rate, its real-time frames (for the next
+	// seconds of its clock). 1 (the default) waits after each.
 	Window int
 }
 
@@ -183,11 +183,8 @@ func (c *Config) check(n int) (faults, error) {
 	if c.Interval < 0 || c.Rate < 0 {
 		return 0, errors.New("simulate: interval and rate must be positive")
 	}
-	switch {
-	case c.Window < 0:
+	if c.Window < 0 {
 		return 0, errors.New("simulate: window must be positive")
-	case c.Window > 1 && c.Rate == 0:
-		return 0, errors.New("simulate: a window needs a rate")
 	}
 	switch c.Version {
 	case "":

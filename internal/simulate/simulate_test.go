@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"maps"
 	"net"
 	"slices"
 	"strconv"
@@ -459,7 +460,15 @@ func TestResend(t *testing.T) {
 	}
 }
 
+// TestGapAndBackfill: the hours that ended in a gap are sent when the
+// platform asks for them, one to a write or, with a window, several.
 func TestGapAndBackfill(t *testing.T) {
+	for _, window := range []int{1, 3} {
+		t.Run(strconv.Itoa(window), func(t *testing.T) { testGapAndBackfill(t, window) })
+	}
+}
+
+func testGapAndBackfill(t *testing.T, window int) {
 	l := testLoggers[2]
 	_, gapStart := findEpisode(t, l, epGap, 0)
 	end := gapStart.Add(time.Duration(episodes[epGap].length) * time.Second)
@@ -478,7 +487,7 @@ func TestGapAndBackfill(t *testing.T) {
 			}
 		})
 	}
-	stop := start(t, s, Config{Interval: 2 * time.Millisecond, Start: end.Add(-time.Second), Faults: []string{"gap"}}, []Logger{l})
+	stop := start(t, s, Config{Interval: 2 * time.Millisecond, Start: end.Add(-time.Second), Faults: []string{"gap"}, Window: window}, []Logger{l})
 	ts := s.waitFor(t, 5*time.Second, "9012", func(ts []token) bool { return len(frames(ts, "9012")) > 0 })
 	stop()
 	// Silent for the gap's last second, and then the logger goes on from its end.
@@ -486,15 +495,24 @@ func TestGapAndBackfill(t *testing.T) {
 		t.Errorf("first frame %s %s; the gap ends at %s", first.CN, at(first), end)
 	}
 	var seq []string
-	for _, f := range frames(ts, "") {
+	reads := map[int]int{} // back-filled hours per read of the connection
+	for _, tok := range ts {
+		f := tok.f
+		if f == nil {
+			continue
+		}
 		switch f.CN {
 		case "9011", "9012":
 			seq = append(seq, f.CN+" "+f.QN+" "+f.CP[0].Key+"="+f.CP[0].Value)
 		case "2061":
 			if !f.DataTime.After(end.Add(-time.Hour)) { // not a live one after the gap
 				seq = append(seq, f.CN+" "+at(f))
+				reads[tok.read]++
 			}
 		}
+	}
+	if most := slices.Max(slices.Collect(maps.Values(reads))); most > window || window > 1 && most == 1 {
+		t.Errorf("window %d: up to %d back-filled hours in one read", window, most)
 	}
 	want := []string{"9011 20261001000000001 QnRtn=3", "9011 20261001000000002 QnRtn=1"}
 	for p := gapStart.Truncate(time.Hour); !p.After(end.Add(-time.Hour)); p = p.Add(time.Hour) {
@@ -647,7 +665,6 @@ func TestConfig(t *testing.T) {
 		{Target: "x:1", Version: "2009"},
 		{Target: "x:1", Faults: []string{"exceed", "fire"}},
 		{Target: "x:1", Rate: -1},
-		{Target: "x:1", Window: 4},
 		{Target: "x:1", Rate: 10, Window: -1},
 	} {
 		if _, err := Run(context.Background(), c, testLoggers, slog.New(slog.DiscardHandler)); err == nil {
