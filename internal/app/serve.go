@@ -209,9 +209,6 @@ func demoLoggers(ctx context.Context, db *store.DB, comp *compliance.Service) ([
 	return append(relapser, ls...), nil
 }
 
-// serve opens the store, runs prepare if given, and serves HTTP and HJ 212
-// until ctx ends, then shuts down gracefully: the listeners close, frames
-// in flight are written and answered, then the writer stops.
 // maxBatch bounds the frames the writer commits together. Under load the
 // batches grow to it: the frames' key index takes each batch's inserts at
 // one place per logger, and the more frames a commit holds, the fewer of
@@ -219,6 +216,10 @@ func demoLoggers(ctx context.Context, db *store.DB, comp *compliance.Service) ([
 // window 4, asked 25,000/s, 60 s): 15,900 frames/s at 4,096, 21,300–23,100
 // at 16,384, 21,800 at 32,768.
 const maxBatch = 16384
+
+// serve opens the store, runs prepare if given, and serves HTTP and HJ 212
+// until ctx ends, then shuts down gracefully: the listeners close, frames
+// in flight are written and answered, then the writer stops.
 
 func serve(ctx context.Context, e *env, cfg *config.Config, icfg ingest.Config,
 	prepare func(context.Context, *slog.Logger, *store.DB, string) error) error {
