@@ -220,7 +220,6 @@ const maxBatch = 16384
 // serve opens the store, runs prepare if given, and serves HTTP and HJ 212
 // until ctx ends, then shuts down gracefully: the listeners close, frames
 // in flight are written and answered, then the writer stops.
-
 func serve(ctx context.Context, e *env, cfg *config.Config, icfg ingest.Config,
 	prepare func(context.Context, *slog.Logger, *store.DB, string) error) error {
 	log, err := cfg.Logger(e.stderr)
