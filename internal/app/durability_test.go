@@ -22,6 +22,7 @@ import (
 // TestKillDuringLoadLosesNothingAcknowledged runs `ecoind serve` as a
 // process, sends it frames from many loggers at once, kills it with
 // SIGKILL in the middle, and finds every acknowledged frame in the store.
+// Half the loggers send four frames before they wait.
 func TestKillDuringLoadLosesNothingAcknowledged(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -78,7 +79,10 @@ func TestKillDuringLoadLosesNothingAcknowledged(t *testing.T) {
 	var sent atomic.Int64
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
-	for _, o := range loggers {
+	for n, o := range loggers {
+		// Half the loggers write four frames at once before they read the
+		// answers, which the server stores and answers together.
+		burst := 1 + n%2*3
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -95,27 +99,35 @@ func TestKillDuringLoadLosesNothingAcknowledged(t *testing.T) {
 					return
 				default:
 				}
-				at = at.Add(30 * time.Second)
-				f := &hj212.Frame{Version: "2017", QN: at.Format("20060102150405") + "000", ST: "31", CN: "2011", PW: o.PW, MN: o.MN, Flag: 5,
-					DataTime: at, Values: []hj212.Value{{Code: "a34013", Field: "Rtd", Value: float64(i)}}}
-				b, err := hj212.Encode(f)
-				if err != nil {
-					t.Error(err)
+				var out []byte
+				var times []time.Time // the data times written, in order
+				for range burst {
+					at = at.Add(30 * time.Second)
+					f := &hj212.Frame{Version: "2017", QN: at.Format("20060102150405") + "000", ST: "31", CN: "2011", PW: o.PW, MN: o.MN, Flag: 5,
+						DataTime: at, Values: []hj212.Value{{Code: "a34013", Field: "Rtd", Value: float64(i)}}}
+					b, err := hj212.Encode(f)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					out = append(out, b...)
+					times = append(times, at)
+				}
+				if _, err := c.Write(out); err != nil {
 					return
 				}
-				if _, err := c.Write(b); err != nil {
-					return
-				}
-				sent.Add(1)
+				sent.Add(int64(burst))
 				c.SetReadDeadline(time.Now().Add(5 * time.Second))
-				line, err := r.ReadBytes('\n')
-				if err != nil {
-					return // killed: this frame was not acknowledged
-				}
-				if a, err := hj212.Decode(line, hj212.Options{}); err == nil && a.CN == "9014" && a.QN == f.QN {
-					mu.Lock()
-					acked = append(acked, key{o.MN, at})
-					mu.Unlock()
+				for _, at := range times {
+					line, err := r.ReadBytes('\n')
+					if err != nil {
+						return // killed: this frame was not acknowledged
+					}
+					if a, err := hj212.Decode(line, hj212.Options{}); err == nil && a.CN == "9014" && a.QN == at.Format("20060102150405")+"000" {
+						mu.Lock()
+						acked = append(acked, key{o.MN, at})
+						mu.Unlock()
+					}
 				}
 			}
 		}()
