@@ -173,7 +173,7 @@ func (x *link) tick(next *time.Time) error {
 // or the next tick of the interval (ticks missed while waiting are skipped).
 func (x *link) advance(next *time.Time, now time.Time) {
 	if x.r.pace != nil {
-		*next = x.r.pace.reserve(max(x.r.cfg.Window, 1))
+		*next = x.r.pace.reserve(x.r.cfg.Window)
 		return
 	}
 	if d := now.Sub(*next); d >= 0 {
@@ -198,8 +198,7 @@ func (x *link) sendRealtime(t time.Time, silent bool) error {
 		if err != nil {
 			return err // newSim encoded the same kind of frame already
 		}
-		x.stage(frame)
-		x.pend = append(x.pend, sent{frame, qn})
+		x.stage(frame, qn)
 	}
 	return x.flush()
 }
@@ -214,14 +213,15 @@ func (x *link) sendData(frame []byte, qn string, err error) error {
 	if err != nil {
 		return err // newSim encoded the same kinds of frame already
 	}
-	x.stage(frame)
-	x.pend = append(x.pend, sent{frame, qn})
+	x.stage(frame, qn)
 	return x.flush()
 }
 
 // stage queues a data frame for the next write, now and then after a
-// corrupt one (the malformed fault) or twice (resend).
-func (x *link) stage(frame []byte) {
+// corrupt one (the malformed fault) or twice (resend), and its QN for the
+// answer to wait for.
+func (x *link) stage(frame []byte, qn string) {
+	x.pend = append(x.pend, sent{frame, qn})
 	if x.faults&malformed != 0 && x.rng.Float64() < pMalformed {
 		x.out = append(x.out, x.corrupt(frame)...)
 		x.r.malformed.Add(1)
@@ -365,8 +365,7 @@ func (x *link) answer(req *hj212.Frame) error {
 		if err != nil {
 			return err
 		}
-		x.stage(frame)
-		x.pend = append(x.pend, sent{frame, qn})
+		x.stage(frame, qn)
 		if n++; len(x.pend) == max(x.r.cfg.Window, 1) {
 			if err := x.flush(); err != nil {
 				return err
