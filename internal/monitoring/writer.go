@@ -36,15 +36,6 @@ func NewWriter(store Store, maxBatch int, log *slog.Logger, m *metrics.Metrics) 
 	return &Writer{store: store, reqs: make(chan *writeReq, maxBatch), maxBatch: maxBatch, log: log, m: m}
 }
 
-// Write stores r and returns once it is committed (or failed).
-func (w *Writer) Write(ctx context.Context, r *Received) (Outcome, error) {
-	out, err := w.WriteAll(ctx, []*Received{r}, nil)
-	if err != nil {
-		return 0, err
-	}
-	return out[0], nil
-}
-
 // WriteAll stores rs, which may land in one batch or more, and returns
 // once every one of them is committed or one has failed. It returns the
 // outcomes, appended to out, of the frames before the first that failed,
