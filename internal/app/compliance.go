@@ -124,17 +124,13 @@ func readFile(e *env, file string) ([]byte, error) {
 	return b, nil
 }
 
-// decodeStrict decodes one JSON object from b (read from src) into v as
-// the API decodes its bodies.
-func decodeStrict(src string, b []byte, v any) error { return apperr.DecodeJSON(src, b, v) }
-
 // readJSON decodes the JSON object in file ("-": standard input) into v.
 func readJSON(e *env, file string, v any) error {
 	b, err := readFile(e, file)
 	if err != nil {
 		return err
 	}
-	return decodeStrict(file, b, v)
+	return apperr.DecodeJSON(file, b, v)
 }
 
 // jsonDone ends a command that failed or was asked for JSON: it reports
@@ -930,7 +926,7 @@ type caseStep func(src string, body []byte) (func(context.Context, *compliance.S
 func stepOf[T any](apply func(*compliance.Service, context.Context, compliance.Edit, T) (compliance.Case, error)) caseStep {
 	return func(src string, body []byte) (func(context.Context, *compliance.Service, compliance.Edit) (compliance.Case, error), error) {
 		var v T
-		if err := decodeStrict(src, body, &v); err != nil {
+		if err := apperr.DecodeJSON(src, body, &v); err != nil {
 			return nil, err
 		}
 		return func(ctx context.Context, s *compliance.Service, ed compliance.Edit) (compliance.Case, error) {

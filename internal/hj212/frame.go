@@ -3,7 +3,9 @@ package hj212
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"math"
 	"math/bits"
 	"strconv"
@@ -472,6 +474,65 @@ func SplitFrames(maxFrame int) bufio.SplitFunc {
 }
 
 var crlf = []byte("\r\n")
+
+// framerBuffer is a Framer's first buffer: frames are 300–600 bytes, and
+// a sender that writes several at once fills it.
+const framerBuffer = 4096
+
+// Framer cuts a TCP stream into tokens as SplitFrames does, in a buffer
+// made at the first read that grows, as frames need, to maxFrame (at
+// least framerBuffer): a connection that never sends holds none. Unlike a
+// bufio.Scanner it tells when no whole token is left without reading, so
+// that a server can answer what it has before it waits for more.
+type Framer struct {
+	r          io.Reader
+	split      bufio.SplitFunc
+	max        int
+	buf        []byte
+	start, end int // the bytes read and not yet cut
+	eof        bool
+}
+
+// NewFramer returns a Framer of r for frames of at most maxFrame bytes
+// (≤ 0: the standard's 1036).
+func NewFramer(r io.Reader, maxFrame int) *Framer {
+	if maxFrame <= 0 {
+		maxFrame = maxData + 12
+	}
+	return &Framer{r: r, split: SplitFrames(maxFrame), max: max(maxFrame, framerBuffer)}
+}
+
+// Next cuts the next token from what was read, without reading: a frame
+// (starting with "##") or garbage; nil when no whole one is there. The
+// token is valid until the next Fill.
+func (fr *Framer) Next() []byte {
+	n, tok, _ := fr.split(fr.buf[fr.start:fr.end], fr.eof)
+	fr.start += n
+	return tok
+}
+
+// Fill reads at least one byte more. At the end of the stream it returns
+// nil once, so that Next cuts what is left, and io.EOF after that.
+func (fr *Framer) Fill() error {
+	if fr.eof {
+		return io.EOF
+	}
+	fr.end = copy(fr.buf, fr.buf[fr.start:fr.end])
+	fr.start = 0
+	if fr.end == len(fr.buf) {
+		if len(fr.buf) >= fr.max { // SplitFrames cuts a token by max bytes
+			return errors.New("hj212: frame buffer full")
+		}
+		fr.buf = append(fr.buf, make([]byte, min(max(len(fr.buf), framerBuffer), fr.max-len(fr.buf)))...)
+	}
+	n, err := fr.r.Read(fr.buf[fr.end:])
+	fr.end += n
+	if err == io.EOF {
+		fr.eof = true
+		return nil
+	}
+	return err
+}
 
 // needMore waits for the rest of a frame, or at EOF gives up on it.
 func needMore(data []byte, atEOF bool) (int, []byte, error) {

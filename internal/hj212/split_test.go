@@ -40,18 +40,41 @@ func tokens(t testing.TB, r io.Reader, maxFrame int) []string {
 	sc.Split(SplitFrames(maxFrame))
 	var out []string
 	for sc.Scan() {
-		tok := sc.Text()
-		switch {
-		case strings.HasPrefix(tok, "##"):
-			out = append(out, "F:"+tok)
-		case len(out) > 0 && strings.HasPrefix(out[len(out)-1], "G:"):
-			out[len(out)-1] += tok
-		default:
-			out = append(out, "G:"+tok)
-		}
+		out = appendToken(out, sc.Text())
 	}
 	if err := sc.Err(); err != nil {
 		t.Fatal(err)
+	}
+	return out
+}
+
+// framerTokens is tokens through a Framer.
+func framerTokens(t testing.TB, r io.Reader, maxFrame int) []string {
+	t.Helper()
+	fr := NewFramer(r, maxFrame)
+	var out []string
+	for {
+		tok := fr.Next()
+		if tok != nil {
+			out = appendToken(out, string(tok))
+			continue
+		}
+		if err := fr.Fill(); err == io.EOF {
+			return out
+		} else if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func appendToken(out []string, tok string) []string {
+	switch {
+	case strings.HasPrefix(tok, "##"):
+		out = append(out, "F:"+tok)
+	case len(out) > 0 && strings.HasPrefix(out[len(out)-1], "G:"):
+		out[len(out)-1] += tok
+	default:
+		out = append(out, "G:"+tok)
 	}
 	return out
 }
@@ -98,6 +121,9 @@ func TestSplitFrames(t *testing.T) {
 			for name, r := range readers {
 				if got := tokens(t, r(), tc.maxFrame); !equal(got, tc.want) {
 					t.Errorf("%s: got %q\nwant %q", name, got, tc.want)
+				}
+				if got := framerTokens(t, r(), tc.maxFrame); !equal(got, tc.want) {
+					t.Errorf("%s, Framer: got %q\nwant %q", name, got, tc.want)
 				}
 			}
 		})

@@ -4,7 +4,6 @@
 package ingest
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -187,7 +186,7 @@ type conn struct {
 	authFails int
 	seen      bool                 // a frame of this connection authenticated
 	lastHour  map[string]time.Time // MN → DataTime of the last hourly (2061) frame
-	in        framer
+	in        *hj212.Framer
 	// The frames read and not yet stored: a logger may send several before
 	// it waits for their answers (a back-fill, a backlog after a
 	// reconnection). They go to the writer together when no whole frame is
@@ -209,24 +208,24 @@ type pending struct {
 
 func (s *Server) handle(ctx context.Context, nc net.Conn) {
 	c := &conn{Conn: nc, peer: nc.RemoteAddr().String(), lastHour: map[string]time.Time{},
-		in: framer{r: nc, split: hj212.SplitFrames(s.cfg.MaxFrame), max: max(s.cfg.MaxFrame, minBuffer)}}
+		in: hj212.NewFramer(nc, s.cfg.MaxFrame)}
 	armed := false // the idle deadline is set for the frame being waited for
 	for {
-		tok := c.in.next()
+		tok := c.in.Next()
 		if tok == nil {
 			// Nothing whole is left to read: what was read is stored and
 			// answered before the wait for more.
-			if !s.flush(ctx, c) || c.in.eof {
+			if !s.flush(ctx, c) {
 				return
 			}
 			if !armed {
 				nc.SetReadDeadline(time.Now().Add(s.cfg.IdleTimeout))
 				armed = true
 			}
-			if err := c.in.fill(); err != nil {
+			if err := c.in.Fill(); err != nil {
 				var ne net.Error
 				switch {
-				case ctx.Err() != nil:
+				case ctx.Err() != nil, errors.Is(err, io.EOF):
 				case errors.As(err, &ne) && ne.Timeout():
 					s.reject("idle_timeout", "connection idle or frame unfinished: closed", "peer", c.peer)
 				default:
@@ -384,46 +383,4 @@ func (s *Server) backfill(c *conn, f *hj212.Frame, pw string) []byte {
 		{Key: "BeginTime", Value: begin.Format("20060102150405")}, {Key: "EndTime", Value: end.Format("20060102150405")}})
 	s.log.Info("hj212: requesting missed hourly data", "mn", f.MN, "from", begin, "to", end, "hours", strconv.Itoa(int(end.Sub(begin)/time.Hour)+1))
 	return req
-}
-
-// minBuffer is a connection's first read buffer: frames are 300–600
-// bytes, and a logger that sends several at once fills it.
-const minBuffer = 4096
-
-// framer cuts a connection's bytes into frames and garbage
-// (hj212.SplitFrames) in a buffer that grows, as frames need, to max.
-type framer struct {
-	r          io.Reader
-	split      bufio.SplitFunc
-	max        int
-	buf        []byte
-	start, end int // the bytes read and not yet cut
-	eof        bool
-}
-
-// next cuts the next token from what was read, without reading; nil when
-// no whole one is there. The token is valid until the next fill.
-func (fr *framer) next() []byte {
-	n, tok, _ := fr.split(fr.buf[fr.start:fr.end], fr.eof)
-	fr.start += n
-	return tok
-}
-
-// fill reads at least one byte more, or notes the end of the stream.
-func (fr *framer) fill() error {
-	fr.end = copy(fr.buf, fr.buf[fr.start:fr.end])
-	fr.start = 0
-	if fr.end == len(fr.buf) {
-		if len(fr.buf) >= fr.max { // SplitFrames cuts a token by max bytes
-			return errors.New("hj212: frame buffer full")
-		}
-		fr.buf = append(fr.buf, make([]byte, min(max(len(fr.buf), minBuffer), fr.max-len(fr.buf)))...)
-	}
-	n, err := fr.r.Read(fr.buf[fr.end:])
-	fr.end += n
-	if err == io.EOF {
-		fr.eof = true
-		return nil
-	}
-	return err
 }

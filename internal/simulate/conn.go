@@ -1,7 +1,6 @@
 package simulate
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -78,19 +77,18 @@ func sleep(ctx context.Context, d time.Duration) bool {
 // platform is seen as it comes.
 type link struct {
 	*sim
-	r     *runner
-	c     net.Conn
-	in    *bufio.Reader
-	split bufio.SplitFunc
-	ans   hj212.Frame    // the last frame read, reused
-	reqs  []*hj212.Frame // the platform's requests, not yet carried out
-	out   []byte         // frames staged for one write
-	pend  []sent         // the data frames in out, awaiting answers
+	r    *runner
+	c    net.Conn
+	in   *hj212.Framer
+	ans  hj212.Frame    // the last frame read, reused
+	reqs []*hj212.Frame // the platform's requests, not yet carried out
+	out  []byte         // frames staged for one write
+	pend []sent         // the data frames in out, awaiting answers
 }
 
 // session sends on c until the connection or ctx ends.
 func (s *sim) session(ctx context.Context, r *runner, c net.Conn, next *time.Time) error {
-	x := &link{sim: s, r: r, c: c, in: bufio.NewReaderSize(c, maxFrame), split: hj212.SplitFrames(maxFrame)}
+	x := &link{sim: s, r: r, c: c, in: hj212.NewFramer(c, maxFrame)}
 	defer context.AfterFunc(ctx, func() { c.Close() })()
 	s.lastWrite = time.Now()
 	for {
@@ -291,10 +289,9 @@ func (x *link) read(deadline time.Time, qn string) (acked bool, err error) {
 		return false, err
 	}
 	for {
-		buf, _ := x.in.Peek(x.in.Buffered())
-		n, tok, _ := x.split(buf, false)
-		if n == 0 { // no whole frame yet
-			if _, err := x.in.Peek(len(buf) + 1); errors.Is(err, os.ErrDeadlineExceeded) {
+		tok := x.in.Next()
+		if tok == nil { // no whole frame yet
+			if err := x.in.Fill(); errors.Is(err, os.ErrDeadlineExceeded) {
 				return false, nil
 			} else if err != nil {
 				return false, err
@@ -302,7 +299,6 @@ func (x *link) read(deadline time.Time, qn string) (acked bool, err error) {
 			continue
 		}
 		acked = x.handle(tok, qn)
-		x.in.Discard(n)
 		if acked || qn == "" && len(x.reqs) > 0 {
 			return acked, nil
 		}
