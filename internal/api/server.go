@@ -71,14 +71,43 @@ func New(reg *registry.Service, mon monitoring.Store, comp *compliance.Service, 
 	return s
 }
 
-// Handler returns the mux with every route of the table.
+// Handler returns the mux with every route of the table. A request that no
+// route takes gets the JSON error body like every other error: 405 with
+// the methods allowed where the path is known, else 404.
 func (s *Server) Handler() http.Handler {
+	mux := s.mux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		var allow []string
+		for _, m := range []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"} {
+			probe := r.Clone(r.Context())
+			probe.Method = m
+			if _, p := mux.Handler(probe); p != "/" && p != "" {
+				allow = append(allow, m)
+			}
+		}
+		if len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			s.writeError(w, r, &apperr.Error{Code: methodNotAllowed,
+				Message: fmt.Sprintf("method %s is not allowed on %s; allowed: %s", r.Method, r.URL.Path, strings.Join(allow, ", ")),
+				Zh:      fmt.Sprintf("%s 不支持 %s 方法，可用：%s", r.URL.Path, r.Method, strings.Join(allow, ", "))})
+			return
+		}
+		s.writeError(w, r, apperr.Newf(apperr.NotFound, "no such route: %s %s", "没有此接口：%s %s", r.Method, r.URL.Path))
+	})
+	return mux
+}
+
+// mux is the route table as a mux.
+func (s *Server) mux() *http.ServeMux {
 	mux := http.NewServeMux()
 	for _, rt := range s.routes {
 		mux.Handle(rt.method+" "+rt.pattern, s.serve(rt))
 	}
 	return mux
 }
+
+// methodNotAllowed is the code of a known path asked with another method.
+const methodNotAllowed apperr.Code = "method_not_allowed"
 
 // serve is the one place that writes responses: the success body with the
 // route's status, or an error mapped to its status.
@@ -92,7 +121,7 @@ func (s *Server) serve(rt route) http.Handler {
 		}
 		if d, ok := v.(download); ok {
 			w.Header().Set("Content-Type", d.contentType)
-			w.Header().Set("Content-Disposition", `attachment; filename="`+d.name+`"`)
+			w.Header().Set("Content-Disposition", contentDisposition("attachment", d.name))
 			w.Write(d.data)
 			return
 		}
@@ -118,9 +147,10 @@ type errorBody struct {
 }
 
 var statusOf = map[apperr.Code]int{
-	apperr.Invalid:  http.StatusBadRequest,
-	apperr.NotFound: http.StatusNotFound,
-	apperr.Conflict: http.StatusConflict,
+	apperr.Invalid:   http.StatusBadRequest,
+	apperr.NotFound:  http.StatusNotFound,
+	apperr.Conflict:  http.StatusConflict,
+	methodNotAllowed: http.StatusMethodNotAllowed,
 }
 
 // writeError maps err to a status and a body, and logs internal errors;
@@ -167,6 +197,28 @@ func writeJSON(w http.ResponseWriter, status int, body []byte) {
 type download struct {
 	name, contentType string
 	data              []byte
+}
+
+// contentDisposition is the header of a file named name, as RFC 6266
+// gives it: an ASCII filename for old clients, every other character
+// replaced, and filename* with the name in UTF-8, percent-encoded, so
+// that no quote, semicolon or line break in a name reaches the header.
+func contentDisposition(disposition, name string) string {
+	ascii := []rune(name)
+	for i, r := range ascii {
+		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' || r == ';' || r == '%' {
+			ascii[i] = '_'
+		}
+	}
+	var enc strings.Builder
+	for _, b := range []byte(name) {
+		if ('a' <= b && b <= 'z') || ('A' <= b && b <= 'Z') || ('0' <= b && b <= '9') || strings.IndexByte("!#$&+-.^_`|~", b) >= 0 {
+			enc.WriteByte(b)
+		} else {
+			fmt.Fprintf(&enc, "%%%02X", b)
+		}
+	}
+	return fmt.Sprintf(`%s; filename="%s"; filename*=UTF-8''%s`, disposition, string(ascii), enc.String())
 }
 
 // upload marks a spreadsheet request body in the route table.

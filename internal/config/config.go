@@ -26,7 +26,7 @@ type Config struct {
 
 // Defaults returns the built-in configuration.
 func Defaults() Config {
-	return Config{Data: "./data", HTTP: ":8080", HJ212: ":9212", LogLevel: "info", LogFormat: "text"}
+	return Config{Data: "./data", HTTP: "127.0.0.1:8080", HJ212: ":9212", LogLevel: "info", LogFormat: "text"}
 }
 
 // vars maps each setting to its environment variable.

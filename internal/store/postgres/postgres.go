@@ -19,7 +19,6 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 
-	"ecoindustry/internal/config"
 	"ecoindustry/internal/store"
 )
 
@@ -117,7 +116,7 @@ func Open(ctx context.Context, dsn string, maxConns int) (*store.DB, error) {
 	defer cancel()
 	if err := db.PingContext(pingCtx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("postgres: cannot connect to %s: %w", config.MaskURL(dsn), err)
+		return nil, fmt.Errorf("postgres: cannot connect to %s:%d database %s as %s: %w", cfg.Host, cfg.Port, cfg.Database, cfg.User, err)
 	}
 	s := store.New(db, Dialect)
 	if err := s.Migrate(ctx, migrations, "migrations"); err != nil {

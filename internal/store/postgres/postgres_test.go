@@ -2,6 +2,8 @@ package postgres_test
 
 import (
 	"context"
+	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -88,4 +90,19 @@ func TestComplianceConformance(t *testing.T) {
 		t.Cleanup(func() { s.Close() })
 		return s, s.Attachments("")
 	})
+}
+
+// TestConnectErrorHidesPassword: a server that cannot be reached is named
+// in the error, its password never.
+func TestConnectErrorHidesPassword(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close() // nothing listens there now
+	_, err = postgres.Open(context.Background(), "postgres://eco:s3cret-pw@"+addr+"/eco?connect_timeout=2", 1)
+	if err == nil || strings.Contains(err.Error(), "s3cret-pw") || !strings.Contains(err.Error(), "127.0.0.1") {
+		t.Fatalf("error %v: want the server named and no password", err)
+	}
 }

@@ -1,4 +1,4 @@
-package app_test
+package cli_test
 
 import (
 	"encoding/json"
@@ -138,7 +138,7 @@ func TestHJ212Usage(t *testing.T) {
 	}{
 		{[]string{"hj212"}, 2, "want decode or encode"},
 		{[]string{"hj212", "parse"}, 2, "unknown hj212 command"},
-		{[]string{"hj212", "decode", "a", "b"}, 2, "at most one FILE"},
+		{[]string{"hj212", "decode", "a", "b"}, 2, "at most 1 arguments ([FILE])"},
 		{[]string{"hj212", "decode", "--bogus"}, 2, "flag provided but not defined"},
 		{[]string{"hj212", "decode", filepath.Join(dir, "missing")}, 1, "no such file"},
 		{[]string{"hj212", "encode", write(t, dir, "bad.jsonl", `{"ok":false,"error":{"code":"crc_mismatch"}}`+"\n")}, 1, "object 1"},

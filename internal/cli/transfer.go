@@ -1,4 +1,4 @@
-package app
+package cli
 
 import (
 	"context"
@@ -9,35 +9,30 @@ import (
 	"path/filepath"
 	"strings"
 
-	"ecoindustry/internal/config"
 	"ecoindustry/internal/registry"
 	"ecoindustry/internal/sheet"
 )
 
 func runImport(ctx context.Context, e *env, args []string) error {
-	fs, cfg := flags(e, "import", "KIND FILE", "data", "store", "pool-size")
-	dryRun := fs.Bool("dry-run", false, "validate only; write nothing")
-	pos, err := parse(fs, args)
+	cm := newCmd(e, "import", "KIND FILE", storeFlags...)
+	dryRun := cm.fs.Bool("dry-run", false, "validate only; write nothing")
+	if err := cm.parse(args); err != nil {
+		return err
+	}
+	k, err := kindArg(cm.pos[0])
 	if err != nil {
 		return err
 	}
-	if len(pos) != 2 {
-		return fmt.Errorf("%w: want KIND FILE, got %d arguments", errUsage, len(pos))
-	}
-	k, err := kindArg(pos[0])
+	t, err := sheet.Read(cm.pos[1])
 	if err != nil {
 		return err
 	}
-	t, err := sheet.Read(pos[1])
+	a, err := cm.open(ctx)
 	if err != nil {
 		return err
 	}
-	db, err := open(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	res, err := registry.NewService(db).Import(ctx, k, t, "cli:"+config.User(e.getenv), *dryRun)
+	defer a.Close()
+	res, err := a.Registry.Import(ctx, k, t, cliActor(e), *dryRun)
 	if invalid, ok := errors.AsType[*registry.InvalidError](err); ok {
 		for _, p := range invalid.Problems {
 			fmt.Fprintln(e.stderr, p)
@@ -56,18 +51,14 @@ func runImport(ctx context.Context, e *env, args []string) error {
 }
 
 func runExport(ctx context.Context, e *env, args []string) (err error) {
-	fs, cfg := flags(e, "export", "KIND", "data", "store", "pool-size")
-	format := fs.String("format", "", "csv or xlsx (default: from --out's extension, else csv)")
-	out := fs.String("out", "", "file to write (default: standard output)")
-	secrets := fs.Bool("include-secrets", false, "write data logger passwords instead of masking them")
-	pos, err := parse(fs, args)
-	if err != nil {
+	cm := newCmd(e, "export", "KIND", storeFlags...)
+	format := cm.fs.String("format", "", "csv or xlsx (default: from --out's extension, else csv)")
+	out := cm.fs.String("out", "", "file to write (default: standard output)")
+	secrets := cm.fs.Bool("include-secrets", false, "write data logger passwords instead of masking them")
+	if err := cm.parse(args); err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		return fmt.Errorf("%w: want KIND", errUsage)
-	}
-	k, err := kindArg(pos[0])
+	k, err := kindArg(cm.pos[0])
 	if err != nil {
 		return err
 	}
@@ -80,12 +71,12 @@ func runExport(ctx context.Context, e *env, args []string) (err error) {
 	if *format != "csv" && *format != "xlsx" {
 		return fmt.Errorf("%w: --format %q: use csv or xlsx", errUsage, *format)
 	}
-	db, err := open(ctx, cfg)
+	a, err := cm.open(ctx)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	rows, err := registry.NewService(db).Rows(ctx, k, *secrets)
+	defer a.Close()
+	rows, err := a.Registry.Rows(ctx, k, *secrets)
 	if err != nil {
 		return err
 	}

@@ -1,9 +1,11 @@
-package app_test
+package cli_test
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -15,7 +17,7 @@ import (
 
 	"golang.org/x/text/encoding/simplifiedchinese"
 
-	"ecoindustry/internal/app"
+	"ecoindustry/internal/cli"
 	"ecoindustry/internal/store/storetest"
 )
 
@@ -41,7 +43,7 @@ func (s *syncBuffer) String() string {
 func run(t *testing.T, env map[string]string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errOut syncBuffer
-	code = app.Run(context.Background(), args, func(k string) string { return env[k] }, strings.NewReader(""), &out, &errOut)
+	code = cli.Run(context.Background(), args, func(k string) string { return env[k] }, strings.NewReader(""), &out, &errOut)
 	return code, out.String(), errOut.String()
 }
 
@@ -159,26 +161,46 @@ func TestConfigMasksSecretsAndVersion(t *testing.T) {
 	}
 }
 
-// TestServeAndShutDown starts the server on a free port, asks it for a
-// page, and stops it as SIGTERM would.
-func TestServeAndShutDown(t *testing.T) {
+// serveInProcess runs `ecoind serve` on free ports with extra flags, and
+// returns the HTTP base URL, its log, and stop, which ends it as SIGTERM
+// would and returns its exit status.
+func serveInProcess(t *testing.T, flags ...string) (base string, log *syncBuffer, stop func() int) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	var errOut syncBuffer
-	done := make(chan int)
+	log = &syncBuffer{}
+	done := make(chan int, 1)
 	go func() {
 		env := map[string]string{"ECOIND_DATA": t.TempDir()}
-		done <- app.Run(ctx, []string{"serve", "--http", "127.0.0.1:0", "--hj212", "127.0.0.1:0"}, func(k string) string { return env[k] }, nil, &syncBuffer{}, &errOut)
+		args := append([]string{"serve", "--http", "127.0.0.1:0", "--hj212", "127.0.0.1:0"}, flags...)
+		done <- cli.Run(ctx, args, func(k string) string { return env[k] }, nil, &syncBuffer{}, log)
 	}()
 	addr := regexp.MustCompile(`http=(http://[0-9.:]+)`)
-	var base string
 	for deadline := time.Now().Add(10 * time.Second); base == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if m := addr.FindStringSubmatch(errOut.String()); m != nil {
+		if m := addr.FindStringSubmatch(log.String()); m != nil {
 			base = m[1]
 		}
 	}
 	if base == "" {
-		t.Fatalf("server did not start:\n%s", errOut.String())
+		cancel()
+		t.Fatalf("server did not start:\n%s", log.String())
 	}
+	stop = func() int {
+		cancel()
+		select {
+		case code := <-done:
+			return code
+		case <-time.After(20 * time.Second):
+			t.Fatal("no graceful shutdown")
+			return -1
+		}
+	}
+	return base, log, stop
+}
+
+// TestServeAndShutDown starts the server on a free port, asks it for a
+// page, and stops it as SIGTERM would.
+func TestServeAndShutDown(t *testing.T) {
+	base, log, stop := serveInProcess(t)
 	resp, err := http.Get(base + "/api/v1/units")
 	if err != nil {
 		t.Fatal(err)
@@ -189,13 +211,45 @@ func TestServeAndShutDown(t *testing.T) {
 	if err != nil || len(units.Items) != 10 {
 		t.Fatalf("units: %+v %v", units, err)
 	}
-	cancel()
-	select {
-	case code := <-done:
-		if code != 0 {
-			t.Fatalf("exit %d:\n%s", code, errOut.String())
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("no graceful shutdown")
+	if code := stop(); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, log.String())
 	}
+}
+
+// TestServeListensOnLoopbackByDefault: with no authentication yet, the API
+// is not offered to other machines unless asked, and serve says so.
+func TestServeListensOnLoopbackByDefault(t *testing.T) {
+	if code, out, _ := run(t, nil, "config"); code != 0 || !strings.Contains(out, "ECOIND_HTTP=127.0.0.1:8080\n") {
+		t.Fatalf("%d\n%s", code, out)
+	}
+	_, log, stop := serveInProcess(t)
+	defer stop()
+	if !strings.Contains(log.String(), "loopback only") {
+		t.Errorf("serve did not say it listens on loopback only:\n%s", log.String())
+	}
+}
+
+// TestSlowBodyIsCutOff: a client that sends its body a byte at a time holds
+// a connection only until the read timeout, not for ever.
+func TestSlowBodyIsCutOff(t *testing.T) {
+	base, _, stop := serveInProcess(t, "--http-read-timeout", "1s")
+	defer stop()
+	c, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	fmt.Fprintf(c, "POST /api/v1/enterprises HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n")
+	// 100 bytes at 200 ms would take 20 s; the server must close first.
+	for i := 0; i < 100; i++ {
+		time.Sleep(200 * time.Millisecond)
+		if _, err := c.Write([]byte(" ")); err != nil {
+			return // closed by the server
+		}
+	}
+	c.SetReadDeadline(time.Now().Add(time.Second))
+	if _, err := c.Read(make([]byte, 512)); err == nil {
+		return // answered, and so no longer held
+	}
+	t.Fatal("a body sent at one byte every 200 ms held the connection for 20 s")
 }

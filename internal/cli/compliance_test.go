@@ -1,4 +1,4 @@
-package app_test
+package cli_test
 
 import (
 	"bytes"
@@ -19,20 +19,20 @@ import (
 	"ecoindustry/internal/compliance"
 )
 
-// cli runs ecoind commands over one data directory, as the user wang.
-type cli struct {
+// user runs ecoind commands over one data directory, as the user wang.
+type user struct {
 	t   *testing.T
 	dir string
 	env map[string]string
 }
 
-func newCLI(t *testing.T) *cli {
+func newCLI(t *testing.T) *user {
 	dir := t.TempDir()
-	return &cli{t: t, dir: dir, env: map[string]string{"ECOIND_DATA": filepath.Join(dir, "data"), "USER": "wang"}}
+	return &user{t: t, dir: dir, env: map[string]string{"ECOIND_DATA": filepath.Join(dir, "data"), "USER": "wang"}}
 }
 
 // ok runs a command that must succeed and returns its output.
-func (c *cli) ok(args ...string) string {
+func (c *user) ok(args ...string) string {
 	c.t.Helper()
 	code, out, errOut := run(c.t, c.env, args...)
 	if code != 0 {
@@ -42,7 +42,7 @@ func (c *cli) ok(args ...string) string {
 }
 
 // fails runs a command that must exit with code and returns its standard error.
-func (c *cli) fails(code int, args ...string) string {
+func (c *user) fails(code int, args ...string) string {
 	c.t.Helper()
 	got, out, errOut := run(c.t, c.env, args...)
 	if got != code {
@@ -52,7 +52,7 @@ func (c *cli) fails(code int, args ...string) string {
 }
 
 // json runs a command with --json and decodes its output into v.
-func (c *cli) json(v any, args ...string) {
+func (c *user) json(v any, args ...string) {
 	c.t.Helper()
 	out := c.ok(append(args, "--json")...)
 	if err := json.Unmarshal([]byte(out), v); err != nil {
@@ -60,12 +60,12 @@ func (c *cli) json(v any, args ...string) {
 	}
 }
 
-func (c *cli) file(name, content string) string {
+func (c *user) file(name, content string) string {
 	c.t.Helper()
 	return write(c.t, c.dir, name, content)
 }
 
-func (c *cli) caseOf(id int64) compliance.Case {
+func (c *user) caseOf(id int64) compliance.Case {
 	c.t.Helper()
 	var k compliance.Case
 	c.json(&k, "case", "show", strconv.FormatInt(id, 10))
@@ -92,7 +92,7 @@ func cstDate(days int) string {
 // campaignOfTwo imports the two enterprises of app_test.go (neither with a
 // licence, site or safety assessment: both 四无), creates a campaign over
 // the whole registry and surveys it, and returns the cases of u1 and u2.
-func campaignOfTwo(c *cli) (int64, int64) {
+func campaignOfTwo(c *user) (int64, int64) {
 	c.t.Helper()
 	c.ok("import", "parks", c.file("parks.csv", parksCSV))
 	c.ok("import", "enterprises", c.file("ents.csv", entsCSV()))
@@ -248,7 +248,7 @@ func TestRectificationFromTheCommandLine(t *testing.T) {
 		t.Errorf("the closure did not close the enterprise in the registry:\n%s", exported)
 	}
 	for level := 1; level <= 3; level++ {
-		out = c.ok("case", "accept", id, "--version", strconv.Itoa(6+level), "--body",
+		out = c.ok("case", "acceptances", id, "--version", strconv.Itoa(6+level), "--body",
 			`{"level": `+strconv.Itoa(level)+`, "result": "pass", "date": "`+cstDate(0)+`", "inspector": "王五"}`)
 	}
 	contains(t, "accept", out, "验收通过 accepted", "版本 version 10")
@@ -267,7 +267,7 @@ func TestRectificationFromTheCommandLine(t *testing.T) {
 	out = c.ok("case", "close-out", id, "--version", "10", "--body", `{"date": "`+cstDate(0)+`", "document_no": "丽环销〔2026〕1号"}`)
 	contains(t, "close-out", out, "已销号 closed out", "版本 version 11")
 	var visited compliance.Case
-	c.json(&visited, "case", "visit", id, "--version", "11", "--file", c.file("visit.json",
+	c.json(&visited, "case", "visits", id, "--version", "11", "--file", c.file("visit.json",
 		`{"date": "`+cstDate(0)+`", "inspector": "赵六", "finding": "厂房空置，未见生产", "relapsed": false, "attachments": ["`+photo+`"]}`))
 	if visited.State != compliance.ClosedOut || visited.Version != 12 || len(visited.Visits) != 1 {
 		t.Fatalf("visit: %+v", visited.Summary)
@@ -353,4 +353,22 @@ func TestRectificationBadInput(t *testing.T) {
 		}
 	}
 	contains(t, "help", c.fails(0, "case", "-h"), "ecoind case classify ID --version N (--body JSON | --file FILE.json)", "ecoind case attach FILE")
+}
+
+// TestREADMECaseSteps: the steps the README lists are the command line's
+// (and, by the api package's test, the API's).
+func TestREADMECaseSteps(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := regexp.MustCompile(`# steps: (.*)`).FindSubmatch(readme)
+	if steps == nil {
+		t.Fatal("README lists no case steps (# steps: …)")
+	}
+	for _, step := range strings.Split(string(steps[1]), ", ") {
+		if code, _, errOut := run(t, nil, "case", step, "-h"); code != 0 {
+			t.Errorf("README's case step %q: ecoind case %s -h exits %d\n%s", step, step, code, errOut)
+		}
+	}
 }

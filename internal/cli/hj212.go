@@ -1,11 +1,10 @@
-package app
+package cli
 
 import (
 	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -39,11 +38,11 @@ func runHJ212(ctx context.Context, e *env, args []string) error {
 }
 
 func hj212Decode(ctx context.Context, e *env, args []string) error {
-	fs, _ := flags(e, "hj212 decode", "[FILE]")
+	cm := newCmd(e, "hj212 decode", "[FILE]")
 	var opt hj212.Options
-	fs.BoolVar(&opt.Strict, "strict", false, "accept only what HJ 212-2017 allows")
-	fs.BoolVar(&opt.ModbusCRC, "modbus-crc", false, "accept a Modbus CRC16 too (loggers configured for it)")
-	in, err := input(e, fs, args)
+	cm.fs.BoolVar(&opt.Strict, "strict", false, "accept only what HJ 212-2017 allows")
+	cm.fs.BoolVar(&opt.ModbusCRC, "modbus-crc", false, "accept a Modbus CRC16 too (loggers configured for it)")
+	in, err := cm.input(args)
 	if err != nil {
 		return err
 	}
@@ -86,8 +85,8 @@ type rejected struct {
 }
 
 func hj212Encode(ctx context.Context, e *env, args []string) error {
-	fs, _ := flags(e, "hj212 encode", "[FILE]")
-	in, err := input(e, fs, args)
+	cm := newCmd(e, "hj212 encode", "[FILE]")
+	in, err := cm.input(args)
 	if err != nil {
 		return err
 	}
@@ -116,15 +115,12 @@ func hj212Encode(ctx context.Context, e *env, args []string) error {
 
 // input parses args and opens the FILE they name, or standard input
 // without one.
-func input(e *env, fs *flag.FlagSet, args []string) (io.ReadCloser, error) {
-	pos, err := parse(fs, args)
-	switch {
-	case err != nil:
+func (c *cmd) input(args []string) (io.ReadCloser, error) {
+	if err := c.parse(args); err != nil {
 		return nil, err
-	case len(pos) > 1:
-		return nil, fmt.Errorf("%w: want at most one FILE, got %d arguments", errUsage, len(pos))
-	case len(pos) == 1:
-		return os.Open(pos[0])
 	}
-	return io.NopCloser(e.stdin), nil
+	if len(c.pos) == 1 {
+		return os.Open(c.pos[0])
+	}
+	return io.NopCloser(c.stdin), nil
 }

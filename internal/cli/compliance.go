@@ -1,4 +1,4 @@
-package app
+package cli
 
 import (
 	"bytes"
@@ -16,6 +16,7 @@ import (
 
 	"golang.org/x/text/width"
 
+	"ecoindustry/internal/app"
 	"ecoindustry/internal/apperr"
 	"ecoindustry/internal/compliance"
 	"ecoindustry/internal/config"
@@ -60,22 +61,7 @@ func dispatch(ctx context.Context, e *env, cmd string, subs []subcommand, args [
 	return fmt.Errorf("%w: unknown %s command %q (one of %s)", errUsage, cmd, args[0], strings.Join(names, ", "))
 }
 
-// openRectification opens the store and the rectification service over it;
-// the caller closes the store.
-func openRectification(ctx context.Context, cfg *config.Config) (*compliance.Service, *store.DB, error) {
-	db, err := open(ctx, cfg)
-	if err != nil {
-		return nil, nil, err
-	}
-	return rectification(db, cfg), db, nil
-}
-
 func cliActor(e *env) string { return "cli:" + config.User(e.getenv) }
-
-// jsonFlag is every listing's --json.
-func jsonFlag(fs *flag.FlagSet) *bool {
-	return fs.Bool("json", false, "print JSON, as the API returns it, instead of a table")
-}
 
 // asOfFlag is a date flag checked as a usage error before anything opens.
 func asOfFlag(fs *flag.FlagSet, usage string) *string {
@@ -90,23 +76,6 @@ func checkAsOf(v string) error {
 		return fmt.Errorf("%w: --as-of %q: want a date YYYY-MM-DD", errUsage, v)
 	}
 	return nil
-}
-
-// wantArgs checks the number of positional arguments.
-func wantArgs(pos []string, names ...string) error {
-	if len(pos) != len(names) {
-		return fmt.Errorf("%w: want %s, got %d arguments", errUsage, strings.Join(names, " "), len(pos))
-	}
-	return nil
-}
-
-// idArg parses the id of a run, campaign or case.
-func idArg(what, s string) (int64, error) {
-	id, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || id <= 0 {
-		return 0, fmt.Errorf("%w: %s %q is not an id (a positive number)", errUsage, what, s)
-	}
-	return id, nil
 }
 
 // readFile reads file, "-" standard input, as an error officials can read.
@@ -317,12 +286,12 @@ func runScreen(ctx context.Context, e *env, args []string) error {
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		return dispatch(ctx, e, "screen", screenSubs, args)
 	}
-	fs, cfg := flags(e, "screen", "(or: screen runs | show ID | diff A B)", "data", "store", "pool-size")
-	preset := fs.String("preset", "four_nos", "built-in rules: four_nos (四无) or san_luan_wu (散乱污)")
-	rulesFile := fs.String("rules", "", "a JSON rule set instead of a preset: {\"criteria\": [...], \"extra\": [rules]}")
-	asOf := asOfFlag(fs, "the date licences and assessments are judged valid at")
-	asJSON := jsonFlag(fs)
-	if err := parseNoArgs(fs, args); err != nil {
+	cm := newCmd(e, "screen", "", storeFlags...)
+	preset := cm.fs.String("preset", "four_nos", "built-in rules: four_nos (四无) or san_luan_wu (散乱污)")
+	rulesFile := cm.fs.String("rules", "", "a JSON rule set instead of a preset: {\"criteria\": [...], \"extra\": [rules]}")
+	asOf := asOfFlag(cm.fs, "the date licences and assessments are judged valid at")
+	cm.jsonFlag()
+	if err := cm.parse(args); err != nil {
 		return err
 	}
 	if err := checkAsOf(*asOf); err != nil {
@@ -331,7 +300,7 @@ func runScreen(ctx context.Context, e *env, args []string) error {
 	var rules compliance.RuleSet
 	switch {
 	case *rulesFile != "":
-		if given(fs, "preset") {
+		if given(cm.fs, "preset") {
 			return fmt.Errorf("%w: give --preset or --rules, not both", errUsage)
 		}
 		if err := readJSON(e, *rulesFile, &rules); err != nil {
@@ -344,16 +313,16 @@ func runScreen(ctx context.Context, e *env, args []string) error {
 	default:
 		return fmt.Errorf("%w: --preset %q: want four_nos or san_luan_wu", errUsage, *preset)
 	}
-	svc, db, err := openRectification(ctx, cfg)
+	a, err := cm.open(ctx)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	run, err := svc.Screen(ctx, rules, *asOf, cliActor(e))
+	defer a.Close()
+	run, err := a.Compliance.Screen(ctx, rules, *asOf, cliActor(e))
 	if err != nil {
 		return err
 	}
-	return showRun(ctx, e, svc, db, run.ID, *asJSON, false)
+	return showRun(ctx, e, a, run.ID, *cm.json, false)
 }
 
 // given reports whether flag name was set on the command line.
@@ -371,15 +340,15 @@ type runBody struct {
 
 // showRun prints run id: its counts and a table of its candidates, with
 // their evidence if evidence.
-func showRun(ctx context.Context, e *env, svc *compliance.Service, db *store.DB, id int64, asJSON, evidence bool) error {
-	run, cands, err := svc.Run(ctx, id)
+func showRun(ctx context.Context, e *env, a *app.App, id int64, asJSON, evidence bool) error {
+	run, cands, err := a.Compliance.Run(ctx, id)
 	if err != nil {
 		return err
 	}
 	if asJSON {
 		return printJSON(e.stdout, runBody{run, listOf(cands).Items})
 	}
-	names, err := unitNames(ctx, db)
+	names, err := unitNames(ctx, a.DB)
 	if err != nil {
 		return err
 	}
@@ -451,18 +420,18 @@ func candidateTable(cands []compliance.Candidate, names map[string]string) table
 }
 
 func screenRuns(ctx context.Context, e *env, args []string) error {
-	fs, cfg := flags(e, "screen runs", "", "data", "store", "pool-size")
-	asJSON := jsonFlag(fs)
-	if err := parseNoArgs(fs, args); err != nil {
+	cm := newCmd(e, "screen runs", "", storeFlags...)
+	cm.jsonFlag()
+	if err := cm.parse(args); err != nil {
 		return err
 	}
-	svc, db, err := openRectification(ctx, cfg)
+	a, err := cm.open(ctx)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	runs, err := svc.Runs(ctx)
-	if done, err := jsonDone(e.stdout, *asJSON, listOf(runs), err); done {
+	defer a.Close()
+	runs, err := a.Compliance.Runs(ctx)
+	if done, err := cm.done(listOf(runs), err); done {
 		return err
 	}
 	var t table
@@ -480,64 +449,56 @@ func screenRuns(ctx context.Context, e *env, args []string) error {
 }
 
 func screenShow(ctx context.Context, e *env, args []string) error {
-	fs, cfg := flags(e, "screen show", "ID", "data", "store", "pool-size")
-	asJSON := jsonFlag(fs)
-	pos, err := parse(fs, args)
+	cm := newCmd(e, "screen show", "ID", storeFlags...)
+	cm.jsonFlag()
+	if err := cm.parse(args); err != nil {
+		return err
+	}
+	id, err := cm.id(0, "run")
 	if err != nil {
 		return err
 	}
-	if err := wantArgs(pos, "ID"); err != nil {
-		return err
-	}
-	id, err := idArg("run", pos[0])
+	a, err := cm.open(ctx)
 	if err != nil {
 		return err
 	}
-	svc, db, err := openRectification(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	return showRun(ctx, e, svc, db, id, *asJSON, true)
+	defer a.Close()
+	return showRun(ctx, e, a, id, *cm.json, true)
 }
 
 func screenDiff(ctx context.Context, e *env, args []string) error {
-	fs, cfg := flags(e, "screen diff", "A B", "data", "store", "pool-size")
-	asJSON := jsonFlag(fs)
-	pos, err := parse(fs, args)
+	cm := newCmd(e, "screen diff", "A B", storeFlags...)
+	cm.jsonFlag()
+	if err := cm.parse(args); err != nil {
+		return err
+	}
+	from, err := cm.id(0, "run")
 	if err != nil {
 		return err
 	}
-	if err := wantArgs(pos, "A", "B"); err != nil {
-		return err
-	}
-	a, err := idArg("run", pos[0])
+	to, err := cm.id(1, "run")
 	if err != nil {
 		return err
 	}
-	b, err := idArg("run", pos[1])
+	a, err := cm.open(ctx)
 	if err != nil {
 		return err
 	}
-	svc, db, err := openRectification(ctx, cfg)
+	defer a.Close()
+	d, err := a.Compliance.Diff(ctx, from, to)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	d, err := svc.Diff(ctx, a, b)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
+	if *cm.json {
 		d.Added, d.Removed, d.Changed = listOf(d.Added).Items, listOf(d.Removed).Items, listOf(d.Changed).Items
 		return printJSON(e.stdout, d)
 	}
-	names, err := unitNames(ctx, db)
+	names, err := unitNames(ctx, a.DB)
 	if err != nil {
 		return err
 	}
 	w := e.stdout
-	fmt.Fprintf(w, "筛查批次 Run %d → %d: 新增 added %d, 移出 removed %d, 变化 changed %d\n", a, b, len(d.Added), len(d.Removed), len(d.Changed))
+	fmt.Fprintf(w, "筛查批次 Run %d → %d: 新增 added %d, 移出 removed %d, 变化 changed %d\n", from, to, len(d.Added), len(d.Removed), len(d.Changed))
 	for _, part := range []struct {
 		title string
 		cands []compliance.Candidate
@@ -604,18 +565,18 @@ func runCampaign(ctx context.Context, e *env, args []string) error {
 }
 
 func campaignList(ctx context.Context, e *env, args []string) error {
-	fs, cfg := flags(e, "campaign list", "", "data", "store", "pool-size")
-	asJSON := jsonFlag(fs)
-	if err := parseNoArgs(fs, args); err != nil {
+	cm := newCmd(e, "campaign list", "", storeFlags...)
+	cm.jsonFlag()
+	if err := cm.parse(args); err != nil {
 		return err
 	}
-	svc, db, err := openRectification(ctx, cfg)
+	a, err := cm.open(ctx)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	cs, err := svc.Campaigns(ctx)
-	if done, err := jsonDone(e.stdout, *asJSON, listOf(cs), err); done {
+	defer a.Close()
+	cs, err := a.Compliance.Campaigns(ctx)
+	if done, err := cm.done(listOf(cs), err); done {
 		return err
 	}
 	var t table
@@ -631,41 +592,19 @@ func campaignList(ctx context.Context, e *env, args []string) error {
 	return t.write(e.stdout)
 }
 
-// campaignArg parses `ID` and opens the store for a campaign subcommand.
-func campaignArg(ctx context.Context, fs *flag.FlagSet, cfg *config.Config, args []string, check func() error) (int64, *compliance.Service, *store.DB, error) {
-	pos, err := parse(fs, args)
-	if err != nil {
-		return 0, nil, nil, err
-	}
-	if err := wantArgs(pos, "ID"); err != nil {
-		return 0, nil, nil, err
-	}
-	id, err := idArg("campaign", pos[0])
-	if err != nil {
-		return 0, nil, nil, err
-	}
-	if check != nil {
-		if err := check(); err != nil {
-			return 0, nil, nil, err
-		}
-	}
-	svc, db, err := openRectification(ctx, cfg)
-	return id, svc, db, err
-}
-
 func campaignShow(ctx context.Context, e *env, args []string) error {
-	fs, cfg := flags(e, "campaign show", "ID", "data", "store", "pool-size")
-	asJSON := jsonFlag(fs)
-	id, svc, db, err := campaignArg(ctx, fs, cfg, args, nil)
+	cm := newCmd(e, "campaign show", "ID", storeFlags...)
+	cm.jsonFlag()
+	id, a, err := cm.openID(ctx, args, "campaign", nil)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	c, err := svc.Campaign(ctx, id)
-	if done, err := jsonDone(e.stdout, *asJSON, c, err); done {
+	defer a.Close()
+	c, err := a.Compliance.Campaign(ctx, id)
+	if done, err := cm.done(c, err); done {
 		return err
 	}
-	names, err := unitNames(ctx, db)
+	names, err := unitNames(ctx, a.DB)
 	if err != nil {
 		return err
 	}
@@ -718,26 +657,22 @@ func writeCampaign(w io.Writer, c compliance.Campaign, names map[string]string) 
 }
 
 func campaignCreate(ctx context.Context, e *env, args []string) error {
-	fs, cfg := flags(e, "campaign create", "FILE.json", "data", "store", "pool-size")
-	asJSON := jsonFlag(fs)
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(pos, "FILE.json"); err != nil {
+	cm := newCmd(e, "campaign create", "FILE.json", storeFlags...)
+	cm.jsonFlag()
+	if err := cm.parse(args); err != nil {
 		return err
 	}
 	var c compliance.Campaign
-	if err := readJSON(e, pos[0], &c); err != nil {
+	if err := readJSON(e, cm.pos[0], &c); err != nil {
 		return err
 	}
-	svc, db, err := openRectification(ctx, cfg)
+	a, err := cm.open(ctx)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	c, err = svc.CreateCampaign(ctx, c, cliActor(e))
-	if done, err := jsonDone(e.stdout, *asJSON, c, err); done {
+	defer a.Close()
+	c, err = a.Compliance.CreateCampaign(ctx, c, cliActor(e))
+	if done, err := cm.done(c, err); done {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "整治行动 campaign %d created (version %d): %s\n", c.ID, c.Version, c.Name)
@@ -745,35 +680,31 @@ func campaignCreate(ctx context.Context, e *env, args []string) error {
 }
 
 func campaignUpdate(ctx context.Context, e *env, args []string) error {
-	fs, cfg := flags(e, "campaign update", "ID FILE.json", "data", "store", "pool-size")
-	asJSON := jsonFlag(fs)
-	pos, err := parse(fs, args)
-	if err != nil {
+	cm := newCmd(e, "campaign update", "ID FILE.json", storeFlags...)
+	cm.jsonFlag()
+	if err := cm.parse(args); err != nil {
 		return err
 	}
-	if err := wantArgs(pos, "ID", "FILE.json"); err != nil {
-		return err
-	}
-	id, err := idArg("campaign", pos[0])
+	id, err := cm.id(0, "campaign")
 	if err != nil {
 		return err
 	}
 	var c compliance.Campaign
-	if err := readJSON(e, pos[1], &c); err != nil {
+	if err := readJSON(e, cm.pos[1], &c); err != nil {
 		return err
 	}
 	if c.Version <= 0 {
 		return apperr.Newf(apperr.Invalid, `%[1]s: give "version", the campaign's version as read (ecoind campaign show %[2]d)`,
-			`%[1]s：须给出 "version"，即读取时整治行动的版本号（ecoind campaign show %[2]d）`, pos[1], id)
+			`%[1]s：须给出 "version"，即读取时整治行动的版本号（ecoind campaign show %[2]d）`, cm.pos[1], id)
 	}
 	c.ID = id
-	svc, db, err := openRectification(ctx, cfg)
+	a, err := cm.open(ctx)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	c, err = svc.UpdateCampaign(ctx, c, c.Version, cliActor(e))
-	if done, err := jsonDone(e.stdout, *asJSON, c, err); done {
+	defer a.Close()
+	c, err = a.Compliance.UpdateCampaign(ctx, c, c.Version, cliActor(e))
+	if done, err := cm.done(c, err); done {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "整治行动 campaign %d updated (version %d): %s\n", c.ID, c.Version, c.Name)
@@ -781,17 +712,17 @@ func campaignUpdate(ctx context.Context, e *env, args []string) error {
 }
 
 func campaignSurvey(ctx context.Context, e *env, args []string) error {
-	fs, cfg := flags(e, "campaign survey", "ID", "data", "store", "pool-size")
-	all := fs.Bool("all", false, "open a case for every enterprise in scope, not only those the screening selects")
-	asOf := asOfFlag(fs, "the date the screening judges validity at")
-	asJSON := jsonFlag(fs)
-	id, svc, db, err := campaignArg(ctx, fs, cfg, args, func() error { return checkAsOf(*asOf) })
+	cm := newCmd(e, "campaign survey", "ID", storeFlags...)
+	all := cm.fs.Bool("all", false, "open a case for every enterprise in scope, not only those the screening selects")
+	asOf := asOfFlag(cm.fs, "the date the screening judges validity at")
+	cm.jsonFlag()
+	id, a, err := cm.openID(ctx, args, "campaign", func() error { return checkAsOf(*asOf) })
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	res, err := svc.Survey(ctx, id, compliance.SurveyOptions{All: *all, AsOf: *asOf}, cliActor(e))
-	if done, err := jsonDone(e.stdout, *asJSON, res, err); done {
+	defer a.Close()
+	res, err := a.Compliance.Survey(ctx, id, compliance.SurveyOptions{All: *all, AsOf: *asOf}, cliActor(e))
+	if done, err := cm.done(res, err); done {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "整治行动 campaign %d 排查 surveyed as of %s (筛查批次 run %d)\n", id, res.Run.AsOf, res.Run.ID)
@@ -825,16 +756,16 @@ var statColumns = []struct {
 }
 
 func campaignStats(ctx context.Context, e *env, args []string) error {
-	fs, cfg := flags(e, "campaign stats", "ID", "data", "store", "pool-size")
-	asOf := asOfFlag(fs, "the date the statistics are taken at")
-	asJSON := jsonFlag(fs)
-	id, svc, db, err := campaignArg(ctx, fs, cfg, args, func() error { return checkAsOf(*asOf) })
+	cm := newCmd(e, "campaign stats", "ID", storeFlags...)
+	asOf := asOfFlag(cm.fs, "the date the statistics are taken at")
+	cm.jsonFlag()
+	id, a, err := cm.openID(ctx, args, "campaign", func() error { return checkAsOf(*asOf) })
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	st, err := svc.Stats(ctx, id, *asOf)
-	if done, err := jsonDone(e.stdout, *asJSON, st, err); done {
+	defer a.Close()
+	st, err := a.Compliance.Stats(ctx, id, *asOf)
+	if done, err := cm.done(st, err); done {
 		return err
 	}
 	w := e.stdout
@@ -887,11 +818,11 @@ func campaignStats(ctx context.Context, e *env, args []string) error {
 }
 
 func campaignReport(ctx context.Context, e *env, args []string) (err error) {
-	fs, cfg := flags(e, "campaign report", "ID", "data", "store", "pool-size")
-	out := fs.String("out", "", "the XLSX file to write (required)")
-	asOf := asOfFlag(fs, "the date the statistics are taken at")
-	unit := fs.String("unit", "", "the reporting unit (填报单位) named in the header (default: the lead unit)")
-	id, svc, db, err := campaignArg(ctx, fs, cfg, args, func() error {
+	cm := newCmd(e, "campaign report", "ID", storeFlags...)
+	out := cm.fs.String("out", "", "the XLSX file to write (required)")
+	asOf := asOfFlag(cm.fs, "the date the statistics are taken at")
+	unit := cm.fs.String("unit", "", "the reporting unit (填报单位) named in the header (default: the lead unit)")
+	id, a, err := cm.openID(ctx, args, "campaign", func() error {
 		if *out == "" {
 			return fmt.Errorf("%w: --out FILE.xlsx is required", errUsage)
 		}
@@ -903,11 +834,11 @@ func campaignReport(ctx context.Context, e *env, args []string) (err error) {
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer a.Close()
 	// The workbook is made whole before the file is written: a refused
 	// report leaves no half-written file behind.
 	var b bytes.Buffer
-	if err := svc.ExportXLSX(ctx, &b, id, *asOf, *unit); err != nil {
+	if err := a.Compliance.ExportXLSX(ctx, &b, id, *asOf, *unit); err != nil {
 		return err
 	}
 	if err := os.WriteFile(*out, b.Bytes(), 0o644); err != nil {
@@ -958,11 +889,11 @@ func runCase(ctx context.Context, e *env, args []string) error {
 		{"classify", `{"disposition", "unit", "person", "measures", "deadline"}`, "decide the disposition and plan (分类处置)", stepOf((*compliance.Service).Classify)},
 		{"checklist", `{"step", "date", "attachments", "note"}`, "record one 两断三清 step of a closure", stepOf((*compliance.Service).RecordChecklist)},
 		{"relocation", `{"address", "park", "lon", "lat", "moved_on", "attachments"}`, "record a relocation's site and move (搬迁)", stepOf((*compliance.Service).SetRelocation)},
-		{"item", `{"no", "text", "done", "attachments"}`, "add or complete a rectification item (整改事项)", stepOf((*compliance.Service).RecordItem)},
-		{"accept", `{"level", "result", "date", "inspector", "note", "attachments"}`, "record an acceptance level's verdict (验收: 1 属地自查, 2 牵头单位复查, 3 督察办核查)",
+		{"items", `{"no", "text", "done", "attachments"}`, "add or complete a rectification item (整改事项)", stepOf((*compliance.Service).RecordItem)},
+		{"acceptances", `{"level", "result", "date", "inspector", "note", "attachments"}`, "record an acceptance level's verdict (验收: 1 属地自查, 2 牵头单位复查, 3 督察办核查)",
 			stepOf((*compliance.Service).Accept)},
 		{"close-out", `{"date", "document_no", "note"}`, "销号: close the case out", stepOf((*compliance.Service).CloseOut)},
-		{"visit", `{"date", "inspector", "finding", "relapsed", "attachments"}`, "record a 回头看 follow-up visit", stepOf((*compliance.Service).Visit)},
+		{"visits", `{"date", "inspector", "finding", "relapsed", "attachments"}`, "record a 回头看 follow-up visit", stepOf((*compliance.Service).Visit)},
 	} {
 		subs = append(subs, subcommand{s.name, "ID --version N (--body JSON | --file FILE.json)", s.usage + "; body " + s.body,
 			func(ctx context.Context, e *env, args []string) error {
@@ -973,17 +904,17 @@ func runCase(ctx context.Context, e *env, args []string) error {
 }
 
 func caseList(ctx context.Context, e *env, args []string) error {
-	fs, cfg := flags(e, "case list", "", "data", "store", "pool-size")
-	campaign := fs.Int64("campaign", 0, "only the cases of this campaign")
-	state := fs.String("state", "", "surveyed, dismissed, rectifying, accepting, accepted, closed_out or reopened")
-	county := fs.String("county", "", "GB/T 2260 county code or name (莲都区, 莲都)")
-	township := fs.String("township", "", "GB/T 2260 township code or name")
-	disposition := fs.String("disposition", "", "close, relocate, upgrade or stop_rectify")
-	uscc := fs.String("uscc", "", "one enterprise's cases")
-	limit := fs.Int("limit", 100, "cases to list (0: all)")
-	offset := fs.Int("offset", 0, "cases to skip")
-	asJSON := jsonFlag(fs)
-	if err := parseNoArgs(fs, args); err != nil {
+	cm := newCmd(e, "case list", "", storeFlags...)
+	campaign := cm.fs.Int64("campaign", 0, "only the cases of this campaign")
+	state := cm.fs.String("state", "", "surveyed, dismissed, rectifying, accepting, accepted, closed_out or reopened")
+	county := cm.fs.String("county", "", "GB/T 2260 county code or name (莲都区, 莲都)")
+	township := cm.fs.String("township", "", "GB/T 2260 township code or name")
+	disposition := cm.fs.String("disposition", "", "close, relocate, upgrade or stop_rectify")
+	uscc := cm.fs.String("uscc", "", "one enterprise's cases")
+	limit := cm.fs.Int("limit", 100, "cases to list (0: all)")
+	offset := cm.fs.Int("offset", 0, "cases to skip")
+	cm.jsonFlag()
+	if err := cm.parse(args); err != nil {
 		return err
 	}
 	f := compliance.CaseFilter{Campaign: *campaign, USCC: strings.ToUpper(strings.TrimSpace(*uscc)),
@@ -998,12 +929,12 @@ func caseList(ctx context.Context, e *env, args []string) error {
 	case f.Disposition != "" && !slices.Contains(compliance.Dispositions, f.Disposition):
 		return fmt.Errorf("%w: --disposition %q: want one of %s", errUsage, *disposition, joinStrings(compliance.Dispositions))
 	}
-	svc, db, err := openRectification(ctx, cfg)
+	a, err := cm.open(ctx)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	units, err := db.Units(ctx)
+	defer a.Close()
+	units, err := a.DB.Units(ctx)
 	if err != nil {
 		return err
 	}
@@ -1020,11 +951,11 @@ func caseList(ctx context.Context, e *env, args []string) error {
 		}
 		*a.code = u.Code
 	}
-	cs, total, err := svc.Cases(ctx, f)
+	cs, total, err := a.Compliance.Cases(ctx, f)
 	if err != nil {
 		return err
 	}
-	if *asJSON {
+	if *cm.json {
 		return printJSON(e.stdout, struct {
 			Total int               `json:"total"`
 			Items []compliance.Case `json:"items"`
@@ -1060,36 +991,19 @@ func joinStrings[T ~string](s []T) string {
 	return strings.Join(out, ", ")
 }
 
-// caseArg parses `ID` and opens the store for a case subcommand.
-func caseArg(ctx context.Context, fs *flag.FlagSet, cfg *config.Config, args []string) (int64, *compliance.Service, *store.DB, error) {
-	pos, err := parse(fs, args)
-	if err != nil {
-		return 0, nil, nil, err
-	}
-	if err := wantArgs(pos, "ID"); err != nil {
-		return 0, nil, nil, err
-	}
-	id, err := idArg("case", pos[0])
-	if err != nil {
-		return 0, nil, nil, err
-	}
-	svc, db, err := openRectification(ctx, cfg)
-	return id, svc, db, err
-}
-
 func caseShow(ctx context.Context, e *env, args []string) error {
-	fs, cfg := flags(e, "case show", "ID", "data", "store", "pool-size")
-	asJSON := jsonFlag(fs)
-	id, svc, db, err := caseArg(ctx, fs, cfg, args)
+	cm := newCmd(e, "case show", "ID", storeFlags...)
+	cm.jsonFlag()
+	id, a, err := cm.openID(ctx, args, "case", nil)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	c, err := svc.Case(ctx, id)
-	if done, err := jsonDone(e.stdout, *asJSON, c, err); done {
+	defer a.Close()
+	c, err := a.Compliance.Case(ctx, id)
+	if done, err := cm.done(c, err); done {
 		return err
 	}
-	names, err := unitNames(ctx, db)
+	names, err := unitNames(ctx, a.DB)
 	if err != nil {
 		return err
 	}
@@ -1251,15 +1165,15 @@ func levelName(level int) string {
 }
 
 func caseEvents(ctx context.Context, e *env, args []string) error {
-	fs, cfg := flags(e, "case events", "ID", "data", "store", "pool-size")
-	asJSON := jsonFlag(fs)
-	id, svc, db, err := caseArg(ctx, fs, cfg, args)
+	cm := newCmd(e, "case events", "ID", storeFlags...)
+	cm.jsonFlag()
+	id, a, err := cm.openID(ctx, args, "case", nil)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	evs, err := svc.Events(ctx, id)
-	if done, err := jsonDone(e.stdout, *asJSON, listOf(evs), err); done {
+	defer a.Close()
+	evs, err := a.Compliance.Events(ctx, id)
+	if done, err := cm.done(listOf(evs), err); done {
 		return err
 	}
 	var t table
@@ -1277,19 +1191,15 @@ func caseEvents(ctx context.Context, e *env, args []string) error {
 
 // caseChange is `ecoind case STEP ID --version N (--body JSON | --file FILE)`.
 func caseChange(ctx context.Context, e *env, name string, step caseStep, args []string) error {
-	fs, cfg := flags(e, "case "+name, "ID", "data", "store", "pool-size")
-	version := fs.Int("version", 0, "the case's version as read (ecoind case show ID): a stale one is refused (required)")
-	bodyArg := fs.String("body", "", "the step's JSON object, as the API takes it without \"version\"")
-	file := fs.String("file", "", "a file holding the step's JSON object (-: standard input)")
-	asJSON := jsonFlag(fs)
-	pos, err := parse(fs, args)
-	if err != nil {
+	cm := newCmd(e, "case "+name, "ID", "data", "store", "pool-size")
+	version := cm.fs.Int("version", 0, "the case's version as read (ecoind case show ID): a stale one is refused (required)")
+	bodyArg := cm.fs.String("body", "", "the step's JSON object, as the API takes it without \"version\"")
+	file := cm.fs.String("file", "", "a file holding the step's JSON object (-: standard input)")
+	cm.jsonFlag()
+	if err := cm.parse(args); err != nil {
 		return err
 	}
-	if err := wantArgs(pos, "ID"); err != nil {
-		return err
-	}
-	id, err := idArg("case", pos[0])
+	id, err := cm.id(0, "case")
 	if err != nil {
 		return err
 	}
@@ -1316,13 +1226,13 @@ func caseChange(ctx context.Context, e *env, name string, step caseStep, args []
 	if err != nil {
 		return err
 	}
-	svc, db, err := openRectification(ctx, cfg)
+	a, err := cm.open(ctx)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	c, err := apply(ctx, svc, compliance.Edit{Case: id, Version: *version, Actor: cliActor(e)})
-	if done, err := jsonDone(e.stdout, *asJSON, c, err); done {
+	defer a.Close()
+	c, err := apply(ctx, a.Compliance, compliance.Edit{Case: id, Version: *version, Actor: cliActor(e)})
+	if done, err := cm.done(c, err); done {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "案件 case %d: %s, %s (版本 version %d)\n", c.ID, stateName(c.State), dispositionName(c.Disposition), c.Version)
@@ -1333,35 +1243,31 @@ func caseChange(ctx context.Context, e *env, name string, step caseStep, args []
 var attachmentTypes = map[string]string{".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".pdf": "application/pdf"}
 
 func caseAttach(ctx context.Context, e *env, args []string) error {
-	fs, cfg := flags(e, "case attach", "FILE", "data", "store", "pool-size")
-	typ := fs.String("type", "", "image/jpeg, image/png or application/pdf (default: from the file's extension)")
-	asJSON := jsonFlag(fs)
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := wantArgs(pos, "FILE"); err != nil {
+	cm := newCmd(e, "case attach", "FILE", storeFlags...)
+	typ := cm.fs.String("type", "", "image/jpeg, image/png or application/pdf (default: from the file's extension)")
+	cm.jsonFlag()
+	if err := cm.parse(args); err != nil {
 		return err
 	}
 	if *typ == "" {
-		if *typ = attachmentTypes[strings.ToLower(filepath.Ext(pos[0]))]; *typ == "" {
-			return fmt.Errorf("%w: %s: give --type (%s), or name the file .jpg, .png or .pdf", errUsage, pos[0], strings.Join(compliance.AttachmentTypes, ", "))
+		if *typ = attachmentTypes[strings.ToLower(filepath.Ext(cm.pos[0]))]; *typ == "" {
+			return fmt.Errorf("%w: %s: give --type (%s), or name the file .jpg, .png or .pdf", errUsage, cm.pos[0], strings.Join(compliance.AttachmentTypes, ", "))
 		}
 	}
-	f, err := os.Open(pos[0])
+	f, err := os.Open(cm.pos[0])
 	if err != nil {
-		return &apperr.Error{Code: apperr.Invalid, Message: "cannot read " + pos[0], Zh: "无法读取文件 " + pos[0], Err: err}
+		return &apperr.Error{Code: apperr.Invalid, Message: "cannot read " + cm.pos[0], Zh: "无法读取文件 " + cm.pos[0], Err: err}
 	}
 	defer f.Close()
-	svc, db, err := openRectification(ctx, cfg)
+	a, err := cm.open(ctx)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	a, err := svc.PutAttachment(ctx, filepath.Base(pos[0]), *typ, f)
-	if done, err := jsonDone(e.stdout, *asJSON, a, err); done {
+	defer a.Close()
+	att, err := a.Compliance.PutAttachment(ctx, filepath.Base(cm.pos[0]), *typ, f)
+	if done, err := cm.done(att, err); done {
 		return err
 	}
-	fmt.Fprintln(e.stdout, a.ID)
+	fmt.Fprintln(e.stdout, att.ID)
 	return nil
 }
