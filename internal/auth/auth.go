@@ -1,0 +1,70 @@
+// Package auth says who is calling. A Principal goes with every request to
+// the services, in place of a name the caller chose: the history and the
+// audit log record who made a change from it, and the roles and scopes of
+// accounts (the dashboard's issue) are checked against it below the
+// handlers, in one place.
+package auth
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"ecoindustry/internal/apperr"
+)
+
+// Kind is how a principal came in.
+type Kind string
+
+const (
+	// CLI is a person at the command line: they can read the data
+	// directory or the database, and so everything.
+	CLI Kind = "cli"
+	// API is a caller of the HTTP API.
+	API Kind = "api"
+	// System is the server itself: relapse evidence from monitoring, the
+	// demo's generated history.
+	System Kind = "system"
+)
+
+// Role is what a principal may do; "" until accounts give roles.
+type Role string
+
+// Scope narrows a role to a county, a park or one enterprise.
+type Scope struct {
+	County string `json:"county,omitempty"` // GB/T 2260 code
+	Park   string `json:"park,omitempty"`   // park code
+	USCC   string `json:"uscc,omitempty"`   // one enterprise
+}
+
+// Principal is who makes a request.
+type Principal struct {
+	Kind  Kind   `json:"kind"`
+	Name  string `json:"name"`
+	Role  Role   `json:"role,omitempty"`
+	Scope Scope  `json:"scope,omitempty"`
+}
+
+// Command returns the person at the command line.
+func Command(user string) Principal { return Principal{Kind: CLI, Name: user} }
+
+// Server returns the server acting on its own, as component.
+func Server(component string) Principal { return Principal{Kind: System, Name: component} }
+
+// Actor is how the history and the audit log name p: "kind:name".
+func (p Principal) Actor() string { return string(p.Kind) + ":" + p.Name }
+
+// maxName bounds a principal's name, which the history keeps with every change.
+const maxName = 64
+
+// Check refuses a principal that names no one: every change is made by
+// somebody.
+func (p Principal) Check() error {
+	switch {
+	case p.Kind == "" || strings.TrimSpace(p.Name) == "":
+		return apperr.New(apperr.Invalid, "an actor is required: who makes this change", "须注明操作人")
+	case utf8.RuneCountInString(p.Name) > maxName || !utf8.ValidString(p.Name) || strings.ContainsFunc(p.Name, unicode.IsControl):
+		return apperr.Newf(apperr.Invalid, "the actor's name must be at most %d characters of text", "操作人名称须为不超过 %d 个字符的文本", maxName)
+	}
+	return nil
+}
