@@ -82,7 +82,7 @@ func relapses(ctx context.Context, comp *compliance.Service, log *slog.Logger) i
 // at 16,384, 21,800 at 32,768.
 const maxBatch = 16384
 
-// HTTP are the HTTP server's limits (decision 0011). A request must
+// HTTP are the HTTP server's limits (decision 0014). A request must
 // arrive whole within ReadTimeout, its headers within 10 s: a client that
 // sends a body a byte at a time no longer holds a handler for ever. The
 // defaults let a 64 MiB spreadsheet upload through a link of 1 Mbit/s

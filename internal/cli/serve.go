@@ -105,7 +105,7 @@ func ingestFlags(fs *flag.FlagSet) *ingest.Config {
 	return &cfg
 }
 
-// httpFlags registers the HTTP server's limits of serve (decision 0011).
+// httpFlags registers the HTTP server's limits of serve (decision 0014).
 func httpFlags(fs *flag.FlagSet) *app.HTTP {
 	cfg := app.HTTPDefaults()
 	fs.DurationVar(&cfg.ReadTimeout, "http-read-timeout", cfg.ReadTimeout, "a request, body included, must arrive within this (the default takes a 64 MiB upload at 1 Mbit/s)")
