@@ -25,12 +25,16 @@ type Config struct {
 	// MaxFrame is the largest frame accepted, in bytes. The standard's is
 	// 1036 (a 1024-byte data segment); loggers in the field send more.
 	MaxFrame int
-	// IdleTimeout closes a connection that sends nothing, or never finishes
-	// a frame, for that long.
+	// IdleTimeout closes a connection that sends no frame accepted (decoded,
+	// from a logger that authenticated) for that long: neither garbage nor
+	// frames refused nor half a frame keep it open.
 	IdleTimeout  time.Duration
 	WriteTimeout time.Duration
 	MaxConns     int // in total
-	MaxConnsPer  int // per remote address
+	// MaxConnsPer bounds the connections from one remote address, so that
+	// one host cannot take them all; 0 is no bound. Loggers behind one
+	// carrier NAT share an address.
+	MaxConnsPer int
 	// MaxAuthFailures closes a connection after that many frames from an
 	// unknown MN or with a wrong password.
 	MaxAuthFailures int
@@ -125,7 +129,7 @@ func (s *Server) admit(c net.Conn) bool {
 	case len(s.conns) >= s.cfg.MaxConns:
 		s.rejectLocked("conn_limit", "too many connections", "peer", ip)
 		return false
-	case s.perIP[ip] >= s.cfg.MaxConnsPer:
+	case s.cfg.MaxConnsPer > 0 && s.perIP[ip] >= s.cfg.MaxConnsPer:
 		s.rejectLocked("conn_limit_per_address", "too many connections from one address", "peer", ip)
 		return false
 	}
@@ -185,6 +189,7 @@ type conn struct {
 	peer      string
 	authFails int
 	seen      bool                 // a frame of this connection authenticated
+	active    bool                 // a frame was accepted since the idle deadline was set
 	lastHour  map[string]time.Time // MN → DataTime of the last hourly (2061) frame
 	in        *hj212.Framer
 	// The frames read and not yet stored: a logger may send several before
@@ -209,7 +214,7 @@ type pending struct {
 func (s *Server) handle(ctx context.Context, nc net.Conn) {
 	c := &conn{Conn: nc, peer: nc.RemoteAddr().String(), lastHour: map[string]time.Time{},
 		in: hj212.NewFramer(nc, s.cfg.MaxFrame)}
-	armed := false // the idle deadline is set for the frame being waited for
+	nc.SetReadDeadline(time.Now().Add(s.cfg.IdleTimeout))
 	for {
 		tok := c.in.Next()
 		if tok == nil {
@@ -218,9 +223,12 @@ func (s *Server) handle(ctx context.Context, nc net.Conn) {
 			if !s.flush(ctx, c) {
 				return
 			}
-			if !armed {
+			if c.active {
 				nc.SetReadDeadline(time.Now().Add(s.cfg.IdleTimeout))
-				armed = true
+				c.active = false
+			}
+			if ctx.Err() != nil {
+				return // shutting down: the deadline just set may have replaced Serve's
 			}
 			if err := c.in.Fill(); err != nil {
 				var ne net.Error
@@ -235,7 +243,6 @@ func (s *Server) handle(ctx context.Context, nc net.Conn) {
 			}
 			continue
 		}
-		armed = false
 		if !bytes.HasPrefix(tok, []byte("##")) {
 			s.reject("garbage", "bytes that are no frame dropped", "peer", c.peer, "bytes", len(tok))
 			continue
@@ -291,7 +298,7 @@ func (s *Server) frame(ctx context.Context, c *conn, tok []byte) bool {
 			s.watch(ctx, o.USCC, f.MN, "hj212_frame", now)
 		}
 	}
-	c.seen = true
+	c.seen, c.active = true, true
 	if f.CN == "9015" { // the 2025 heartbeat: nothing to store, answered after the frames before it
 		s.m.Frames.WithLabelValues(f.CN, "heartbeat").Inc()
 		ok := s.store(ctx, c)
