@@ -408,3 +408,28 @@ func TestWatcher(t *testing.T) {
 		t.Fatalf("heard\n%s\nwant\n%s", strings.Join(heard, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// Every watcher is told of every connection and frame (relapse evidence,
+// compliance rules).
+func TestWatchers(t *testing.T) {
+	var mu sync.Mutex
+	heard := map[int][]string{}
+	hear := func(n int) ingest.Watcher {
+		return func(_ context.Context, _, _, kind string, _ time.Time) {
+			mu.Lock()
+			defer mu.Unlock()
+			heard[n] = append(heard[n], kind)
+		}
+	}
+	e := start(t, nil, hear(1), hear(2))
+	c := dial(t, e.addr)
+	c.Write(frame(t, "2011", t0, 10))
+	c.answer(t)
+	mu.Lock()
+	defer mu.Unlock()
+	for n := 1; n <= 2; n++ {
+		if got := strings.Join(heard[n], " "); got != "logger_connection hj212_frame" {
+			t.Errorf("watcher %d heard %q", n, got)
+		}
+	}
+}

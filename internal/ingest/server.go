@@ -54,7 +54,7 @@ type Server struct {
 	log *slog.Logger
 	m   *metrics.Metrics
 
-	watch Watcher
+	watch []Watcher
 
 	mu     sync.Mutex
 	conns  map[net.Conn]struct{}
@@ -76,8 +76,9 @@ func New(cfg Config, dir *Directory, w *monitoring.Writer, log *slog.Logger, m *
 // connection's goroutine before the frame is answered.
 type Watcher func(ctx context.Context, uscc, mn, kind string, at time.Time)
 
-// Watch has w told of the loggers' connections and frames.
-func (s *Server) Watch(w Watcher) { s.watch = w }
+// Watch adds watchers to be told of the loggers' connections and frames,
+// each in turn; call it before Serve.
+func (s *Server) Watch(w ...Watcher) { s.watch = append(s.watch, w...) }
 
 // Serve accepts connections on ln until ctx ends, then closes the listener,
 // lets every connection finish the frame it is writing and returns.
@@ -290,12 +291,12 @@ func (s *Server) frame(ctx context.Context, c *conn, tok []byte) bool {
 		return c.authFails < s.cfg.MaxAuthFailures
 	}
 	now := time.Now()
-	if s.watch != nil {
+	for _, w := range s.watch {
 		if !c.seen {
-			s.watch(ctx, o.USCC, f.MN, "logger_connection", now)
+			w(ctx, o.USCC, f.MN, "logger_connection", now)
 		}
 		if f.CN != "9015" {
-			s.watch(ctx, o.USCC, f.MN, "hj212_frame", now)
+			w(ctx, o.USCC, f.MN, "hj212_frame", now)
 		}
 	}
 	c.seen, c.active = true, true
