@@ -72,7 +72,7 @@ func New(cfg Config, dir *Directory, w *monitoring.Writer, log *slog.Logger, m *
 // logger_connection, once per connection) and of each frame it sends
 // (hj212_frame), with the enterprise whose outlet the logger belongs to:
 // data from an enterprise whose closure is on record is evidence that it
-// produces again (compliance.Service.RecordRelapse). It runs in the
+// produces again (compliance.Service.RelapseWatcher). It runs in the
 // connection's goroutine before the frame is answered.
 type Watcher func(ctx context.Context, uscc, mn, kind string, at time.Time)
 

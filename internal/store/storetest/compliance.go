@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"slices"
 	"strings"
 	"sync"
@@ -52,6 +53,7 @@ func RunCompliance(t *testing.T, open OpenCompliance) {
 		{"AuditLogAppendOnly", testAuditAppendOnly},
 		{"Attachments", testAttachments},
 		{"RelapseEvidence", testRelapseEvidence},
+		{"RelapseWatcher", testRelapseWatcher},
 		{"EndToEnd", testEndToEnd},
 		{"StatsAndExport", testStatsAndExport},
 	} {
@@ -1041,4 +1043,37 @@ func testDatesInOrder(t *testing.T, f *fixture) {
 	check(t, err)
 	_, err = accept(u, 1, "2026-08-19")
 	refused(u, err, "2026-08-19", "2026-08-20", "item 1", "第 1 项")
+}
+
+// testRelapseWatcher: the ingestion's watcher queues what a closed
+// enterprise's logger sends, and its goroutine reopens the case; an
+// enterprise no case closed is not queued.
+func testRelapseWatcher(t *testing.T, f *fixture) {
+	_, cases := f.surveyed(t)
+	k := f.closeDown(t, cases[2])
+	ctx, cancel := context.WithCancel(f.ctx)
+	defer cancel()
+	watch := f.svc.RelapseWatcher(ctx, slog.New(slog.NewTextHandler(t.Output(), nil)))
+	watch(ctx, cases[3].USCC, "88888880000002", "hj212_frame", time.Now())
+	watch(ctx, k.USCC, "88888880000001", "logger_connection", time.Now())
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		now, err := f.svc.Case(f.ctx, k.ID)
+		check(t, err)
+		if now.State == compliance.Reopened {
+			evs, err := f.svc.Events(f.ctx, k.ID)
+			check(t, err)
+			if last := evs[len(evs)-1]; last.Actor != "monitoring" || !strings.Contains(last.Reason, "logger_connection 88888880000001") {
+				t.Fatalf("last event %+v", last)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the watcher's evidence did not reopen the case: %s", now.State)
+		}
+	}
+	clean, err := f.svc.Case(f.ctx, cases[3].ID)
+	check(t, err)
+	if clean.Version != cases[3].Version {
+		t.Fatalf("a case of an enterprise never closed changed: version %d", clean.Version)
+	}
 }
