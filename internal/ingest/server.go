@@ -236,7 +236,7 @@ func (s *Server) handle(ctx context.Context, nc net.Conn) {
 				switch {
 				case ctx.Err() != nil, errors.Is(err, io.EOF):
 				case errors.As(err, &ne) && ne.Timeout():
-					s.reject("idle_timeout", "connection idle or frame unfinished: closed", "peer", c.peer)
+					s.reject("idle_timeout", "no frame accepted within the idle timeout: closed", "peer", c.peer)
 				default:
 					s.reject("read_error", "read failed", "peer", c.peer, "err", err)
 				}
