@@ -8,11 +8,9 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"ecoindustry/internal/apperr"
 	"ecoindustry/internal/compliance"
-	"ecoindustry/internal/monitoring"
 )
 
 // The rectification routes: screening, campaigns, cases and their steps,
@@ -49,7 +47,7 @@ func (s *Server) complianceRoutes() []route {
 		{method: "GET", pattern: "/api/v1/cases/{id}", summary: "A case with its record", handle: s.getCase, resp: compliance.Case{}},
 		{method: "GET", pattern: "/api/v1/cases/{id}/events", summary: "A case's audit log, oldest first", handle: s.events, resp: itemsOf{compliance.Event{}}},
 		{method: "GET", pattern: "/api/v1/cases/{id}/monitoring", summary: "An upgrade's monitoring data: daily means of each outlet's pollutants before the case opened and after the rectification",
-			handle: s.beforeAfter, query: []param{{"days", "integer", "days on each side, 1 to 365 (default 90)"}}, resp: itemsOf{beforeAfter{}}},
+			handle: s.beforeAfter, query: []param{{"days", "integer", "days on each side, 1 to 365 (default 90)"}}, resp: itemsOf{compliance.BeforeAfter{}}},
 		stepRoute(s, "dismiss", "Dismiss a surveyed case as compliant", func(ctx context.Context, ed compliance.Edit, v dismissBody) (compliance.Case, error) {
 			return s.comp.Dismiss(ctx, ed, v.Reason)
 		}),
@@ -348,20 +346,6 @@ func (s *Server) getAttachment(r *http.Request) (any, error) {
 	return download{name: a.Name, contentType: a.Type, data: b}, nil
 }
 
-// beforeAfter is one outlet's pollutant over the days before a case opened
-// and the days after its rectification was complete.
-type beforeAfter struct {
-	Outlet string `json:"outlet_code"`
-	Code   string `json:"code"`
-	// Means of the daily rollups' means; nil where there was no data.
-	Before     *float64 `json:"before"`
-	After      *float64 `json:"after"`
-	BeforeDays int      `json:"before_days"` // days with data
-	AfterDays  int      `json:"after_days"`
-	// ChangePct is (after - before) / before in percent, nil without both.
-	ChangePct *float64 `json:"change_pct"`
-}
-
 func (s *Server) beforeAfter(r *http.Request) (any, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
@@ -371,72 +355,6 @@ func (s *Server) beforeAfter(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := s.comp.Case(r.Context(), id)
-	if err != nil {
-		return nil, err
-	}
-	opened, err := time.ParseInLocation("2006-01-02", c.OpenedOn, monitoring.CST)
-	if err != nil {
-		return nil, err
-	}
-	var after time.Time
-	if c.RectifiedOn != "" {
-		if after, err = time.ParseInLocation("2006-01-02", c.RectifiedOn, monitoring.CST); err != nil {
-			return nil, err
-		}
-		after = after.AddDate(0, 0, 1)
-	}
-	outlets, err := s.reg.Store().Outlets(r.Context(), c.USCC)
-	if err != nil {
-		return nil, err
-	}
-	span := time.Duration(days) * 24 * time.Hour
-	out := []beforeAfter{}
-	for _, o := range outlets {
-		means := map[string]*beforeAfter{}
-		var codes []string
-		for side, from := range []time.Time{opened.Add(-span), after} {
-			if from.IsZero() {
-				continue // not rectified yet: no "after"
-			}
-			rs, err := s.mon.Rollups(r.Context(), monitoring.Day, monitoring.Range{USCC: c.USCC, Outlet: o.OutletCode, From: from, To: from.Add(span)})
-			if err != nil {
-				return nil, err
-			}
-			sums := map[string]float64{}
-			for _, x := range rs {
-				ba := means[x.Code]
-				if ba == nil {
-					ba = &beforeAfter{Outlet: o.OutletCode, Code: x.Code}
-					means[x.Code] = ba
-					codes = append(codes, x.Code)
-				}
-				sums[x.Code] += x.Avg()
-				if side == 0 {
-					ba.BeforeDays++
-				} else {
-					ba.AfterDays++
-				}
-			}
-			for code, sum := range sums {
-				ba := means[code]
-				if side == 0 {
-					m := sum / float64(ba.BeforeDays)
-					ba.Before = &m
-				} else {
-					m := sum / float64(ba.AfterDays)
-					ba.After = &m
-				}
-			}
-		}
-		for _, code := range codes {
-			ba := means[code]
-			if ba.Before != nil && ba.After != nil && *ba.Before != 0 {
-				pct := (*ba.After - *ba.Before) / *ba.Before * 100
-				ba.ChangePct = &pct
-			}
-			out = append(out, *ba)
-		}
-	}
-	return list{out}, nil
+	out, err := s.comp.BeforeAfter(r.Context(), s.mon, id, days)
+	return list{out}, err
 }

@@ -8,11 +8,9 @@ import (
 	"net"
 	"net/http"
 	_ "net/http/pprof" // on --pprof's own listener only
-	"sync/atomic"
 	"time"
 
 	"ecoindustry/internal/api"
-	"ecoindustry/internal/compliance"
 	"ecoindustry/internal/ingest"
 	"ecoindustry/internal/metrics"
 	"ecoindustry/internal/monitoring"
@@ -32,46 +30,6 @@ func ServeProfiler(addr string) (stop func(), err error) {
 	}
 	go http.Serve(l, nil)
 	return func() { l.Close() }, nil
-}
-
-// relapses is the ingestion's watcher: a closed enterprise's logger
-// speaking again is evidence that it produces, which reopens the case that
-// closed it. The evidence is queued and recorded by one goroutine: a
-// frame is never answered later because a case is being written, and a
-// burst of closed plants' loggers costs the frames' writer one case write
-// at a time, not hundreds queued for the database. What does not fit the
-// queue is dropped and logged; the loggers' next frames bring it again.
-func relapses(ctx context.Context, comp *compliance.Service, log *slog.Logger) ingest.Watcher {
-	type evidence struct {
-		uscc string
-		ev   compliance.Evidence
-	}
-	queue := make(chan evidence, 10_000)
-	go func() {
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case e := <-queue:
-				if _, err := comp.RecordRelapse(ctx, e.uscc, e.ev); err != nil && ctx.Err() == nil {
-					log.Error("compliance: relapse evidence", "uscc", e.uscc, "mn", e.ev.MN, "err", err)
-				}
-			}
-		}
-	}()
-	var dropped atomic.Int64
-	return func(_ context.Context, uscc, mn, kind string, at time.Time) {
-		if !comp.MayRelapse(uscc) {
-			return
-		}
-		select {
-		case queue <- evidence{uscc, compliance.Evidence{Kind: kind, MN: mn, At: at}}:
-		default:
-			if dropped.Add(1)%1000 == 1 {
-				log.Warn("compliance: relapse evidence queue full, evidence dropped", "dropped", dropped.Load())
-			}
-		}
-	}
 }
 
 // maxBatch bounds the frames the writer commits together. Under load the
@@ -141,7 +99,7 @@ func (a *App) Serve(ctx context.Context, log *slog.Logger, sv Serving) error {
 	ingestDone := make(chan error, 1)
 	go func() {
 		srv := ingest.New(sv.Ingest, ingest.NewDirectory(db, time.Minute), w, log, m)
-		srv.Watch(relapses(ctx, a.Compliance, log))
+		srv.Watch(a.Compliance.RelapseWatcher(ctx, log))
 		ingestDone <- srv.Serve(ctx, il)
 	}()
 

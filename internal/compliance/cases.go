@@ -271,6 +271,10 @@ func (s *Service) RecordChecklist(ctx context.Context, ed Edit, item CheckItem) 
 		if err := s.checkPast(c, "date", "日期", item.Date); err != nil {
 			return err
 		}
+		// A relapse cleared the checklist: the steps redone answer it.
+		if err := notBefore(c, ActChecklist, "date", "日期", item.Date, c.opened(), c.relapsed()); err != nil {
+			return err
+		}
 		if err := s.checkAttachments(ctx, "step "+string(item.Step), item.Step.Zh(), item.Attachments, 1); err != nil {
 			return err
 		}
@@ -334,6 +338,9 @@ func (s *Service) SetRelocation(ctx context.Context, ed Edit, r Relocation) (Cas
 			if err := s.checkPast(c, "moved_on", "搬迁完成日期", r.MovedOn); err != nil {
 				return err
 			}
+			if err := notBefore(c, ActRelocation, "moved_on", "搬迁完成日期", r.MovedOn, c.opened()); err != nil {
+				return err
+			}
 			if err := s.checkAttachments(ctx, "the move", "搬迁完成", r.Attachments, 1); err != nil {
 				return err
 			}
@@ -375,6 +382,9 @@ func (s *Service) RecordItem(ctx context.Context, ed Edit, it Item) (Case, error
 			if err := s.checkPast(c, "done", "完成日期", it.Done); err != nil {
 				return err
 			}
+			if err := notBefore(c, ActItem, "done", "完成日期", it.Done, c.opened()); err != nil {
+				return err
+			}
 			if err := s.checkAttachments(ctx, "a done item", "已完成的整改事项", it.Attachments, 1); err != nil {
 				return err
 			}
@@ -399,14 +409,13 @@ func (s *Service) RecordItem(ctx context.Context, ed Edit, it Item) (Case, error
 // round. A pass needs the disposition's evidence complete; a failure
 // sends the case back to rectifying, and the next round starts again at
 // the township's self-check. The inspector is required, and the date may
-// not precede the previous level's.
+// not precede the evidence judged, an earlier acceptance or a visit.
 func (s *Service) Accept(ctx context.Context, ed Edit, a Acceptance) (Case, error) {
 	return s.change(ctx, ed, ActAccept, func(_ Tx, c *Case, ev *Event) error {
 		level := 1
-		var last string
 		for _, x := range c.Accepts {
 			if x.Round == c.Round && x.Result == Pass {
-				level, last = x.Level+1, x.Date
+				level = x.Level + 1
 			}
 		}
 		if a.Level != level {
@@ -422,8 +431,8 @@ func (s *Service) Accept(ctx context.Context, ed Edit, a Acceptance) (Case, erro
 		if err := s.checkPast(c, "date", "验收日期", a.Date); err != nil {
 			return err
 		}
-		if a.Date < last {
-			return lacks(c, ActAccept, fmt.Sprintf("dated %s, before the previous level's %s", a.Date, last), fmt.Sprintf("验收日期 %s 早于上一级验收日期 %s", a.Date, last))
+		if err := notBefore(c, ActAccept, "date", "验收日期", a.Date, c.opened(), c.lastEvidence(), c.lastAcceptance(), c.lastVisit()); err != nil {
+			return err
 		}
 		if err := s.checkAttachments(ctx, "the acceptance", "验收", a.Attachments, 0); err != nil {
 			return err
@@ -455,8 +464,8 @@ func (s *Service) CloseOut(ctx context.Context, ed Edit, co CloseOut) (Case, err
 		if err := s.checkPast(c, "date", "销号日期", co.Date); err != nil {
 			return err
 		}
-		if co.Date < c.AcceptedOn {
-			return lacks(c, ActCloseOut, fmt.Sprintf("dated %s, before the acceptance of %s", co.Date, c.AcceptedOn), fmt.Sprintf("销号日期 %s 早于验收通过日期 %s", co.Date, c.AcceptedOn))
+		if err := notBefore(c, ActCloseOut, "date", "销号日期", co.Date, c.opened(), c.lastEvidence(), c.lastAcceptance(), c.lastVisit()); err != nil {
+			return err
 		}
 		if en, zh := missing(c); en != nil {
 			return lacks(c, ActCloseOut, "evidence is missing: "+strings.Join(en, "; "), "佐证材料不全："+strings.Join(zh, "；"))
@@ -494,6 +503,9 @@ func (s *Service) Visit(ctx context.Context, ed Edit, v Visit) (Case, error) {
 		if err := s.checkPast(c, "date", "检查日期", v.Date); err != nil {
 			return err
 		}
+		if err := notBefore(c, ActVisit, "date", "检查日期", v.Date, c.opened(), c.lastEvidence(), c.lastAcceptance(), c.closedOut(), c.lastVisit()); err != nil {
+			return err
+		}
 		if err := s.checkAttachments(ctx, "the visit", "回头看", v.Attachments, 0); err != nil {
 			return err
 		}
@@ -524,6 +536,78 @@ func (s *Service) checkPast(c *Case, field, zh, date string) error {
 			c.ID, field, zh, date, today)
 	}
 	return nil
+}
+
+// mark is a date on a case that a later step may not precede, named.
+type mark struct{ date, en, zh string }
+
+// notBefore refuses a step's date (its field named) that precedes the
+// latest of marks, naming both dates.
+func notBefore(c *Case, a Action, field, zh, date string, marks ...mark) error {
+	var last mark
+	for _, m := range marks {
+		if m.date > last.date {
+			last = m
+		}
+	}
+	if date < last.date {
+		return lacks(c, a, fmt.Sprintf("%s %s is before %s (%s)", field, date, last.en, last.date),
+			fmt.Sprintf("%s %s 早于%s %s", zh, date, last.zh, last.date))
+	}
+	return nil
+}
+
+func (c *Case) opened() mark { return mark{c.OpenedOn, "the case's opening", "立案日期"} }
+
+func (c *Case) relapsed() mark {
+	return mark{c.RelapsedOn, "the relapse found on a visit", "回头看发现复产日期"}
+}
+
+func (c *Case) closedOut() mark { return mark{c.ClosedOutOn, "the close-out", "销号日期"} }
+
+// lastEvidence is the latest date of the disposition's evidence recorded.
+func (c *Case) lastEvidence() mark {
+	var m mark
+	switch c.Disposition {
+	case Close:
+		for _, x := range c.Checklist {
+			if x.Date > m.date {
+				m = mark{x.Date, "the " + x.Step.En(), x.Step.Zh() + "日期"}
+			}
+		}
+	case Relocate:
+		if c.Relocation != nil {
+			m = mark{c.Relocation.MovedOn, "the move", "搬迁完成日期"}
+		}
+	case Upgrade, StopRectify:
+		for _, it := range c.Items {
+			if it.Done > m.date {
+				m = mark{it.Done, fmt.Sprintf("item %d done", it.No), fmt.Sprintf("第 %d 项整改事项完成日期", it.No)}
+			}
+		}
+	}
+	return m
+}
+
+func (c *Case) lastAcceptance() mark {
+	var m mark
+	for _, a := range c.Accepts {
+		if a.Date >= m.date {
+			m = mark{a.Date, fmt.Sprintf("the %s of round %d", levelNames[a.Level][0], a.Round),
+				fmt.Sprintf("第 %d 轮%s日期", a.Round, levelNames[a.Level][1])}
+		}
+	}
+	return m
+}
+
+func (c *Case) lastVisit() mark {
+	var m mark
+	for _, v := range c.Visits {
+		if v.Date >= m.date {
+			m = mark{v.Date, "the previous visit", "上次回头看日期"}
+		}
+	}
+	return m
 }
 
 // missing lists the evidence a case's disposition still lacks, nil if none.

@@ -3,7 +3,9 @@ package compliance
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"ecoindustry/internal/apperr"
@@ -86,6 +88,51 @@ func (s *Service) RecordRelapse(ctx context.Context, uscc string, ev Evidence) (
 		}
 	}
 	return false, errors.New("compliance: relapse evidence: the case kept changing")
+}
+
+// relapseQueue bounds the evidence waiting for RecordRelapse.
+const relapseQueue = 10_000
+
+// RelapseWatcher returns the ingestion's watcher (an ingest.Watcher): a
+// closed enterprise's logger connecting or sending is evidence that it
+// produces, which reopens the case that closed it (RecordRelapse). Only
+// evidence that MayRelapse is queued, and one goroutine, until ctx ends,
+// records it: a frame is never answered later because a case is being
+// written, and a burst of closed plants' loggers costs the frames' writer
+// one case write at a time, not hundreds queued for the database. What
+// does not fit the queue is dropped and logged; the loggers' next frames
+// bring it again.
+func (s *Service) RelapseWatcher(ctx context.Context, log *slog.Logger) func(ctx context.Context, uscc, mn, kind string, at time.Time) {
+	type evidence struct {
+		uscc string
+		ev   Evidence
+	}
+	queue := make(chan evidence, relapseQueue)
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case e := <-queue:
+				if _, err := s.RecordRelapse(ctx, e.uscc, e.ev); err != nil && ctx.Err() == nil {
+					log.Error("compliance: relapse evidence", "uscc", e.uscc, "mn", e.ev.MN, "err", err)
+				}
+			}
+		}
+	}()
+	var dropped atomic.Int64
+	return func(_ context.Context, uscc, mn, kind string, at time.Time) {
+		if !s.MayRelapse(uscc) {
+			return
+		}
+		select {
+		case queue <- evidence{uscc, Evidence{Kind: kind, MN: mn, At: at}}:
+		default:
+			if n := dropped.Add(1); n%1000 == 1 {
+				log.Warn("compliance: relapse evidence queue full, evidence dropped", "dropped", n)
+			}
+		}
+	}
 }
 
 // count counts evidence on case id in memory, and reports whether that is

@@ -279,6 +279,34 @@ func TestIdleAndUnfinishedFramesTimeOut(t *testing.T) {
 	}
 }
 
+// Only whole frames that are accepted keep a connection open: a garbage
+// byte every 50 ms does not, with an idle timeout of 300 ms.
+func TestGarbageDoesNotKeepTheConnectionOpen(t *testing.T) {
+	e := start(t, func(c *ingest.Config) { c.IdleTimeout = 300 * time.Millisecond })
+	c := dial(t, e.addr)
+	c.Write(frame(t, "2011", t0, 5))
+	c.answer(t)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		tick := time.NewTicker(50 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				if _, err := c.Write([]byte("x")); err != nil {
+					return
+				}
+			}
+		}
+	}()
+	if !c.closed(5 * time.Second) {
+		t.Fatal("a garbage byte every 50 ms kept the connection open")
+	}
+}
+
 func TestConnectionLimits(t *testing.T) {
 	e := start(t, func(c *ingest.Config) { c.MaxConnsPer = 2 })
 	a, b := dial(t, e.addr), dial(t, e.addr)
@@ -288,6 +316,17 @@ func TestConnectionLimits(t *testing.T) {
 	}
 	if c := dial(t, e.addr); !c.closed(3 * time.Second) {
 		t.Fatal("a third connection from one address was kept")
+	}
+}
+
+// MaxConnsPer 0 lets any number of loggers share an address (a carrier
+// NAT).
+func TestNoLimitPerAddress(t *testing.T) {
+	e := start(t, func(c *ingest.Config) { c.MaxConnsPer = 0 })
+	for range 3 {
+		c := dial(t, e.addr)
+		c.Write(frame(t, "2011", t0, 1))
+		c.answer(t)
 	}
 }
 
@@ -367,5 +406,30 @@ func TestWatcher(t *testing.T) {
 	want := []string{who + " logger_connection", who + " hj212_frame", who + " hj212_frame", who + " hj212_frame"}
 	if strings.Join(heard, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("heard\n%s\nwant\n%s", strings.Join(heard, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// Every watcher is told of every connection and frame (relapse evidence,
+// compliance rules).
+func TestWatchers(t *testing.T) {
+	var mu sync.Mutex
+	heard := map[int][]string{}
+	hear := func(n int) ingest.Watcher {
+		return func(_ context.Context, _, _, kind string, _ time.Time) {
+			mu.Lock()
+			defer mu.Unlock()
+			heard[n] = append(heard[n], kind)
+		}
+	}
+	e := start(t, nil, hear(1), hear(2))
+	c := dial(t, e.addr)
+	c.Write(frame(t, "2011", t0, 10))
+	c.answer(t)
+	mu.Lock()
+	defer mu.Unlock()
+	for n := 1; n <= 2; n++ {
+		if got := strings.Join(heard[n], " "); got != "logger_connection hj212_frame" {
+			t.Errorf("watcher %d heard %q", n, got)
+		}
 	}
 }

@@ -25,12 +25,16 @@ type Config struct {
 	// MaxFrame is the largest frame accepted, in bytes. The standard's is
 	// 1036 (a 1024-byte data segment); loggers in the field send more.
 	MaxFrame int
-	// IdleTimeout closes a connection that sends nothing, or never finishes
-	// a frame, for that long.
+	// IdleTimeout closes a connection that sends no frame accepted (decoded,
+	// from a logger that authenticated) for that long: neither garbage nor
+	// frames refused nor half a frame keep it open.
 	IdleTimeout  time.Duration
 	WriteTimeout time.Duration
 	MaxConns     int // in total
-	MaxConnsPer  int // per remote address
+	// MaxConnsPer bounds the connections from one remote address, so that
+	// one host cannot take them all; 0 is no bound. Loggers behind one
+	// carrier NAT share an address.
+	MaxConnsPer int
 	// MaxAuthFailures closes a connection after that many frames from an
 	// unknown MN or with a wrong password.
 	MaxAuthFailures int
@@ -50,7 +54,7 @@ type Server struct {
 	log *slog.Logger
 	m   *metrics.Metrics
 
-	watch Watcher
+	watch []Watcher
 
 	mu     sync.Mutex
 	conns  map[net.Conn]struct{}
@@ -68,12 +72,13 @@ func New(cfg Config, dir *Directory, w *monitoring.Writer, log *slog.Logger, m *
 // logger_connection, once per connection) and of each frame it sends
 // (hj212_frame), with the enterprise whose outlet the logger belongs to:
 // data from an enterprise whose closure is on record is evidence that it
-// produces again (compliance.Service.RecordRelapse). It runs in the
+// produces again (compliance.Service.RelapseWatcher). It runs in the
 // connection's goroutine before the frame is answered.
 type Watcher func(ctx context.Context, uscc, mn, kind string, at time.Time)
 
-// Watch has w told of the loggers' connections and frames.
-func (s *Server) Watch(w Watcher) { s.watch = w }
+// Watch adds watchers to be told of the loggers' connections and frames,
+// each in turn; call it before Serve.
+func (s *Server) Watch(w ...Watcher) { s.watch = append(s.watch, w...) }
 
 // Serve accepts connections on ln until ctx ends, then closes the listener,
 // lets every connection finish the frame it is writing and returns.
@@ -125,7 +130,7 @@ func (s *Server) admit(c net.Conn) bool {
 	case len(s.conns) >= s.cfg.MaxConns:
 		s.rejectLocked("conn_limit", "too many connections", "peer", ip)
 		return false
-	case s.perIP[ip] >= s.cfg.MaxConnsPer:
+	case s.cfg.MaxConnsPer > 0 && s.perIP[ip] >= s.cfg.MaxConnsPer:
 		s.rejectLocked("conn_limit_per_address", "too many connections from one address", "peer", ip)
 		return false
 	}
@@ -185,6 +190,7 @@ type conn struct {
 	peer      string
 	authFails int
 	seen      bool                 // a frame of this connection authenticated
+	active    bool                 // a frame was accepted since the idle deadline was set
 	lastHour  map[string]time.Time // MN → DataTime of the last hourly (2061) frame
 	in        *hj212.Framer
 	// The frames read and not yet stored: a logger may send several before
@@ -209,7 +215,7 @@ type pending struct {
 func (s *Server) handle(ctx context.Context, nc net.Conn) {
 	c := &conn{Conn: nc, peer: nc.RemoteAddr().String(), lastHour: map[string]time.Time{},
 		in: hj212.NewFramer(nc, s.cfg.MaxFrame)}
-	armed := false // the idle deadline is set for the frame being waited for
+	nc.SetReadDeadline(time.Now().Add(s.cfg.IdleTimeout))
 	for {
 		tok := c.in.Next()
 		if tok == nil {
@@ -218,16 +224,19 @@ func (s *Server) handle(ctx context.Context, nc net.Conn) {
 			if !s.flush(ctx, c) {
 				return
 			}
-			if !armed {
+			if c.active {
 				nc.SetReadDeadline(time.Now().Add(s.cfg.IdleTimeout))
-				armed = true
+				c.active = false
+			}
+			if ctx.Err() != nil {
+				return // shutting down: the deadline just set may have replaced Serve's
 			}
 			if err := c.in.Fill(); err != nil {
 				var ne net.Error
 				switch {
 				case ctx.Err() != nil, errors.Is(err, io.EOF):
 				case errors.As(err, &ne) && ne.Timeout():
-					s.reject("idle_timeout", "connection idle or frame unfinished: closed", "peer", c.peer)
+					s.reject("idle_timeout", "no frame accepted within the idle timeout: closed", "peer", c.peer)
 				default:
 					s.reject("read_error", "read failed", "peer", c.peer, "err", err)
 				}
@@ -235,7 +244,6 @@ func (s *Server) handle(ctx context.Context, nc net.Conn) {
 			}
 			continue
 		}
-		armed = false
 		if !bytes.HasPrefix(tok, []byte("##")) {
 			s.reject("garbage", "bytes that are no frame dropped", "peer", c.peer, "bytes", len(tok))
 			continue
@@ -283,15 +291,15 @@ func (s *Server) frame(ctx context.Context, c *conn, tok []byte) bool {
 		return c.authFails < s.cfg.MaxAuthFailures
 	}
 	now := time.Now()
-	if s.watch != nil {
+	for _, w := range s.watch {
 		if !c.seen {
-			s.watch(ctx, o.USCC, f.MN, "logger_connection", now)
+			w(ctx, o.USCC, f.MN, "logger_connection", now)
 		}
 		if f.CN != "9015" {
-			s.watch(ctx, o.USCC, f.MN, "hj212_frame", now)
+			w(ctx, o.USCC, f.MN, "hj212_frame", now)
 		}
 	}
-	c.seen = true
+	c.seen, c.active = true, true
 	if f.CN == "9015" { // the 2025 heartbeat: nothing to store, answered after the frames before it
 		s.m.Frames.WithLabelValues(f.CN, "heartbeat").Inc()
 		ok := s.store(ctx, c)

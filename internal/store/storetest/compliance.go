@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"slices"
 	"strings"
 	"sync"
@@ -46,11 +47,13 @@ func RunCompliance(t *testing.T, open OpenCompliance) {
 		{"IllegalMovesChangeNothing", testIllegalMoves},
 		{"MissingEvidenceRefused", testMissingEvidence},
 		{"FailedAcceptanceStartsAgain", testFailedAcceptance},
+		{"DatesInOrder", testDatesInOrder},
 		{"ConcurrentEditsOneWins", testConcurrentEdits},
 		{"ConcurrentClosuresCloseOnce", testConcurrentClosures},
 		{"AuditLogAppendOnly", testAuditAppendOnly},
 		{"Attachments", testAttachments},
 		{"RelapseEvidence", testRelapseEvidence},
+		{"RelapseWatcher", testRelapseWatcher},
 		{"EndToEnd", testEndToEnd},
 		{"StatsAndExport", testStatsAndExport},
 	} {
@@ -961,5 +964,116 @@ func testStatsAndExport(t *testing.T, f *fixture) {
 	check(t, err)
 	if len(ledger) != 4+9 || ledger[4][2] != cases[2].USCC || ledger[4][8] != "关停取缔" || ledger[4][13] != "已销号" || ledger[4][5] != "船寮镇" {
 		t.Fatalf("ledger %q", ledger[:5])
+	}
+}
+
+// testDatesInOrder: a case's dated steps follow one another. Evidence
+// (两断三清 steps, the move, items done) is not dated before the case
+// opened, nor a redone checklist before the relapse that cleared it; an
+// acceptance not before the evidence it judges or the acceptance before
+// it; 销号 not before the acceptances; a visit not before 销号. Each
+// refusal names the field and both dates, and changes nothing.
+func testDatesInOrder(t *testing.T, f *fixture) {
+	at := func(day string) {
+		d, err := time.ParseInLocation("2006-01-02", day, compliance.CST)
+		check(t, err)
+		f.svc.SetClock(func() time.Time { return d.Add(10 * time.Hour) })
+	}
+	at("2026-07-01")
+	_, cases := f.surveyed(t)
+	at("2026-09-01")
+	refused := func(k compliance.Case, err error, words ...string) {
+		t.Helper()
+		wantCode(t, err, apperr.Invalid, words...)
+		f.unchanged(t, k)
+	}
+	step := func(k compliance.Case, st compliance.Step, day string) (compliance.Case, error) {
+		return f.svc.RecordChecklist(f.ctx, edit(k), compliance.CheckItem{Step: st, Date: day, Attachments: []string{f.photo(t)}})
+	}
+	accept := func(k compliance.Case, level int, day string) (compliance.Case, error) {
+		return f.svc.Accept(f.ctx, edit(k), compliance.Acceptance{Level: level, Result: compliance.Pass, Date: day, Inspector: "王五"})
+	}
+
+	k, err := f.svc.Classify(f.ctx, edit(cases[2]), f.plan(compliance.Close))
+	check(t, err)
+	_, err = step(k, compliance.PowerCut, "2026-06-10")
+	refused(k, err, "date", "日期", "2026-06-10", "2026-07-01", "opening", "立案")
+	for _, st := range compliance.Steps[1:] {
+		k, err = step(k, st, "2026-07-10")
+		check(t, err)
+	}
+	k, err = step(k, compliance.PowerCut, "2026-07-20")
+	check(t, err)
+	_, err = accept(k, 1, "2026-07-15")
+	refused(k, err, "2026-07-15", "2026-07-20", "power cut", "断电")
+	k, err = accept(k, 1, "2026-07-20")
+	check(t, err)
+	k, err = accept(k, 2, "2026-07-25")
+	check(t, err)
+	_, err = accept(k, 3, "2026-07-22")
+	refused(k, err, "2026-07-22", "2026-07-25", "验收")
+	k, err = accept(k, 3, "2026-08-01")
+	check(t, err)
+	_, err = f.svc.CloseOut(f.ctx, edit(k), compliance.CloseOut{Date: "2026-07-31"})
+	refused(k, err, "2026-07-31", "2026-08-01", "销号日期")
+	k, err = f.svc.CloseOut(f.ctx, edit(k), compliance.CloseOut{Date: "2026-08-05"})
+	check(t, err)
+	visit := compliance.Visit{Date: "2026-08-04", Inspector: "孙八", Finding: "已恢复生产", Relapsed: true}
+	_, err = f.svc.Visit(f.ctx, edit(k), visit)
+	refused(k, err, "2026-08-04", "2026-08-05", "close-out", "销号")
+	visit.Date = "2026-08-10"
+	k, err = f.svc.Visit(f.ctx, edit(k), visit)
+	check(t, err)
+	// The relapse cleared the checklist: the steps redone follow it.
+	_, err = step(k, compliance.PowerCut, "2026-08-09")
+	refused(k, err, "2026-08-09", "2026-08-10", "relapse", "复产")
+	_, err = step(k, compliance.PowerCut, "2026-08-10")
+	check(t, err)
+
+	// A relocation's move and an upgrade's items are evidence too.
+	r, err := f.svc.Classify(f.ctx, edit(cases[3]), f.plan(compliance.Relocate))
+	check(t, err)
+	_, err = f.svc.SetRelocation(f.ctx, edit(r), compliance.Relocation{Address: "青田县油竹新区", MovedOn: "2026-06-30", Attachments: []string{f.photo(t)}})
+	refused(r, err, "moved_on", "搬迁完成日期", "2026-06-30", "2026-07-01")
+	u, err := f.svc.Classify(f.ctx, edit(cases[4]), f.plan(compliance.Upgrade))
+	check(t, err)
+	_, err = f.svc.RecordItem(f.ctx, edit(u), compliance.Item{Text: "补办用地手续", Done: "2026-05-01", Attachments: []string{f.photo(t)}})
+	refused(u, err, "done", "完成日期", "2026-05-01", "2026-07-01")
+	u, err = f.svc.RecordItem(f.ctx, edit(u), compliance.Item{Text: "补办用地手续", Done: "2026-08-20", Attachments: []string{f.photo(t)}})
+	check(t, err)
+	_, err = accept(u, 1, "2026-08-19")
+	refused(u, err, "2026-08-19", "2026-08-20", "item 1", "第 1 项")
+}
+
+// testRelapseWatcher: the ingestion's watcher queues what a closed
+// enterprise's logger sends, and its goroutine reopens the case; an
+// enterprise no case closed is not queued.
+func testRelapseWatcher(t *testing.T, f *fixture) {
+	_, cases := f.surveyed(t)
+	k := f.closeDown(t, cases[2])
+	ctx, cancel := context.WithCancel(f.ctx)
+	defer cancel()
+	watch := f.svc.RelapseWatcher(ctx, slog.New(slog.NewTextHandler(t.Output(), nil)))
+	watch(ctx, cases[3].USCC, "88888880000002", "hj212_frame", time.Now())
+	watch(ctx, k.USCC, "88888880000001", "logger_connection", time.Now())
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		now, err := f.svc.Case(f.ctx, k.ID)
+		check(t, err)
+		if now.State == compliance.Reopened {
+			evs, err := f.svc.Events(f.ctx, k.ID)
+			check(t, err)
+			if last := evs[len(evs)-1]; last.Actor != "monitoring" || !strings.Contains(last.Reason, "logger_connection 88888880000001") {
+				t.Fatalf("last event %+v", last)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the watcher's evidence did not reopen the case: %s", now.State)
+		}
+	}
+	clean, err := f.svc.Case(f.ctx, cases[3].ID)
+	check(t, err)
+	if clean.Version != cases[3].Version {
+		t.Fatalf("a case of an enterprise never closed changed: version %d", clean.Version)
 	}
 }
