@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"flag"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -12,7 +13,7 @@ import (
 )
 
 // serveSettings are the configuration settings of the commands that serve.
-var serveSettings = []string{"data", "store", "pool-size", "http", "hj212", "log-level", "log-format"}
+var serveSettings = []string{"data", "store", "pool-size", "http", "hj212", "max-conns-per-address", "log-level", "log-format"}
 
 func runServe(ctx context.Context, e *env, args []string) error {
 	cm := newCmd(e, "serve", "", serveSettings...)
@@ -22,6 +23,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err := cm.parse(args); err != nil {
 		return err
 	}
+	n, err := cm.cfg.MaxConnsPerAddress()
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	icfg.MaxConnsPer = n
 	stop, err := app.ServeProfiler(*profile)
 	if err != nil {
 		return err
@@ -58,6 +64,12 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if err := cm.parse(args); err != nil {
 		return err
 	}
+	icfg := ingest.Defaults()
+	perAddress, err := cm.cfg.MaxConnsPerAddress()
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	icfg.MaxConnsPer = perAddress
 	log, err := cm.logger()
 	if err != nil {
 		return err
@@ -70,7 +82,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if *prepareOnly {
 		return a.LoadDemo(ctx, log, *seed, *n)
 	}
-	return a.Serve(ctx, log, app.Serving{HTTP: app.HTTPDefaults(), Ingest: ingest.Defaults(),
+	return a.Serve(ctx, log, app.Serving{HTTP: app.HTTPDefaults(), Ingest: icfg,
 		Prepare: func(ctx context.Context, log *slog.Logger, hj212Addr string) error {
 			if err := a.LoadDemo(ctx, log, *seed, *n); err != nil {
 				return err
@@ -100,7 +112,6 @@ func ingestFlags(fs *flag.FlagSet) *ingest.Config {
 	fs.BoolVar(&cfg.Decode.Strict, "strict", false, "accept only frames that follow HJ 212 to the letter")
 	fs.BoolVar(&cfg.Decode.ModbusCRC, "modbus-crc", false, "also accept frames with a Modbus CRC16 (loggers configured for it)")
 	fs.IntVar(&cfg.MaxConns, "max-conns", cfg.MaxConns, "data-logger connections at most")
-	fs.IntVar(&cfg.MaxConnsPer, "max-conns-per-address", cfg.MaxConnsPer, "data-logger connections at most from one address (loggers behind one NAT share one)")
 	fs.DurationVar(&cfg.IdleTimeout, "idle-timeout", cfg.IdleTimeout, "close a logger connection that sends no whole frame for this long")
 	return &cfg
 }

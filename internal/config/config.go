@@ -20,13 +20,16 @@ type Config struct {
 	PoolSize  string // PostgreSQL connections at most; "": 4 per core
 	HTTP      string // HTTP listen address
 	HJ212     string // HJ 212 (data logger) listen address
+	// ConnsPerAddress is the data-logger connections at most from one
+	// address, "0" none: loggers behind one carrier NAT share an address.
+	ConnsPerAddress string
 	LogLevel  string // debug, info, warn, error
 	LogFormat string // text, json
 }
 
 // Defaults returns the built-in configuration.
 func Defaults() Config {
-	return Config{Data: "./data", HTTP: "127.0.0.1:8080", HJ212: ":9212", LogLevel: "info", LogFormat: "text"}
+	return Config{Data: "./data", HTTP: "127.0.0.1:8080", HJ212: ":9212", ConnsPerAddress: "2000", LogLevel: "info", LogFormat: "text"}
 }
 
 // vars maps each setting to its environment variable.
@@ -43,6 +46,7 @@ func (c *Config) vars() []struct {
 		{"ECOIND_POOL_SIZE", "pool-size", "PostgreSQL connections at most (empty: 4 per core)", &c.PoolSize},
 		{"ECOIND_HTTP", "http", "HTTP listen address", &c.HTTP},
 		{"ECOIND_HJ212", "hj212", "HJ 212 listen address for data loggers", &c.HJ212},
+		{"ECOIND_MAX_CONNS_PER_ADDRESS", "max-conns-per-address", "data-logger connections at most from one address (loggers behind one carrier NAT share one; 0: no limit)", &c.ConnsPerAddress},
 		{"ECOIND_LOG_LEVEL", "log-level", "log level: debug, info, warn, error", &c.LogLevel},
 		{"ECOIND_LOG_FORMAT", "log-format", "log format: text or json", &c.LogFormat},
 	}
@@ -76,6 +80,16 @@ func (c *Config) Pool() (int, error) {
 	n, err := strconv.Atoi(c.PoolSize)
 	if err != nil || n < 1 {
 		return 0, fmt.Errorf("config: pool size %q: give a whole number from 1", c.PoolSize)
+	}
+	return n, nil
+}
+
+// MaxConnsPerAddress returns the limit of data-logger connections from
+// one address, 0 for none.
+func (c *Config) MaxConnsPerAddress() (int, error) {
+	n, err := strconv.Atoi(c.ConnsPerAddress)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("config: connections per address %q: give a whole number, 0 for no limit", c.ConnsPerAddress)
 	}
 	return n, nil
 }
