@@ -317,7 +317,7 @@ func stepRoute[T any](s *Server, name, summary string, do func(context.Context, 
 			if err := decode(rest, &v); err != nil {
 				return nil, err
 			}
-			return do(r.Context(), compliance.Edit{Case: id, Version: version, Actor: who}, v)
+			return do(r.Context(), compliance.Edit{Case: id, Version: version, By: who}, v)
 		}}
 }
 

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"ecoindustry/internal/auth"
 	"ecoindustry/internal/compliance"
 	"ecoindustry/internal/hj212"
 	"ecoindustry/internal/monitoring"
@@ -72,18 +73,18 @@ func TestCaseMonitoringBeforeAndAfter(t *testing.T) {
 	clock := time.Date(2026, 6, 1, 10, 0, 0, 0, monitoring.CST)
 	svc.SetClock(func() time.Time { return clock })
 	c, err := svc.CreateCampaign(ctx, compliance.Campaign{Name: "废气治理提升", LeadUnit: "莲都区生态环境分局", Start: "2026-06-01", End: "2026-12-31",
-		Scope: compliance.Scope{Enterprises: []string{storetest.Ent.USCC}}, Rules: compliance.RuleSet{Criteria: compliance.FourNos}}, "test")
+		Scope: compliance.Scope{Enterprises: []string{storetest.Ent.USCC}}, Rules: compliance.RuleSet{Criteria: compliance.FourNos}}, auth.Server("test"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.Survey(ctx, c.ID, compliance.SurveyOptions{All: true}, "test"); err != nil {
+	if _, err := svc.Survey(ctx, c.ID, compliance.SurveyOptions{All: true}, auth.Server("test")); err != nil {
 		t.Fatal(err)
 	}
 	cases, _, err := svc.Cases(ctx, compliance.CaseFilter{Campaign: c.ID})
 	if err != nil || len(cases) != 1 {
 		t.Fatalf("cases %v %v", cases, err)
 	}
-	k, err := svc.Classify(ctx, compliance.Edit{Case: cases[0].ID, Version: cases[0].Version, Actor: "test"},
+	k, err := svc.Classify(ctx, compliance.Edit{Case: cases[0].ID, Version: cases[0].Version, By: auth.Server("test")},
 		compliance.Plan{Disposition: compliance.Upgrade, Unit: "莲都区经信局", Person: "王五", Measures: "脱硫设施改造", Deadline: "2026-09-30"})
 	if err != nil {
 		t.Fatal(err)
@@ -93,7 +94,7 @@ func TestCaseMonitoringBeforeAndAfter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	k, err = svc.RecordItem(ctx, compliance.Edit{Case: k.ID, Version: k.Version, Actor: "test"},
+	k, err = svc.RecordItem(ctx, compliance.Edit{Case: k.ID, Version: k.Version, By: auth.Server("test")},
 		compliance.Item{Text: "脱硫塔改造", Done: "2026-07-01", Attachments: []string{photo.ID}})
 	if err != nil || k.RectifiedOn != "2026-07-01" {
 		t.Fatalf("item: %+v %v", k.Summary, err)

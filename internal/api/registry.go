@@ -230,7 +230,7 @@ func (s *Server) save(k *registry.Kind, keyParam string) func(*http.Request) (an
 		if err != nil {
 			return nil, err
 		}
-		return s.reg.Save(r.Context(), k, key, fs, who)
+		return s.reg.Save(r.Context(), k, key, fs, who.Actor())
 	}
 }
 
@@ -294,7 +294,7 @@ func (s *Server) importSheet(r *http.Request) (any, error) {
 		}
 		return nil, &apperr.Error{Code: apperr.Invalid, Message: err.Error(), Zh: "无法读取表格文件：" + err.Error(), Err: err}
 	}
-	return s.reg.Import(r.Context(), k, t, who, dryRun)
+	return s.reg.Import(r.Context(), k, t, who.Actor(), dryRun)
 }
 
 func (s *Server) exportSheet(r *http.Request) (any, error) {

@@ -14,9 +14,9 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"ecoindustry/internal/apperr"
+	"ecoindustry/internal/auth"
 	"ecoindustry/internal/compliance"
 	"ecoindustry/internal/monitoring"
 	"ecoindustry/internal/registry"
@@ -264,16 +264,14 @@ func fields(r *http.Request) (map[string]string, error) {
 	return out, nil
 }
 
-// actor names who makes a change, for the history.
-func actor(r *http.Request) (string, error) {
-	a := strings.TrimSpace(r.Header.Get("X-Actor"))
-	switch {
-	case a == "":
-		return "api:anonymous", nil
-	case utf8.RuneCountInString(a) > 64 || !utf8.ValidString(a):
-		return "", apperr.New(apperr.Invalid, "X-Actor must be at most 64 characters of UTF-8", "X-Actor 须为不超过64个字符的 UTF-8 文本")
+// actor is who makes a change: until accounts (the dashboard's issue),
+// the name the X-Actor header gives, or anonymous.
+func actor(r *http.Request) (auth.Principal, error) {
+	p := auth.Principal{Kind: auth.API, Name: cmp.Or(strings.TrimSpace(r.Header.Get("X-Actor")), "anonymous")}
+	if err := p.Check(); err != nil {
+		return auth.Principal{}, apperr.New(apperr.Invalid, "X-Actor must be at most 64 characters of text", "X-Actor 须为不超过64个字符的文本")
 	}
-	return "api:" + a, nil
+	return p, nil
 }
 
 func intParam(q url.Values, name string, def, lo, hi int) (int, error) {

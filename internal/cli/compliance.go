@@ -18,6 +18,7 @@ import (
 
 	"ecoindustry/internal/app"
 	"ecoindustry/internal/apperr"
+	"ecoindustry/internal/auth"
 	"ecoindustry/internal/compliance"
 	"ecoindustry/internal/config"
 	"ecoindustry/internal/registry"
@@ -61,7 +62,8 @@ func dispatch(ctx context.Context, e *env, cmd string, subs []subcommand, args [
 	return fmt.Errorf("%w: unknown %s command %q (one of %s)", errUsage, cmd, args[0], strings.Join(names, ", "))
 }
 
-func cliActor(e *env) string { return "cli:" + config.User(e.getenv) }
+// cliActor is the person at the command line.
+func cliActor(e *env) auth.Principal { return auth.Command(config.User(e.getenv)) }
 
 // asOfFlag is a date flag checked as a usage error before anything opens.
 func asOfFlag(fs *flag.FlagSet, usage string) *string {
@@ -1231,7 +1233,7 @@ func caseChange(ctx context.Context, e *env, name string, step caseStep, args []
 		return err
 	}
 	defer a.Close()
-	c, err := apply(ctx, a.Compliance, compliance.Edit{Case: id, Version: *version, Actor: cliActor(e)})
+	c, err := apply(ctx, a.Compliance, compliance.Edit{Case: id, Version: *version, By: cliActor(e)})
 	if done, err := cm.done(c, err); done {
 		return err
 	}

@@ -142,7 +142,7 @@ func rectify(t *testing.T, base, hj212 string, env []string) {
 	if last := evs[len(evs)-1].(map[string]any); last["actor"] != "api:inspector-li" || last["from"] != "reopened" || last["to"] != "rectifying" {
 		t.Fatalf("last event %v", last)
 	}
-	if relapse := evs[12].(map[string]any); relapse["actor"] != "monitoring" || !strings.Contains(fmt.Sprint(relapse["data"]), "88888880331122000000DW01") {
+	if relapse := evs[12].(map[string]any); relapse["actor"] != "system:monitoring" || !strings.Contains(fmt.Sprint(relapse["data"]), "88888880331122000000DW01") {
 		t.Fatalf("relapse event %v", relapse)
 	}
 	st := api("GET", "/api/v1/campaigns/"+cid+"/stats", "")

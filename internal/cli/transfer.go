@@ -32,7 +32,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	res, err := a.Registry.Import(ctx, k, t, cliActor(e), *dryRun)
+	res, err := a.Registry.Import(ctx, k, t, cliActor(e).Actor(), *dryRun)
 	if invalid, ok := errors.AsType[*registry.InvalidError](err); ok {
 		for _, p := range invalid.Problems {
 			fmt.Fprintln(e.stderr, p)

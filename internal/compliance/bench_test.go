@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"ecoindustry/internal/auth"
 	"ecoindustry/internal/compliance"
 	"ecoindustry/internal/demo"
 	"ecoindustry/internal/registry"
@@ -74,7 +75,7 @@ func BenchmarkScreen100k(b *testing.B) {
 			var run compliance.Run
 			for b.Loop() {
 				var err error
-				if run, err = svc.Screen(ctx, compliance.SanLuanWu(), benchAsOf, "bench"); err != nil {
+				if run, err = svc.Screen(ctx, compliance.SanLuanWu(), benchAsOf, auth.Server("bench")); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -119,11 +120,11 @@ func BenchmarkStats10k(b *testing.B) {
 			loadDemo(b, db, 10_600)
 			svc := compliance.NewService(db, db.Attachments(b.TempDir()))
 			c, err := svc.CreateCampaign(ctx, compliance.Campaign{Name: "全市“散乱污”整治（基准测试）", LeadUnit: "丽水市生态环境局",
-				Start: "2026-01-01", End: "2099-12-31", Rules: compliance.SanLuanWu(), Synthetic: true}, "bench")
+				Start: "2026-01-01", End: "2099-12-31", Rules: compliance.SanLuanWu(), Synthetic: true}, auth.Server("bench"))
 			if err != nil {
 				b.Fatal(err)
 			}
-			res, err := svc.Survey(ctx, c.ID, compliance.SurveyOptions{All: true, AsOf: benchAsOf}, "bench")
+			res, err := svc.Survey(ctx, c.ID, compliance.SurveyOptions{All: true, AsOf: benchAsOf}, auth.Server("bench"))
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -8,23 +8,24 @@ import (
 	"strings"
 
 	"ecoindustry/internal/apperr"
+	"ecoindustry/internal/auth"
 	"ecoindustry/internal/registry"
 )
 
 // maxListed caps a scope's explicit enterprise list.
 const maxListed = 20_000
 
-// CreateCampaign validates c and stores it as a new campaign made by actor.
+// CreateCampaign validates c and stores it as a new campaign made by by.
 // Rules with Criteria nil screen with the four built-in criteria.
-func (s *Service) CreateCampaign(ctx context.Context, c Campaign, actor string) (Campaign, error) {
-	if err := checkActor(actor); err != nil {
+func (s *Service) CreateCampaign(ctx context.Context, c Campaign, by auth.Principal) (Campaign, error) {
+	if err := by.Check(); err != nil {
 		return c, err
 	}
 	c, err := s.checkCampaign(ctx, c)
 	if err != nil {
 		return c, err
 	}
-	c.Version, c.CreatedAt, c.CreatedBy = 1, s.now().UTC(), actor
+	c.Version, c.CreatedAt, c.CreatedBy = 1, s.now().UTC(), by.Actor()
 	err = s.store.UpdateCompliance(ctx, func(tx Tx) error {
 		c.ID, err = tx.AddCampaign(ctx, c)
 		return err
@@ -34,8 +35,8 @@ func (s *Service) CreateCampaign(ctx context.Context, c Campaign, actor string) 
 
 // UpdateCampaign replaces campaign c.ID with c if its version is still
 // version (the one the caller read); cases already surveyed stay.
-func (s *Service) UpdateCampaign(ctx context.Context, c Campaign, version int, actor string) (Campaign, error) {
-	if err := checkActor(actor); err != nil {
+func (s *Service) UpdateCampaign(ctx context.Context, c Campaign, version int, by auth.Principal) (Campaign, error) {
+	if err := by.Check(); err != nil {
 		return c, err
 	}
 	c, err := s.checkCampaign(ctx, c)
@@ -211,9 +212,9 @@ type SurveyResult struct {
 // each selected enterprise that has none in the campaign yet: running it
 // again adds only the new ones. Each case carries the criteria and
 // evidence that selected it, and an "open" event.
-func (s *Service) Survey(ctx context.Context, campaignID int64, opt SurveyOptions, actor string) (SurveyResult, error) {
+func (s *Service) Survey(ctx context.Context, campaignID int64, opt SurveyOptions, by auth.Principal) (SurveyResult, error) {
 	var res SurveyResult
-	if err := checkActor(actor); err != nil {
+	if err := by.Check(); err != nil {
 		return res, err
 	}
 	c, err := s.Campaign(ctx, campaignID)
@@ -251,7 +252,7 @@ func (s *Service) Survey(ctx context.Context, campaignID int64, opt SurveyOption
 	for _, e := range inScope {
 		counts[ScopeCount{County: e.County, Division: division(e.IndustryCode)}]++
 	}
-	run := Run{At: s.now().UTC(), Actor: actor, AsOf: asOf, Rules: rules, Campaign: c.ID, Scope: &c.Scope,
+	run := Run{At: s.now().UTC(), Actor: by.Actor(), AsOf: asOf, Rules: rules, Campaign: c.ID, Scope: &c.Scope,
 		Screened: len(inScope), Selected: len(cands)}
 	for k, n := range counts {
 		k.N = n
@@ -318,7 +319,7 @@ func (s *Service) Survey(ctx context.Context, campaignID int64, opt SurveyOption
 		events := make([]Event, len(news))
 		for i, k := range news {
 			data, _ := json.Marshal(map[string]any{"run": run.ID, "criteria": k.Criteria})
-			events[i] = Event{Case: ids[i], Seq: 1, At: at, Actor: actor, Action: ActOpen, To: Surveyed, Data: data}
+			events[i] = Event{Case: ids[i], Seq: 1, At: at, Actor: by.Actor(), Action: ActOpen, To: Surveyed, Data: data}
 		}
 		res.Created, res.Existing = len(news), len(selected)-len(news)
 		return tx.AddEvents(ctx, events)

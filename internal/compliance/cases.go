@@ -114,7 +114,7 @@ func lacks(c *Case, a Action, en, zh string) error {
 // Transitions, and stores the case with the next version and its event.
 // Any refusal leaves everything as it was.
 func (s *Service) change(ctx context.Context, ed Edit, a Action, apply func(tx Tx, c *Case, ev *Event) error) (Case, error) {
-	if err := checkActor(ed.Actor); err != nil {
+	if err := ed.By.Check(); err != nil {
 		return Case{}, err
 	}
 	var c Case
@@ -135,7 +135,7 @@ func (s *Service) change(ctx context.Context, ed Edit, a Action, apply func(tx T
 			return refuse(&c, a)
 		}
 		from := c.State
-		ev := &Event{Case: c.ID, At: s.now().UTC(), Actor: ed.Actor, Action: a, From: from}
+		ev := &Event{Case: c.ID, At: s.now().UTC(), Actor: ed.By.Actor(), Action: a, From: from}
 		if err := apply(tx, &c, ev); err != nil {
 			return err
 		}
@@ -243,7 +243,7 @@ func (s *Service) Classify(ctx context.Context, ed Edit, p Plan) (Case, error) {
 		c.RectifiedOn = rectifiedOn(c)
 		change := map[string]any{"plan": p}
 		if p.Disposition == StopRectify && !c.Suspended {
-			st, err := setStatus(ctx, tx, c.USCC, "suspended", ed.Actor, "operating")
+			st, err := setStatus(ctx, tx, c.USCC, "suspended", ed.By.Actor(), "operating")
 			if err != nil {
 				return err
 			}
@@ -289,7 +289,7 @@ func (s *Service) RecordChecklist(ctx context.Context, ed Edit, item CheckItem) 
 		c.RectifiedOn = rectifiedOn(c)
 		change := map[string]any{"item": item}
 		if c.RectifiedOn != "" && c.CarriedOutOn == "" {
-			st, err := setStatus(ctx, tx, c.USCC, "closed", ed.Actor)
+			st, err := setStatus(ctx, tx, c.USCC, "closed", ed.By.Actor())
 			if err != nil {
 				return err
 			}
@@ -354,7 +354,7 @@ func (s *Service) SetRelocation(ctx context.Context, ed Edit, r Relocation) (Cas
 		c.RectifiedOn = rectifiedOn(c)
 		change := map[string]any{"relocation": r}
 		if r.MovedOn != "" && c.CarriedOutOn == "" {
-			st, err := setStatus(ctx, tx, c.USCC, "relocated", ed.Actor)
+			st, err := setStatus(ctx, tx, c.USCC, "relocated", ed.By.Actor())
 			if err != nil {
 				return err
 			}
@@ -474,7 +474,7 @@ func (s *Service) CloseOut(ctx context.Context, ed Edit, co CloseOut) (Case, err
 		c.CloseOut, c.ClosedOutOn, c.State = &co, co.Date, ClosedOut
 		change := map[string]any{"close_out": co}
 		if c.Suspended {
-			st, err := setStatus(ctx, tx, c.USCC, "operating", ed.Actor, "suspended")
+			st, err := setStatus(ctx, tx, c.USCC, "operating", ed.By.Actor(), "suspended")
 			if err != nil {
 				return err
 			}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"ecoindustry/internal/apperr"
+	"ecoindustry/internal/auth"
 )
 
 // watchTTL is how long the set of closed enterprises is trusted: a closure
@@ -74,7 +75,7 @@ func (s *Service) RecordRelapse(ctx context.Context, uscc string, ev Evidence) (
 		if !allowed(ActRelapse, c.State, Reopened) || c.State == Rectifying && c.RectifiedOn == "" {
 			return false, nil
 		}
-		_, err = s.change(ctx, Edit{Case: id, Version: c.Version, Actor: "monitoring"}, ActRelapse, func(tx Tx, c *Case, e *Event) error {
+		_, err = s.change(ctx, Edit{Case: id, Version: c.Version, By: auth.Server("monitoring")}, ActRelapse, func(tx Tx, c *Case, e *Event) error {
 			c.ReopenedFrom, c.State = c.State, Reopened
 			e.Reason = ev.Kind + " " + ev.MN
 			s.written(id, ev.At)

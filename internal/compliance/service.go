@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"ecoindustry/internal/apperr"
+	"ecoindustry/internal/auth"
 )
 
 // Service is the rectification's use cases: screening, campaigns, cases,
@@ -57,13 +58,6 @@ func checkText(field, zh, v string, max int) error {
 	return nil
 }
 
-func checkActor(actor string) error {
-	if strings.TrimSpace(actor) == "" {
-		return apperr.New(apperr.Invalid, "an actor is required: who makes this change", "须注明操作人")
-	}
-	return nil
-}
-
 // notFound is the error for a missing case, campaign or run.
 func notFound(en, zh string, id int64) error {
 	return apperr.Newf(apperr.NotFound, "no %[1]s %[3]d", "无%[2]s %[3]d", en, zh, id)
@@ -71,10 +65,10 @@ func notFound(en, zh string, id int64) error {
 
 // Screen screens the registry as of asOf ("" is today) with rule set rs
 // (Criteria nil: the four built-in criteria) and stores the run, made by
-// actor, with its candidates. The registry is read whole, in bulk, and
+// by, with its candidates. The registry is read whole, in bulk, and
 // evaluated in memory.
-func (s *Service) Screen(ctx context.Context, rs RuleSet, asOf, actor string) (Run, error) {
-	if err := checkActor(actor); err != nil {
+func (s *Service) Screen(ctx context.Context, rs RuleSet, asOf string, by auth.Principal) (Run, error) {
+	if err := by.Check(); err != nil {
 		return Run{}, err
 	}
 	if asOf == "" {
@@ -90,7 +84,7 @@ func (s *Service) Screen(ctx context.Context, rs RuleSet, asOf, actor string) (R
 		return Run{}, err
 	}
 	cands, screened := Evaluate(recs, rs, asOf, nil)
-	run := Run{At: s.now().UTC(), Actor: actor, AsOf: asOf, Rules: rs, Screened: screened, Selected: len(cands)}
+	run := Run{At: s.now().UTC(), Actor: by.Actor(), AsOf: asOf, Rules: rs, Screened: screened, Selected: len(cands)}
 	err = s.store.UpdateCompliance(ctx, func(tx Tx) error {
 		run.ID, err = tx.AddRun(ctx, run, unlabelled(cands))
 		return err

@@ -3,6 +3,8 @@ package compliance
 import (
 	"encoding/json"
 	"time"
+
+	"ecoindustry/internal/auth"
 )
 
 // CST is China Standard Time, the bureau's calendar: "today", a deadline
@@ -322,11 +324,11 @@ type Attachment struct {
 }
 
 // Edit names the case a change is made to, the version its author read,
-// and who makes it (the registry's actor convention, e.g. "api:alice").
+// and who makes it.
 type Edit struct {
 	Case    int64
 	Version int
-	Actor   string
+	By      auth.Principal
 }
 
 // Run is one screening of the registry: when, by whom, as of which date,

@@ -15,16 +15,16 @@ import (
 
 // Config is the effective configuration of one command.
 type Config struct {
-	Data      string // data directory of the embedded store
-	Store     string // "" for SQLite in Data; postgres://… for PostgreSQL
-	PoolSize  string // PostgreSQL connections at most; "": 4 per core
-	HTTP      string // HTTP listen address
-	HJ212     string // HJ 212 (data logger) listen address
+	Data     string // data directory of the embedded store
+	Store    string // "" for SQLite in Data; postgres://… for PostgreSQL
+	PoolSize string // PostgreSQL connections at most; "": 4 per core
+	HTTP     string // HTTP listen address
+	HJ212    string // HJ 212 (data logger) listen address
 	// ConnsPerAddress is the data-logger connections at most from one
 	// address, "0" none: loggers behind one carrier NAT share an address.
 	ConnsPerAddress string
-	LogLevel  string // debug, info, warn, error
-	LogFormat string // text, json
+	LogLevel        string // debug, info, warn, error
+	LogFormat       string // text, json
 }
 
 // Defaults returns the built-in configuration.

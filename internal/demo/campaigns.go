@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"ecoindustry/internal/auth"
 	"ecoindustry/internal/compliance"
 	"ecoindustry/internal/registry"
 )
@@ -166,7 +167,7 @@ type campaignDef struct {
 var campaignDefs = []*campaignDef{jinyun, fourNos}
 
 // actor is who made every step: the demo.
-const actor = "demo"
+var actor = auth.Server("demo")
 
 // replay is one call of Campaigns.
 type replay struct {
@@ -286,7 +287,7 @@ func (r *replay) step(p pending) error {
 	}
 	k := cr.byUSCC[p.uscc]
 	a := k.acts[p.i]
-	c, err := a.do(r, compliance.Edit{Case: k.c.ID, Version: k.c.Version, Actor: actor}, a.at.In(compliance.CST).Format(time.DateOnly))
+	c, err := a.do(r, compliance.Edit{Case: k.c.ID, Version: k.c.Version, By: actor}, a.at.In(compliance.CST).Format(time.DateOnly))
 	if err != nil {
 		return fmt.Errorf("demo: %s case %d (%s), step %d on %s: %w", cr.def.key, k.c.ID, k.c.USCC, p.i+1, a.at.Format(time.DateOnly), err)
 	}

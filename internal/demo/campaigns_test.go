@@ -321,7 +321,7 @@ func TestCampaigns(t *testing.T) {
 			evs := h.events[c.ID]
 			until := iff(c.Campaign == jy.ID, jinyunUntil, fourNosUntil).AddDate(0, 0, 1)
 			for i, e := range evs {
-				if e.Seq != i+1 || i > 0 && (!e.At.After(evs[i-1].At) || e.From != evs[i-1].To) || !e.At.Before(until) || e.Actor != actor {
+				if e.Seq != i+1 || i > 0 && (!e.At.After(evs[i-1].At) || e.From != evs[i-1].To) || !e.At.Before(until) || e.Actor != actor.Actor() {
 					t.Fatalf("case %d, event %+v after %+v", c.ID, e, evs[max(i-1, 0)])
 				}
 			}

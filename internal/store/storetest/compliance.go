@@ -18,6 +18,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"ecoindustry/internal/apperr"
+	"ecoindustry/internal/auth"
 	"ecoindustry/internal/compliance"
 	"ecoindustry/internal/registry"
 )
@@ -36,6 +37,9 @@ type OpenCompliance func(t *testing.T) (ComplianceStore, compliance.Attachments)
 
 // RunCompliance runs the rectification's part of the suite, at the level of
 // compliance.Service over the store.
+// tester is who makes a test's changes: actor "test:NAME".
+func tester(name string) auth.Principal { return auth.Principal{Kind: "test", Name: name} }
+
 func RunCompliance(t *testing.T, open OpenCompliance) {
 	for _, tc := range []struct {
 		name string
@@ -171,7 +175,7 @@ func (f *fixture) campaign(t *testing.T, sc compliance.Scope, rules compliance.R
 	t.Helper()
 	c, err := f.svc.CreateCampaign(f.ctx, compliance.Campaign{Name: "青田县“四无”企业整治（测试）", LeadUnit: "青田县生态环境分局",
 		Scope: sc, Start: "2026-01-01", End: time.Now().In(compliance.CST).AddDate(1, 0, 0).Format("2006-01-02"),
-		Targets: compliance.Targets{SurveyRate: 100, DisposalRate: 90}, Rules: rules, Synthetic: true}, "test:lead")
+		Targets: compliance.Targets{SurveyRate: 100, DisposalRate: 90}, Rules: rules, Synthetic: true}, tester("lead"))
 	check(t, err)
 	return c
 }
@@ -181,7 +185,7 @@ func (f *fixture) campaign(t *testing.T, sc compliance.Scope, rules compliance.R
 func (f *fixture) surveyed(t *testing.T) (compliance.Campaign, map[int]compliance.Case) {
 	t.Helper()
 	c := f.campaign(t, compliance.Scope{Counties: []string{"331121"}}, compliance.RuleSet{})
-	_, err := f.svc.Survey(f.ctx, c.ID, compliance.SurveyOptions{AsOf: asOf}, "test:surveyor")
+	_, err := f.svc.Survey(f.ctx, c.ID, compliance.SurveyOptions{AsOf: asOf}, tester("surveyor"))
 	check(t, err)
 	cs, _, err := f.svc.Cases(f.ctx, compliance.CaseFilter{Campaign: c.ID})
 	check(t, err)
@@ -197,7 +201,7 @@ func (f *fixture) surveyed(t *testing.T) (compliance.Campaign, map[int]complianc
 }
 
 func edit(c compliance.Case) compliance.Edit {
-	return compliance.Edit{Case: c.ID, Version: c.Version, Actor: "test:officer"}
+	return compliance.Edit{Case: c.ID, Version: c.Version, By: tester("officer")}
 }
 
 func (f *fixture) plan(d compliance.Disposition) compliance.Plan {
@@ -222,9 +226,9 @@ func wantCode(t *testing.T, err error, code apperr.Code, words ...string) {
 }
 
 func testScreenFourNos(t *testing.T, f *fixture) {
-	run, err := f.svc.Screen(f.ctx, compliance.RuleSet{}, asOf, "test:analyst")
+	run, err := f.svc.Screen(f.ctx, compliance.RuleSet{}, asOf, tester("analyst"))
 	check(t, err)
-	if run.ID == 0 || run.Screened != 10 || run.Selected != len(fourNos) || run.AsOf != asOf || run.Actor != "test:analyst" {
+	if run.ID == 0 || run.Screened != 10 || run.Selected != len(fourNos) || run.AsOf != asOf || run.Actor != tester("analyst").Actor() {
 		t.Fatalf("run %+v", run)
 	}
 	got, cands, err := f.svc.Run(f.ctx, run.ID)
@@ -265,7 +269,7 @@ func testScreenFourNos(t *testing.T, f *fixture) {
 		t.Errorf("electroplater's evidence %+v", ev)
 	}
 	// A rule set of its own: 散 (below size, no park) and 乱 over the four.
-	run2, err := f.svc.Screen(f.ctx, compliance.SanLuanWu(), asOf, "test:analyst")
+	run2, err := f.svc.Screen(f.ctx, compliance.SanLuanWu(), asOf, tester("analyst"))
 	check(t, err)
 	_, cands, err = f.svc.Run(f.ctx, run2.ID)
 	check(t, err)
@@ -281,7 +285,7 @@ func testScreenFourNos(t *testing.T, f *fixture) {
 			t.Errorf("%s: %v", c.USCC, c.Criteria)
 		}
 	}
-	_, err = f.svc.Screen(f.ctx, compliance.RuleSet{Extra: []compliance.Rule{{Code: "x", NameZh: "甲", NameEn: "x"}}}, asOf, "test:analyst")
+	_, err = f.svc.Screen(f.ctx, compliance.RuleSet{Extra: []compliance.Rule{{Code: "x", NameZh: "甲", NameEn: "x"}}}, asOf, tester("analyst"))
 	wantCode(t, err, apperr.Invalid, "condition")
 }
 
@@ -301,7 +305,7 @@ func equalMaps(a, b map[string]string) bool {
 }
 
 func testScreenDiff(t *testing.T, f *fixture) {
-	a, err := f.svc.Screen(f.ctx, compliance.RuleSet{}, asOf, "test:analyst")
+	a, err := f.svc.Screen(f.ctx, compliance.RuleSet{}, asOf, tester("analyst"))
 	check(t, err)
 	put(t, f.st, func(ctx context.Context, tx registry.Tx) error {
 		u1, u2, u4 := USCC("331121", 1), USCC("331121", 2), USCC("331121", 4)
@@ -310,7 +314,7 @@ func testScreenDiff(t *testing.T, f *fixture) {
 			tx.PutLicence(ctx, registry.Licence{USCC: u2, LicenceNo: u2, Issued: "2016-01-01", Status: "valid"}),     // fixed
 			tx.PutSite(ctx, registry.Site{USCC: u4, LandStatus: "pending"}))                                          // still failing, other evidence
 	})
-	b, err := f.svc.Screen(f.ctx, compliance.RuleSet{}, asOf, "test:analyst")
+	b, err := f.svc.Screen(f.ctx, compliance.RuleSet{}, asOf, tester("analyst"))
 	check(t, err)
 	d, err := f.svc.Diff(f.ctx, a.ID, b.ID)
 	check(t, err)
@@ -338,7 +342,7 @@ func testScreenDiff(t *testing.T, f *fixture) {
 
 func testSurvey(t *testing.T, f *fixture) {
 	c := f.campaign(t, compliance.Scope{Counties: []string{"331121"}}, compliance.RuleSet{})
-	res, err := f.svc.Survey(f.ctx, c.ID, compliance.SurveyOptions{AsOf: asOf}, "test:surveyor")
+	res, err := f.svc.Survey(f.ctx, c.ID, compliance.SurveyOptions{AsOf: asOf}, tester("surveyor"))
 	check(t, err)
 	if res.InScope != 10 || res.Selected != len(fourNos) || res.Created != len(fourNos) || res.Existing != 0 || res.Run.Campaign != c.ID {
 		t.Fatalf("first survey %+v", res)
@@ -355,24 +359,24 @@ func testSurvey(t *testing.T, f *fixture) {
 		}
 		evs, err := f.svc.Events(f.ctx, k.ID)
 		check(t, err)
-		if len(evs) != 1 || evs[0].Action != compliance.ActOpen || evs[0].To != compliance.Surveyed || evs[0].Actor != "test:surveyor" {
+		if len(evs) != 1 || evs[0].Action != compliance.ActOpen || evs[0].To != compliance.Surveyed || evs[0].Actor != tester("surveyor").Actor() {
 			t.Fatalf("events %+v", evs)
 		}
 	}
 	// Again: nothing new. A new enterprise without a licence: one new case.
-	res, err = f.svc.Survey(f.ctx, c.ID, compliance.SurveyOptions{AsOf: asOf}, "test:surveyor")
+	res, err = f.svc.Survey(f.ctx, c.ID, compliance.SurveyOptions{AsOf: asOf}, tester("surveyor"))
 	check(t, err)
 	if res.Created != 0 || res.Existing != len(fourNos) {
 		t.Fatalf("second survey %+v", res)
 	}
 	put(t, f.st, func(ctx context.Context, tx registry.Tx) error { return tx.PutEnterprise(ctx, ent(12, "3443")) })
-	res, err = f.svc.Survey(f.ctx, c.ID, compliance.SurveyOptions{AsOf: asOf}, "test:surveyor")
+	res, err = f.svc.Survey(f.ctx, c.ID, compliance.SurveyOptions{AsOf: asOf}, tester("surveyor"))
 	check(t, err)
 	if res.Created != 1 || res.InScope != 11 {
 		t.Fatalf("third survey %+v", res)
 	}
 	// Every enterprise in scope: the clean one too, with no criteria.
-	res, err = f.svc.Survey(f.ctx, c.ID, compliance.SurveyOptions{AsOf: asOf, All: true}, "test:surveyor")
+	res, err = f.svc.Survey(f.ctx, c.ID, compliance.SurveyOptions{AsOf: asOf, All: true}, tester("surveyor"))
 	check(t, err)
 	if res.Created != 1 || res.Selected != 11 {
 		t.Fatalf("survey of all %+v", res)
@@ -387,7 +391,7 @@ func testSurvey(t *testing.T, f *fixture) {
 		{compliance.Scope{Enterprises: []string{USCC("331121", 2), USCC("331121", 1)}}, 1},
 	} {
 		c := f.campaign(t, tc.sc, compliance.RuleSet{})
-		res, err := f.svc.Survey(f.ctx, c.ID, compliance.SurveyOptions{AsOf: asOf}, "test:surveyor")
+		res, err := f.svc.Survey(f.ctx, c.ID, compliance.SurveyOptions{AsOf: asOf}, tester("surveyor"))
 		check(t, err)
 		if res.Created != tc.want {
 			t.Errorf("scope %+v: %d cases, want %d", tc.sc, res.Created, tc.want)
@@ -395,13 +399,13 @@ func testSurvey(t *testing.T, f *fixture) {
 	}
 	// A campaign's edits carry the version read.
 	c.Name = "青田县“四无”企业整治（更名）"
-	c2, err := f.svc.UpdateCampaign(f.ctx, c, 1, "test:lead")
+	c2, err := f.svc.UpdateCampaign(f.ctx, c, 1, tester("lead"))
 	check(t, err)
-	_, err = f.svc.UpdateCampaign(f.ctx, c, 1, "test:lead")
+	_, err = f.svc.UpdateCampaign(f.ctx, c, 1, tester("lead"))
 	wantCode(t, err, apperr.Conflict, "version")
 	got, err := f.svc.Campaign(f.ctx, c.ID)
 	check(t, err)
-	if got.Name != c.Name || got.Version != 2 || c2.Version != 2 || got.CreatedBy != "test:lead" || !slices.Equal(got.Rules.Criteria, compliance.FourNos) ||
+	if got.Name != c.Name || got.Version != 2 || c2.Version != 2 || got.CreatedBy != tester("lead").Actor() || !slices.Equal(got.Rules.Criteria, compliance.FourNos) ||
 		!slices.Equal(got.Scope.Counties, []string{"331121"}) || got.Targets.SurveyRate != 100 || !got.Synthetic {
 		t.Fatalf("updated campaign %+v", got)
 	}
@@ -411,9 +415,9 @@ func testSurvey(t *testing.T, f *fixture) {
 		t.Fatalf("%d campaigns", len(all))
 	}
 	_, err = f.svc.CreateCampaign(f.ctx, compliance.Campaign{Name: "x", LeadUnit: "y", Start: "2026-01-01", End: "2026-12-31",
-		Scope: compliance.Scope{Townships: []string{"331121999"}}}, "test:lead")
+		Scope: compliance.Scope{Townships: []string{"331121999"}}}, tester("lead"))
 	wantCode(t, err, apperr.Invalid, "331121999")
-	_, err = f.svc.Survey(f.ctx, 9999, compliance.SurveyOptions{}, "test:surveyor")
+	_, err = f.svc.Survey(f.ctx, 9999, compliance.SurveyOptions{}, tester("surveyor"))
 	wantCode(t, err, apperr.NotFound)
 }
 
@@ -630,7 +634,7 @@ func testConcurrentClosures(t *testing.T, f *fixture) {
 	}
 	changes, err := f.st.Changes(f.ctx, registry.ChangeFilter{USCC: k.USCC, Kind: "enterprises"})
 	check(t, err)
-	if len(changes) != 1 || changes[0].Fields["status"] != (registry.FieldChange{From: "operating", To: "closed"}) || changes[0].Actor != "test:officer" {
+	if len(changes) != 1 || changes[0].Fields["status"] != (registry.FieldChange{From: "operating", To: "closed"}) || changes[0].Actor != tester("officer").Actor() {
 		t.Fatalf("registry history %+v, want one status change by the case's actor", changes)
 	}
 }
@@ -650,7 +654,7 @@ func testAuditAppendOnly(t *testing.T, f *fixture) {
 	}
 	evs, err := f.svc.Events(f.ctx, k.ID)
 	check(t, err)
-	if len(evs) != 1 || evs[0].Actor != "test:surveyor" {
+	if len(evs) != 1 || evs[0].Actor != tester("surveyor").Actor() {
 		t.Fatalf("events %+v", evs)
 	}
 }
@@ -750,7 +754,7 @@ func testRelapseEvidence(t *testing.T, f *fixture) {
 	evs, err := f.svc.Events(f.ctx, k.ID)
 	check(t, err)
 	last := evs[len(evs)-1]
-	if len(evs) != now.Version || last.Action != compliance.ActRelapse || last.Actor != "monitoring" || !strings.Contains(string(last.Data), "88888880000001") {
+	if len(evs) != now.Version || last.Action != compliance.ActRelapse || last.Actor != "system:monitoring" || !strings.Contains(string(last.Data), "88888880000001") {
 		t.Fatalf("last event %+v", last)
 	}
 	// An enterprise that was never closed, and bad evidence.
@@ -888,7 +892,7 @@ func testEndToEnd(t *testing.T, f *fixture) {
 		var got []string
 		for _, ch := range changes {
 			got = append(got, ch.Fields["status"].From+"→"+ch.Fields["status"].To)
-			if ch.Actor != "test:officer" {
+			if ch.Actor != tester("officer").Actor() {
 				t.Errorf("%s: change by %q", uscc, ch.Actor)
 			}
 		}
@@ -1062,7 +1066,7 @@ func testRelapseWatcher(t *testing.T, f *fixture) {
 		if now.State == compliance.Reopened {
 			evs, err := f.svc.Events(f.ctx, k.ID)
 			check(t, err)
-			if last := evs[len(evs)-1]; last.Actor != "monitoring" || !strings.Contains(last.Reason, "logger_connection 88888880000001") {
+			if last := evs[len(evs)-1]; last.Actor != "system:monitoring" || !strings.Contains(last.Reason, "logger_connection 88888880000001") {
 				t.Fatalf("last event %+v", last)
 			}
 			break
