@@ -6,6 +6,7 @@
 package auth
 
 import (
+	"context"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -67,4 +68,18 @@ func (p Principal) Check() error {
 		return apperr.Newf(apperr.Invalid, "the actor's name must be at most %d characters of text", "操作人名称须为不超过 %d 个字符的文本", maxName)
 	}
 	return nil
+}
+
+type ctxKey struct{}
+
+// WithPrincipal returns ctx carrying p, for the handlers below the one
+// that authenticated the request.
+func WithPrincipal(ctx context.Context, p Principal) context.Context {
+	return context.WithValue(ctx, ctxKey{}, p)
+}
+
+// FromContext returns the principal ctx carries, and whether it carries one.
+func FromContext(ctx context.Context) (Principal, bool) {
+	p, ok := ctx.Value(ctxKey{}).(Principal)
+	return p, ok
 }
