@@ -2,6 +2,7 @@ package registry
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -38,13 +39,33 @@ func (p *parser) fail(field, en, zh string, args ...any) {
 	p.problems = append(p.problems, problem{field, fmt.Sprintf(en, args...), fmt.Sprintf(zh, args...)})
 }
 
-// str returns the trimmed text of a field, reporting a missing required one.
+// str returns the trimmed text of a field, reporting a missing required
+// one and one that holds a control character.
 func (p *parser) str(name string) string {
 	v := strings.TrimSpace(p.get(name))
 	if v == "" && p.kind.field(name).Required {
 		p.fail(name, "required", "必填项为空")
 	}
+	if i, r, ok := control(v); ok {
+		p.fail(name, "character %d, U+%04X, is a control character: remove it", "第%d个字符 U+%04X 是控制字符，请删除", i, r)
+		return ""
+	}
 	return v
+}
+
+// control finds the first control character of s: C0 (tab and line
+// breaks too), DEL, C1 and the Unicode line and paragraph separators,
+// none of which a name, an address or a code holds (decision 0003). It
+// returns the character's position, counted from 1, in characters.
+func control(s string) (int, rune, bool) {
+	i := 0
+	for _, r := range s {
+		i++
+		if r < 0x20 || 0x7F <= r && r <= 0x9F || r == '\u2028' || r == '\u2029' {
+			return i, r, true
+		}
+	}
+	return 0, 0, false
 }
 
 // code is str restricted to letters, digits, '-', '_' and '.', at most 64.
@@ -104,6 +125,10 @@ func (p *parser) float(name string, lo, hi float64) float64 {
 	f, err := strconv.ParseFloat(v, 64)
 	if err != nil {
 		p.fail(name, "%q is not a number", "%q 不是有效数字", v)
+		return 0
+	}
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		p.fail(name, "%q is not a finite number", "%q 不是有限数值", v)
 		return 0
 	}
 	if f < lo || f > hi {

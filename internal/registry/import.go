@@ -87,6 +87,9 @@ func (s *Service) Import(ctx context.Context, k *Kind, t *sheet.Table, actor str
 			return get, loc
 		}, actor)
 		if err == nil && dryRun {
+			if err := tx.Flush(ctx); err != nil {
+				return err
+			}
 			return errDryRun
 		}
 		return err

@@ -412,8 +412,11 @@ func (p *parser) industry(name string) string {
 
 // boundary reads a GeoJSON Polygon or MultiPolygon inside China and
 // returns it in compact form, so that an export imports again unchanged.
+//
+// It reads the cell itself, not through str: a pretty-printed polygon's
+// line breaks and tabs are JSON whitespace, gone from what is stored.
 func (p *parser) boundary(name string) string {
-	v := p.str(name)
+	v := strings.TrimSpace(p.get(name))
 	if v == "" {
 		return ""
 	}

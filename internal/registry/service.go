@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -264,7 +265,10 @@ func ParseCircle(s string) (*Circle, error) {
 	var err error
 	if len(parts) == 3 {
 		for i, p := range parts {
-			if f[i], err = strconv.ParseFloat(strings.TrimSpace(p), 64); err != nil {
+			if f[i], err = strconv.ParseFloat(strings.TrimSpace(p), 64); err == nil && (math.IsNaN(f[i]) || math.IsInf(f[i], 0)) {
+				err = strconv.ErrSyntax
+			}
+			if err != nil {
 				break
 			}
 		}

@@ -32,6 +32,9 @@ type Tx interface {
 	PutOutlet(ctx context.Context, o Outlet) error
 	PutPermit(ctx context.Context, p PermitLimit) error
 	AddChange(ctx context.Context, c Change) error
+	// Flush sends the writes a store buffers: a dry run, rolled back
+	// after, meets every constraint its import would meet at commit.
+	Flush(ctx context.Context) error
 }
 
 // Store is the registry's storage: store/sqlite and store/postgres implement

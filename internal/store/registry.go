@@ -313,6 +313,9 @@ func (t *registryTx) AddChange(_ context.Context, c registry.Change) error {
 	return nil
 }
 
+// Flush implements registry.Tx.
+func (t *registryTx) Flush(ctx context.Context) error { return t.c.Flush(ctx) }
+
 // timestamp scans a time stored as a timestamp (PostgreSQL) or as
 // RFC 3339 text (SQLite).
 type timestamp struct{ time.Time }
