@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -50,6 +51,9 @@ func ReadCSV(name string, r io.Reader) (*Table, error) {
 				return nil, invalid("%s:%d:%d: %v", "%s:%d:%d：CSV 格式错误：%v", name, pe.Line, pe.Column, pe.Err)
 			}
 			return nil, fmt.Errorf("sheet: %s: %w", name, err)
+		}
+		for i := range rec {
+			rec[i] = unquoteFormula(rec[i])
 		}
 		line, _ := cr.FieldPos(0)
 		if err := t.add(line, rec); err != nil {
@@ -129,12 +133,47 @@ func writeCSV(w io.Writer, header []string, rows [][]string) error {
 	cw := csv.NewWriter(w)
 	cw.UseCRLF = true // Windows line ends, for Notepad and old Excel
 	cw.Write(header)
+	cells := make([]string, len(header))
 	for _, r := range rows {
-		cw.Write(r)
+		for i, c := range r {
+			cells[i] = c
+			if formula(c) {
+				cells[i] = "'" + c
+			}
+		}
+		cw.Write(cells[:len(r)])
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {
 		return fmt.Errorf("sheet: write csv: %w", err)
 	}
 	return nil
+}
+
+// formula reports whether a spreadsheet would take cell for a formula: it
+// begins with '=', '+', '-', '@', a tab or a carriage return (OWASP's list)
+// and is not a plain number such as "-3.5". A cell that begins with the
+// quote that neutralises such a cell counts too, so that the quote a
+// person wrote survives the round trip. See decision 0011.
+func formula(cell string) bool {
+	if cell == "" {
+		return false
+	}
+	switch cell[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		return !numberRE.MatchString(cell)
+	case '\'':
+		return formula(cell[1:])
+	}
+	return false
+}
+
+var numberRE = regexp.MustCompile(`^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$`)
+
+// unquoteFormula takes off the quote that writeCSV put before a formula.
+func unquoteFormula(cell string) string {
+	if strings.HasPrefix(cell, "'") && formula(cell[1:]) {
+		return cell[1:]
+	}
+	return cell
 }

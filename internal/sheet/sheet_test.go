@@ -341,3 +341,40 @@ func FuzzReadCSV(f *testing.F) {
 		}
 	})
 }
+
+// TestCSVFormulaInjection writes cells that a spreadsheet would run as
+// formulas: they go out behind a single quote (decision 0011) and read back
+// as they were, while numbers, signed ones too, are left alone.
+func TestCSVFormulaInjection(t *testing.T) {
+	header := []string{"cell"}
+	for _, tc := range []struct{ cell, written, read string }{
+		{"=HYPERLINK(\"http://x\",\"y\")", "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"", "=HYPERLINK(\"http://x\",\"y\")"},
+		{"+86 578 2123456", "'+86 578 2123456", "+86 578 2123456"},
+		{"-1+1", "'-1+1", "-1+1"},
+		{"@SUM(A1:A9)", "'@SUM(A1:A9)", "@SUM(A1:A9)"},
+		{"\t=1+1", "'\t=1+1", "=1+1"},   // read trims, as it does any cell
+		{"\r=1+1", "\"'=1+1\"", "=1+1"}, // the writer drops a lone CR
+		{"'=1+1", "''=1+1", "'=1+1"},    // a quote of one's own survives
+		{"'quoted", "'quoted", "'quoted"},
+		{"-3.5", "-3.5", "-3.5"},
+		{"+12", "+12", "+12"},
+		{"-1.5e3", "-1.5e3", "-1.5e3"},
+		{"-", "'-", "-"},
+		{"a=b", "a=b", "a=b"},
+	} {
+		var buf bytes.Buffer
+		if err := Write(&buf, "csv", header, [][]string{{tc.cell}}); err != nil {
+			t.Fatal(err)
+		}
+		if want := "\xEF\xBB\xBFcell\r\n" + tc.written + "\r\n"; buf.String() != want {
+			t.Errorf("%q written as %q, want %q", tc.cell, buf.String(), want)
+		}
+		got, err := ReadCSV("x.csv", &buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Rows) != 1 || got.Rows[0].Cells[0] != tc.read {
+			t.Errorf("%q read back as %+v, want %q", tc.cell, got.Rows, tc.read)
+		}
+	}
+}
