@@ -3,6 +3,7 @@ package registry_test
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -116,4 +117,41 @@ func TestParseCircleRefusesNonFinite(t *testing.T) {
 			t.Errorf("%s: got %v, want an error naming near", s, err)
 		}
 	}
+}
+
+// TestImportProblemsCapped streams a file of 1,500 bad rows, each with
+// two problems and every one after the first repeating its key: the first
+// 1,000 problems are listed, in row order, and all 4,499 counted.
+func TestImportProblemsCapped(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("uscc,name,county,industry_code,size,status\n")
+	for range 1500 {
+		b.WriteString("x,甲,莲都,2925,huge,operating\n")
+	}
+	path := filepath.Join(t.TempDir(), "bad.csv")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	eachStore(t, func(t *testing.T, _ *store.DB, svc *registry.Service) {
+		rows, err := sheet.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		res, err := svc.ImportRows(context.Background(), kindOf(t, "enterprises"), rows, "cli:test", false)
+		invalid, ok := errors.AsType[*registry.InvalidError](err)
+		if !ok || res.Rows != 1500 || invalid.Total != 4499 || len(invalid.Problems) != registry.MaxProblems {
+			t.Fatalf("%+v %T", res, err)
+		}
+		// Row 2 has two problems, rows 3 to 334 three each, and row 335 the
+		// rest: its USCC and its size.
+		if p := invalid.Problems; !strings.HasPrefix(p[0].String(), path+":2:uscc: ") || !strings.HasPrefix(p[999].String(), path+":335:size: ") {
+			t.Fatalf("first %v, last %v", p[0], p[999])
+		}
+		en, zh := invalid.Summary()
+		if en != "1,000 of 4,499 problems shown; nothing was written" || zh != "共 4,499 处问题，显示前 1,000 处；未写入任何数据" ||
+			!strings.HasSuffix(err.Error(), "\n"+zh+" / "+en) {
+			t.Fatalf("summary %q %q", en, zh)
+		}
+	})
 }

@@ -378,3 +378,40 @@ func TestCSVFormulaInjection(t *testing.T) {
 		}
 	}
 }
+
+// TestRowsRewindAndLimit reads a file row by row twice, as a transaction
+// that is run again does, and refuses a file of more than MaxRows rows.
+func TestRowsRewindAndLimit(t *testing.T) {
+	for _, format := range []string{"csv", "xlsx"} {
+		t.Run(format, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := Write(&buf, format, []string{"a", "b"}, [][]string{{"1", "x"}, {}, {"2", ""}}); err != nil {
+				t.Fatal(err)
+			}
+			r, err := Open(writeFile(t, "f."+format, buf.Bytes()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			for range 2 {
+				var got []Row
+				for r.Next() {
+					got = append(got, r.Row())
+				}
+				if r.Err() != nil || r.HeaderNum != 1 || !reflect.DeepEqual(got, rows("2:1|x", "4:2|")) {
+					t.Fatalf("header row %d, rows %+v, err %v", r.HeaderNum, got, r.Err())
+				}
+				if err := r.Rewind(); err != nil {
+					t.Fatal(err)
+				}
+			}
+		})
+	}
+	big := "a\n" + strings.Repeat("1\n", MaxRows+1)
+	if _, err := ReadCSV("big.csv", strings.NewReader(big)); err == nil || !strings.Contains(err.Error(), "big.csv:200002: more than 200000 data rows") {
+		t.Fatalf("err = %v", err)
+	}
+	if _, err := ReadCSV("max.csv", strings.NewReader(big[:len(big)-2])); err != nil {
+		t.Fatal(err)
+	}
+}
