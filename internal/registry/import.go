@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"ecoindustry/internal/sheet"
 )
@@ -294,29 +295,13 @@ func (s *Service) write(ctx context.Context, tx Tx, k *Kind, scope string, absen
 		}
 	}
 	at := s.now().UTC()
-	var changes []Change
 	// In key order, the upserts walk the primary key's B-tree instead of
 	// jumping about it.
 	order := slices.Clone(recs)
 	slices.SortFunc(order, func(a, b any) int { return strings.Compare(k.key(a), k.key(b)) })
 	for _, r := range order {
-		key, vals := k.key(r), k.values(r)
-		ch := Change{At: at, Actor: actor, Kind: k.Name, Key: key, USCC: k.owner(r), Op: "create", Fields: map[string]FieldChange{}}
-		var prev []string
-		if old, found := stored[key]; found {
-			ch.Op, prev = "update", k.values(old)
-		}
-		for j, f := range k.Fields {
-			from := ""
-			if prev != nil {
-				from = prev[j]
-			}
-			if from != vals[j] {
-				ch.Fields[f.Name] = FieldChange{From: from, To: vals[j]}
-			}
-		}
-		switch {
-		case prev == nil:
+		switch ch := change(k, stored, r, at, actor); {
+		case ch.Op == "create":
 			res.Created++
 		case len(ch.Fields) > 0:
 			res.Updated++
@@ -327,15 +312,41 @@ func (s *Service) write(ctx context.Context, tx Tx, k *Kind, scope string, absen
 		if err := k.put(ctx, tx, r); err != nil {
 			return nil, res, err
 		}
-		changes = append(changes, maskChange(ch))
 	}
-	// After the records, so that a store can send each table's rows together.
-	for _, ch := range changes {
-		if err := tx.AddChange(ctx, ch); err != nil {
-			return nil, res, err
+	// After the records, so that a store can send each table's rows
+	// together; those sent first, and the changes made again rather than
+	// kept, for a file's changes are several times the size of its records.
+	if err := tx.Flush(ctx); err != nil {
+		return nil, res, err
+	}
+	for _, r := range order {
+		if ch := change(k, stored, r, at, actor); ch.Op == "create" || len(ch.Fields) > 0 {
+			if err := tx.AddChange(ctx, maskChange(ch)); err != nil {
+				return nil, res, err
+			}
 		}
 	}
 	return recs, res, nil
+}
+
+// change is what writing record r of kind k changes.
+func change(k *Kind, stored map[string]any, r any, at time.Time, actor string) Change {
+	key, vals := k.key(r), k.values(r)
+	ch := Change{At: at, Actor: actor, Kind: k.Name, Key: key, USCC: k.owner(r), Op: "create", Fields: map[string]FieldChange{}}
+	var prev []string
+	if old, found := stored[key]; found {
+		ch.Op, prev = "update", k.values(old)
+	}
+	for j, f := range k.Fields {
+		from := ""
+		if prev != nil {
+			from = prev[j]
+		}
+		if from != vals[j] {
+			ch.Fields[f.Name] = FieldChange{From: from, To: vals[j]}
+		}
+	}
+	return ch
 }
 
 // stored returns the stored records of kind k by key: those of enterprise
