@@ -248,10 +248,10 @@ func (s *Service) write(ctx context.Context, tx Tx, k *Kind, scope string, absen
 		if err != nil {
 			return nil, res, err
 		}
-		p := &parser{kind: k, get: get, refs: refs}
+		p := &Parser{kind: k, get: get, refs: refs}
 		rec := k.parse(p)
 		if prev, ok := stored[k.key(rec)]; ok && (len(absent) > 0 || get("pw") == masked) {
-			p = &parser{kind: k, get: keep(k, get, absent, k.values(prev)), refs: refs}
+			p = &Parser{kind: k, get: keep(k, get, absent, k.values(prev)), refs: refs}
 			rec = k.parse(p)
 		}
 		if refs.err != nil {

@@ -194,7 +194,7 @@ func (s *Service) Save(ctx context.Context, k *Kind, key string, fields map[stri
 			if err != nil {
 				return err
 			}
-			p := &parser{kind: k, get: func(f string) string { return values[f] }, refs: refs}
+			p := &Parser{kind: k, get: func(f string) string { return values[f] }, refs: refs}
 			if rec := k.parse(p); len(p.problems) == 0 && k.key(rec) != key {
 				return apperr.Newf(apperr.Invalid, "the key of %[1]s %[2]s cannot change", "%[3]s %[2]s 的主键不可修改", k.Name, key, k.Zh)
 			}
