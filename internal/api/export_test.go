@@ -9,3 +9,10 @@ func Routes(s *Server) []string {
 	}
 	return out
 }
+
+// HoldImport takes the server's one import slot, as a running import
+// does, until release is called.
+func HoldImport(s *Server) (release func()) {
+	s.importing <- struct{}{}
+	return func() { <-s.importing }
+}

@@ -80,6 +80,9 @@ func errorStatuses(rt route, pathParams bool) []int {
 	if rt.body != nil {
 		cs = append(cs, http.StatusRequestEntityTooLarge, http.StatusUnprocessableEntity)
 	}
+	if _, ok := rt.body.(upload); ok {
+		cs = append(cs, http.StatusTooManyRequests) // one import at a time
+	}
 	return append(cs, http.StatusInternalServerError)
 }
 

@@ -283,18 +283,38 @@ func (s *Server) importSheet(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	read := sheet.ReadCSV
+	select {
+	case s.importing <- struct{}{}:
+		defer func() { <-s.importing }()
+	default:
+		return nil, apperr.Newf(apperr.Busy, "another import is running: try again in %d seconds", "另一项导入正在进行，请 %d 秒后重试", retryAfter)
+	}
+	open := sheet.OpenCSV
 	if f == "xlsx" {
-		read = sheet.ReadXLSX
+		open = sheet.OpenXLSX
 	}
-	t, err := read(cmp.Or(strings.TrimSpace(q.Get("name")), "upload"), r.Body)
+	rows, err := open(cmp.Or(strings.TrimSpace(q.Get("name")), "upload"), r.Body)
 	if err != nil {
-		if apperr.As(err) != nil {
-			return nil, err // what is wrong with the file, in both languages
-		}
-		return nil, &apperr.Error{Code: apperr.Invalid, Message: err.Error(), Zh: "无法读取表格文件：" + err.Error(), Err: err}
+		return nil, readError(err)
 	}
-	return s.reg.Import(r.Context(), k, t, who.Actor(), dryRun)
+	defer rows.Close()
+	res, err := s.reg.ImportRows(r.Context(), k, rows, who.Actor(), dryRun)
+	if rows.Err() != nil {
+		return res, readError(rows.Err())
+	}
+	return res, err
+}
+
+// retryAfter is the seconds a client is told to wait while another import
+// runs: an import of 100,000 rows takes about that long.
+const retryAfter = 10
+
+// readError is an error reading an uploaded spreadsheet, as the client sees it.
+func readError(err error) error {
+	if apperr.As(err) != nil {
+		return err // what is wrong with the file, in both languages
+	}
+	return &apperr.Error{Code: apperr.Invalid, Message: err.Error(), Zh: "无法读取表格文件：" + err.Error(), Err: err}
 }
 
 func (s *Server) exportSheet(r *http.Request) (any, error) {

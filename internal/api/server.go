@@ -36,6 +36,9 @@ type Server struct {
 	log    *slog.Logger
 	routes []route
 	doc    []byte // the OpenAPI document, generated once from routes
+	// importing holds the one import a server runs at a time: an import
+	// keeps its file's records in memory until it commits.
+	importing chan struct{}
 }
 
 // route is one entry of the table that both the mux and the OpenAPI
@@ -61,7 +64,7 @@ type param struct{ name, typ, desc string }
 // New returns a server over the registry, the monitoring data and the
 // rectification cases that logs internal errors to log.
 func New(reg *registry.Service, mon monitoring.Store, comp *compliance.Service, log *slog.Logger) *Server {
-	s := &Server{reg: reg, mon: mon, comp: comp, log: log}
+	s := &Server{reg: reg, mon: mon, comp: comp, log: log, importing: make(chan struct{}, 1)}
 	s.routes = s.table()
 	doc, err := openAPI(s.routes)
 	if err != nil {
@@ -144,12 +147,16 @@ type errorBody struct {
 	Message   string             `json:"message"`
 	MessageZh string             `json:"message_zh"`
 	Problems  []registry.Problem `json:"problems,omitempty"`
+	// Total counts the problems, of which Problems lists the first
+	// registry.MaxProblems.
+	Total int `json:"total_problems,omitempty"`
 }
 
 var statusOf = map[apperr.Code]int{
 	apperr.Invalid:   http.StatusBadRequest,
 	apperr.NotFound:  http.StatusNotFound,
 	apperr.Conflict:  http.StatusConflict,
+	apperr.Busy:      http.StatusTooManyRequests,
 	methodNotAllowed: http.StatusMethodNotAllowed,
 }
 
@@ -165,11 +172,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	e := apperr.As(err)
 	switch {
 	case errors.As(err, &invalid):
-		n := len(invalid.Problems)
 		status = http.StatusUnprocessableEntity
-		body = errorBody{Code: apperr.Invalid, Problems: invalid.Problems,
-			Message:   fmt.Sprintf("%d problem(s) in the input; nothing was written", n),
-			MessageZh: fmt.Sprintf("输入有 %d 处问题，未写入任何数据", n)}
+		body = errorBody{Code: apperr.Invalid, Problems: invalid.Problems, Total: invalid.Total}
+		body.Message, body.MessageZh = invalid.Summary()
 	case errors.As(err, &tooBig):
 		status = http.StatusRequestEntityTooLarge
 		body = errorBody{Code: apperr.Invalid,
@@ -177,6 +182,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			MessageZh: fmt.Sprintf("请求体超过 %d 字节", tooBig.Limit)}
 	case e != nil && statusOf[e.Code] != 0:
 		status = statusOf[e.Code]
+		if e.Code == apperr.Busy {
+			w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
+		}
 		body = errorBody{Code: e.Code, Message: e.Message, MessageZh: e.Zh}
 	default:
 		s.log.ErrorContext(r.Context(), "api: internal error", "method", r.Method, "path", r.URL.Path, "err", err)

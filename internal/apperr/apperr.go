@@ -18,6 +18,9 @@ const (
 	NotFound Code = "not_found"
 	Conflict Code = "conflict"
 	Internal Code = "internal"
+	// Busy: the server is doing the one thing of this sort it does at a
+	// time; try again later.
+	Busy Code = "busy"
 )
 
 // Error carries a code and a bilingual message.

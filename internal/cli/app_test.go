@@ -105,7 +105,7 @@ func TestImportBadFileImportsNothing(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("exit %d, want 1", code)
 	}
-	for _, want := range []string{bad + ":4:统一社会信用代码: ", bad + ":4:所属县区: ", "2 problems in " + bad + "; nothing was imported"} {
+	for _, want := range []string{bad + ":4:统一社会信用代码: ", bad + ":4:所属县区: ", bad + ": 输入有 2 处问题，未写入任何数据 / 2 problem(s) in the input; nothing was written"} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, errOut)
 		}

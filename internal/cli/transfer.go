@@ -23,21 +23,26 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	t, err := sheet.Read(cm.pos[1])
+	rows, err := sheet.Open(cm.pos[1])
 	if err != nil {
 		return err
 	}
+	defer rows.Close()
 	a, err := cm.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	res, err := a.Registry.Import(ctx, k, t, cliActor(e).Actor(), *dryRun)
+	res, err := a.Registry.ImportRows(ctx, k, rows, cliActor(e).Actor(), *dryRun)
+	if rows.Err() != nil {
+		return rows.Err()
+	}
 	if invalid, ok := errors.AsType[*registry.InvalidError](err); ok {
 		for _, p := range invalid.Problems {
 			fmt.Fprintln(e.stderr, p)
 		}
-		return fmt.Errorf("%d problems in %s; nothing was imported / 发现 %d 处问题，未导入任何数据", len(invalid.Problems), t.File, len(invalid.Problems))
+		en, zh := invalid.Summary()
+		return fmt.Errorf("%s: %s / %s", rows.File, zh, en)
 	}
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package registry
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -25,52 +26,76 @@ type problem struct {
 	en, zh string
 }
 
-// parser reads one record's fields from text, collecting every problem
+// Parser reads one record's fields from text, collecting every problem
 // rather than stopping at the first, so that a file's report is complete.
-type parser struct {
+// A kind's parse function, in the registry or outside it (NewKind), reads
+// each field through it.
+type Parser struct {
 	kind     *Kind
 	get      func(field string) string
 	refs     *refs
 	problems []problem
 }
 
-func (p *parser) fail(field, en, zh string, args ...any) {
+// Fail reports a problem with field, formatting both messages with args.
+func (p *Parser) Fail(field, en, zh string, args ...any) {
 	p.problems = append(p.problems, problem{field, fmt.Sprintf(en, args...), fmt.Sprintf(zh, args...)})
 }
 
-// str returns the trimmed text of a field, reporting a missing required one.
-func (p *parser) str(name string) string {
+// Text returns the trimmed text of a field, reporting a missing required
+// one and one that holds a control character.
+func (p *Parser) Text(name string) string {
 	v := strings.TrimSpace(p.get(name))
 	if v == "" && p.kind.field(name).Required {
-		p.fail(name, "required", "必填项为空")
+		p.Fail(name, "required", "必填项为空")
+	}
+	if i, r, ok := control(v); ok {
+		p.Fail(name, "character %d, U+%04X, is a control character: remove it", "第%d个字符 U+%04X 是控制字符，请删除", i, r)
+		return ""
 	}
 	return v
 }
 
-// code is str restricted to letters, digits, '-', '_' and '.', at most 64.
-func (p *parser) code(name string) string {
-	v := p.str(name)
+// control finds the first control character of s: C0 (tab and line
+// breaks too), DEL, C1 and the Unicode line and paragraph separators,
+// none of which a name, an address or a code holds (decision 0003). It
+// returns the character's position, counted from 1, in characters.
+func control(s string) (int, rune, bool) {
+	i := 0
+	for _, r := range s {
+		i++
+		if r < 0x20 || 0x7F <= r && r <= 0x9F || r == '\u2028' || r == '\u2029' {
+			return i, r, true
+		}
+	}
+	return 0, 0, false
+}
+
+// Code is Text restricted to letters, digits, '-', '_' and '.', at most 64.
+func (p *Parser) Code(name string) string {
+	v := p.Text(name)
 	if v != "" && !codeRE.MatchString(v) {
-		p.fail(name, "%q: use letters, digits, '-', '_' or '.' (at most 64)", "%q：只能使用字母、数字、“-”“_”“.”（最多64位）", v)
+		p.Fail(name, "%q: use letters, digits, '-', '_' or '.' (at most 64)", "%q：只能使用字母、数字、“-”“_”“.”（最多64位）", v)
 	}
 	return v
 }
 
 var codeRE = regexp.MustCompile(`^[0-9A-Za-z._-]{1,64}$`)
 
-func (p *parser) enum(name string, e enum) string {
-	v := p.str(name)
+func (p *Parser) enum(name string, e enum) string {
+	v := p.Text(name)
 	if v == "" {
 		return ""
 	}
 	c, ok := e.parse(v)
 	if !ok {
-		p.fail(name, "%q is not one of %s", "%q 不是有效取值，应为：%s", v, e.codes())
+		p.Fail(name, "%q is not one of %s", "%q 不是有效取值，应为：%s", v, e.codes())
 	}
 	return c
 }
 
-func (p *parser) bool(name string) bool {
+// Bool reads true or false, in the spellings of the booleans enumeration.
+func (p *Parser) Bool(name string) bool {
 	return p.enum(name, booleans) == "true"
 }
 
@@ -78,8 +103,9 @@ func (p *parser) bool(name string) bool {
 // exported form is always YYYY-MM-DD.
 var dateLayouts = []string{"2006-01-02", "2006-1-2", "2006/1/2", "2006.1.2", "2006年1月2日", "20060102"}
 
-func (p *parser) date(name string) string {
-	v := p.str(name)
+// Date reads a date in one of dateLayouts and returns it as YYYY-MM-DD.
+func (p *Parser) Date(name string) string {
+	v := p.Text(name)
 	if v == "" {
 		return ""
 	}
@@ -91,40 +117,45 @@ func (p *parser) date(name string) string {
 			return t.Format("2006-01-02")
 		}
 	}
-	p.fail(name, "%q is not a date (YYYY-MM-DD)", "%q 不是有效日期（应为 YYYY-MM-DD）", v)
+	p.Fail(name, "%q is not a date (YYYY-MM-DD)", "%q 不是有效日期（应为 YYYY-MM-DD）", v)
 	return ""
 }
 
-// float reads a number within [lo, hi]; thousands separators are accepted.
-func (p *parser) float(name string, lo, hi float64) float64 {
-	v := strings.ReplaceAll(p.str(name), ",", "")
+// Float reads a finite number within [lo, hi]; thousands separators are accepted.
+func (p *Parser) Float(name string, lo, hi float64) float64 {
+	v := strings.ReplaceAll(p.Text(name), ",", "")
 	if v == "" {
 		return 0
 	}
 	f, err := strconv.ParseFloat(v, 64)
 	if err != nil {
-		p.fail(name, "%q is not a number", "%q 不是有效数字", v)
+		p.Fail(name, "%q is not a number", "%q 不是有效数字", v)
+		return 0
+	}
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		p.Fail(name, "%q is not a finite number", "%q 不是有限数值", v)
 		return 0
 	}
 	if f < lo || f > hi {
-		p.fail(name, "%s is out of range [%g, %g]", "%s 超出范围 [%g, %g]", v, lo, hi)
+		p.Fail(name, "%s is out of range [%g, %g]", "%s 超出范围 [%g, %g]", v, lo, hi)
 		return 0
 	}
 	return f
 }
 
-func (p *parser) int(name string, lo, hi int) int {
-	v := strings.ReplaceAll(p.str(name), ",", "")
+// Int reads a whole number within [lo, hi]; thousands separators are accepted.
+func (p *Parser) Int(name string, lo, hi int) int {
+	v := strings.ReplaceAll(p.Text(name), ",", "")
 	if v == "" {
 		return 0
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil {
-		p.fail(name, "%q is not a whole number", "%q 不是整数", v)
+		p.Fail(name, "%q is not a whole number", "%q 不是整数", v)
 		return 0
 	}
 	if n < lo || n > hi {
-		p.fail(name, "%d is out of range [%d, %d]", "%d 超出范围 [%d, %d]", n, lo, hi)
+		p.Fail(name, "%d is out of range [%d, %d]", "%d 超出范围 [%d, %d]", n, lo, hi)
 		return 0
 	}
 	return n
@@ -137,23 +168,24 @@ const (
 	minLat, maxLat = 3.8, 53.6
 )
 
-// lonLat reads a coordinate pair: both or neither, inside China.
-func (p *parser) lonLat(lonName, latName string) (float64, float64) {
-	lon := p.float(lonName, -180, 180)
-	lat := p.float(latName, -90, 90)
+// LonLat reads a coordinate pair: both or neither, inside China.
+func (p *Parser) LonLat(lonName, latName string) (float64, float64) {
+	lon := p.Float(lonName, -180, 180)
+	lat := p.Float(latName, -90, 90)
 	switch {
 	case lon == 0 && lat == 0:
 	case lon == 0 || lat == 0:
-		p.fail(latName, "give both longitude and latitude or neither", "经度和纬度须同时填写或同时为空")
+		p.Fail(latName, "give both longitude and latitude or neither", "经度和纬度须同时填写或同时为空")
 	case lon < minLon || lon > maxLon || lat < minLat || lat > maxLat:
-		p.fail(lonName, "(%g, %g) is outside China (WGS84 longitude %g–%g, latitude %g–%g)", "(%g, %g) 不在中国境内（WGS84 经度 %g–%g，纬度 %g–%g）",
+		p.Fail(lonName, "(%g, %g) is outside China (WGS84 longitude %g–%g, latitude %g–%g)", "(%g, %g) 不在中国境内（WGS84 经度 %g–%g，纬度 %g–%g）",
 			lon, lat, minLon, maxLon, minLat, maxLat)
 	}
 	return lon, lat
 }
 
-func (p *parser) uscc(name string) string {
-	v := strings.ToUpper(p.str(name))
+// USCC reads a unified social credit code with a good check digit.
+func (p *Parser) USCC(name string) string {
+	v := strings.ToUpper(p.Text(name))
 	if v == "" {
 		return ""
 	}
@@ -164,23 +196,23 @@ func (p *parser) uscc(name string) string {
 	return v
 }
 
-// enterprise reads a USCC that must name a registered enterprise.
-func (p *parser) enterprise(name string) string {
-	u := p.uscc(name)
+// Enterprise reads a USCC that must name a registered enterprise.
+func (p *Parser) Enterprise(name string) string {
+	u := p.USCC(name)
 	if u != "" && len(p.problems) == 0 && !p.refs.enterprise(u) {
-		p.fail(name, "no enterprise %s in the registry (import enterprises first)", "登记库中无统一社会信用代码为 %s 的企业（请先导入企业）", u)
+		p.Fail(name, "no enterprise %s in the registry (import enterprises first)", "登记库中无统一社会信用代码为 %s 的企业（请先导入企业）", u)
 	}
 	return u
 }
 
 // outlet reads an outlet code that must belong to the enterprise uscc.
-func (p *parser) outlet(name, uscc string, required bool) string {
-	c := p.code(name)
+func (p *Parser) outlet(name, uscc string, required bool) string {
+	c := p.Code(name)
 	if c != "" && uscc != "" && !p.refs.outlet(uscc, c) {
-		p.fail(name, "enterprise %s has no outlet %q (import outlets first)", "企业 %s 无编号为 %q 的排放口（请先导入排放口）", uscc, c)
+		p.Fail(name, "enterprise %s has no outlet %q (import outlets first)", "企业 %s 无编号为 %q 的排放口（请先导入排放口）", uscc, c)
 	}
 	if c == "" && required && !p.kind.field(name).Required {
-		p.fail(name, "required", "必填项为空")
+		p.Fail(name, "required", "必填项为空")
 	}
 	return c
 }

@@ -19,7 +19,7 @@ type Kind struct {
 	Zh     string
 	Fields []Field
 
-	parse  func(p *parser) any
+	parse  func(p *Parser) any
 	key    func(r any) string
 	owner  func(r any) string // the enterprise's USCC, "" for parks
 	values func(r any) []string
@@ -52,27 +52,57 @@ func (k *Kind) ownerOfKey(key string) string {
 	return u
 }
 
-// kind builds a Kind from typed functions.
-func kind[T any](name, zh string, fields []Field,
-	parse func(*parser) T, key func(T) string, owner func(T) string, values func(T) []string,
-	load func(Reader, context.Context, string) ([]T, error), put func(Tx, context.Context, T) error,
-) *Kind {
+// Def says how records of type T are read, keyed and stored: what NewKind
+// needs to declare a kind.
+type Def[T any] struct {
+	Parse  func(p *Parser) T
+	Key    func(r T) string
+	Owner  func(r T) string   // the enterprise's USCC; nil where records have none
+	Values func(r T) []string // the fields as text, in field order: export, history, diffs
+	// Load reads the stored records of one enterprise (uscc), or all with "".
+	Load func(ctx context.Context, r Reader, uscc string) ([]T, error)
+	// Put upserts a record by its key.
+	Put func(ctx context.Context, tx Tx, r T) error
+}
+
+// NewKind declares a kind of record, so that a package outside the
+// registry (the enterprises' annual economic data, say) imports its files
+// through Service.Import, all or nothing, with the registry's checks,
+// diffs and history, without the registry knowing it. Such a kind keeps
+// its records through Tx.Put and reads them through Reader.ScanTable.
+func NewKind[T any](name, zh string, fields []Field, d Def[T]) *Kind {
+	owner := d.Owner
+	if owner == nil {
+		owner = func(T) string { return "" }
+	}
 	return &Kind{
 		Name: name, Zh: zh, Fields: fields,
-		parse:  func(p *parser) any { return parse(p) },
-		key:    func(r any) string { return key(r.(T)) },
+		parse:  func(p *Parser) any { return d.Parse(p) },
+		key:    func(r any) string { return d.Key(r.(T)) },
 		owner:  func(r any) string { return owner(r.(T)) },
-		values: func(r any) []string { return values(r.(T)) },
+		values: func(r any) []string { return d.Values(r.(T)) },
 		load: func(ctx context.Context, r Reader, uscc string) ([]any, error) {
-			ts, err := load(r, ctx, uscc)
+			ts, err := d.Load(ctx, r, uscc)
 			out := make([]any, len(ts))
 			for i, t := range ts {
 				out[i] = t
 			}
 			return out, err
 		},
-		put: func(ctx context.Context, tx Tx, r any) error { return put(tx, ctx, r.(T)) },
+		put: func(ctx context.Context, tx Tx, r any) error { return d.Put(ctx, tx, r.(T)) },
 	}
+}
+
+// kind is NewKind for the registry's own kinds, whose storage is the
+// store's methods.
+func kind[T any](name, zh string, fields []Field,
+	parse func(*Parser) T, key func(T) string, owner func(T) string, values func(T) []string,
+	load func(Reader, context.Context, string) ([]T, error), put func(Tx, context.Context, T) error,
+) *Kind {
+	return NewKind(name, zh, fields, Def[T]{Parse: parse, Key: key, Owner: owner, Values: values,
+		Load: func(ctx context.Context, r Reader, uscc string) ([]T, error) { return load(r, ctx, uscc) },
+		Put:  func(ctx context.Context, tx Tx, t T) error { return put(tx, ctx, t) },
+	})
 }
 
 // Kinds are the registry's importable kinds, in the order they depend on
@@ -106,17 +136,17 @@ var unitKind = kind("units", "行政区划",
 		{Name: "area_km2", Zh: "面积(平方公里)", Aliases: []string{"面积（平方公里）", "面积"}},
 		{Name: "population", Zh: "人口", Aliases: []string{"常住人口"}},
 	},
-	func(p *parser) AdminUnit {
-		u := AdminUnit{Code: p.str("code"), Name: p.str("name"), Level: p.enum("level", levels), Parent: p.str("parent"),
-			NameEn: p.str("name_en"), AreaKm2: p.float("area_km2", 0, 1e7), Population: p.int("population", 0, 2e9)}
+	func(p *Parser) AdminUnit {
+		u := AdminUnit{Code: p.Text("code"), Name: p.Text("name"), Level: p.enum("level", levels), Parent: p.Text("parent"),
+			NameEn: p.Text("name_en"), AreaKm2: p.Float("area_km2", 0, 1e7), Population: p.Int("population", 0, 2e9)}
 		digits := map[string]int{"city": 6, "county": 6, "township": 9}[u.Level]
 		switch {
 		case u.Code != "" && digits != 0 && (len(u.Code) != digits || strings.Trim(u.Code, "0123456789") != ""):
-			p.fail("code", "a %s's code has %d digits", "%s级代码应为%d位数字", u.Level, digits)
+			p.Fail("code", "a %s's code has %d digits", "%s级代码应为%d位数字", u.Level, digits)
 		case u.Level != "" && u.Level != "city" && u.Parent == "":
-			p.fail("parent", "a %s needs its parent unit", "%s级区划须填写上级代码", u.Level)
+			p.Fail("parent", "a %s needs its parent unit", "%s级区划须填写上级代码", u.Level)
 		case u.Level == "township" && !strings.HasPrefix(u.Code, u.Parent):
-			p.fail("code", "township %s does not begin with its county's code %s", "乡镇代码 %s 应以所属县级代码 %s 开头", u.Code, u.Parent)
+			p.Fail("code", "township %s does not begin with its county's code %s", "乡镇代码 %s 应以所属县级代码 %s 开头", u.Code, u.Parent)
 		}
 		return u
 	},
@@ -139,9 +169,9 @@ var parkKind = kind("parks", "园区",
 		{Name: "lat", Zh: "纬度"},
 		{Name: "boundary", Zh: "园区边界", Aliases: []string{"边界", "四至范围"}},
 	},
-	func(p *parser) Park {
-		pk := Park{Code: p.code("code"), Name: p.str("name"), County: p.county("county"), Kind: p.enum("kind", parkKinds), Boundary: p.boundary("boundary")}
-		pk.Lon, pk.Lat = p.lonLat("lon", "lat")
+	func(p *Parser) Park {
+		pk := Park{Code: p.Code("code"), Name: p.Text("name"), County: p.county("county"), Kind: p.enum("kind", parkKinds), Boundary: p.boundary("boundary")}
+		pk.Lon, pk.Lat = p.LonLat("lon", "lat")
 		return pk
 	},
 	func(r Park) string { return r.Code },
@@ -170,23 +200,23 @@ var enterpriseKind = kind("enterprises", "企业",
 		{Name: "founded", Zh: "成立日期", Aliases: []string{"成立时间"}},
 		{Name: "synthetic", Zh: "合成数据", Aliases: []string{"模拟数据"}},
 	},
-	func(p *parser) Enterprise {
+	func(p *Parser) Enterprise {
 		e := Enterprise{
-			USCC: p.uscc("uscc"), Name: p.str("name"), County: p.county("county"),
+			USCC: p.USCC("uscc"), Name: p.Text("name"), County: p.county("county"),
 			IndustryCode: p.industry("industry_code"), Size: p.enum("size", sizes), Status: p.enum("status", statuses),
-			Park: p.code("park"), Address: p.str("address"),
-			LandMu: p.float("land_mu", 0, 1e6), Employees: p.int("employees", 0, 1e7), Founded: p.date("founded"),
+			Park: p.Code("park"), Address: p.Text("address"),
+			LandMu: p.Float("land_mu", 0, 1e6), Employees: p.Int("employees", 0, 1e7), Founded: p.Date("founded"),
 		}
-		e.Lon, e.Lat = p.lonLat("lon", "lat")
+		e.Lon, e.Lat = p.LonLat("lon", "lat")
 		if p.get("synthetic") != "" {
-			e.Synthetic = p.bool("synthetic")
+			e.Synthetic = p.Bool("synthetic")
 		}
 		if e.Park != "" {
 			switch park, ok := p.refs.park(e.Park); {
 			case !ok:
-				p.fail("park", "no park %q in the registry (import parks first)", "登记库中无代码为 %q 的园区（请先导入园区）", e.Park)
+				p.Fail("park", "no park %q in the registry (import parks first)", "登记库中无代码为 %q 的园区（请先导入园区）", e.Park)
 			case e.County != "" && park.County != e.County:
-				p.fail("park", "park %s is in county %s, not %s", "园区 %s 属于 %s，不属于 %s", e.Park, park.County, e.County)
+				p.Fail("park", "park %s is in county %s, not %s", "园区 %s 属于 %s，不属于 %s", e.Park, park.County, e.County)
 			}
 		}
 		return e
@@ -212,8 +242,8 @@ var licenceKind = kind("licences", "营业执照",
 		{Name: "valid_to", Zh: "有效期至", Required: true, Aliases: []string{"营业期限至"}},
 		{Name: "status", Zh: "执照状态", Required: true, Aliases: []string{"状态", "登记状态"}},
 	},
-	func(p *parser) Licence {
-		l := Licence{USCC: p.enterprise("uscc"), LicenceNo: p.code("licence_no"), Issued: p.date("issued"), Status: p.enum("status", licenceStatuses)}
+	func(p *Parser) Licence {
+		l := Licence{USCC: p.Enterprise("uscc"), LicenceNo: p.Code("licence_no"), Issued: p.Date("issued"), Status: p.enum("status", licenceStatuses)}
 		l.ValidTo = p.validTo("valid_to", l.Issued)
 		return l
 	},
@@ -231,10 +261,10 @@ var siteKind = kind("sites", "生产场所",
 		{Name: "land_status", Zh: "用地状态", Required: true, Aliases: []string{"场所合法性", "土地状态"}},
 		{Name: "certificate_no", Zh: "权证编号", Aliases: []string{"不动产权证号", "土地证号"}},
 	},
-	func(p *parser) Site {
-		s := Site{USCC: p.enterprise("uscc"), LandStatus: p.enum("land_status", landStatuses), CertificateNo: p.str("certificate_no")}
+	func(p *Parser) Site {
+		s := Site{USCC: p.Enterprise("uscc"), LandStatus: p.enum("land_status", landStatuses), CertificateNo: p.Text("certificate_no")}
 		if s.LandStatus == "legal" && s.CertificateNo == "" {
-			p.fail("certificate_no", "a legal site needs its certificate number", "合法场所须填写权证编号")
+			p.Fail("certificate_no", "a legal site needs its certificate number", "合法场所须填写权证编号")
 		}
 		return s
 	},
@@ -251,11 +281,11 @@ var safetyKind = kind("safety", "安全评价",
 		{Name: "result", Zh: "评价结论", Required: true, Aliases: []string{"结论", "结果"}},
 		{Name: "valid_to", Zh: "有效期至"},
 	},
-	func(p *parser) Safety {
-		s := Safety{USCC: p.enterprise("uscc"), AssessedOn: p.date("assessed_on"), Result: p.enum("result", results)}
+	func(p *Parser) Safety {
+		s := Safety{USCC: p.Enterprise("uscc"), AssessedOn: p.Date("assessed_on"), Result: p.enum("result", results)}
 		s.ValidTo = p.validTo("valid_to", s.AssessedOn)
 		if s.Result == "pass" && s.ValidTo == "" && strings.TrimSpace(p.get("valid_to")) == "" {
-			p.fail("valid_to", "a passed assessment needs its end of validity", "评价合格须填写有效期")
+			p.Fail("valid_to", "a passed assessment needs its end of validity", "评价合格须填写有效期")
 		}
 		return s
 	},
@@ -277,15 +307,15 @@ var outletKind = kind("outlets", "排放口",
 		{Name: "mn", Zh: "数采仪MN", Aliases: []string{"MN", "设备唯一标识"}},
 		{Name: "pw", Zh: "访问密码", Aliases: []string{"密码"}},
 	},
-	func(p *parser) Outlet {
-		o := Outlet{USCC: p.enterprise("uscc"), OutletCode: p.code("outlet_code"), Kind: p.enum("kind", outletKinds),
-			Name: p.str("name"), HeightM: p.float("height_m", 0, 500), MN: p.mn("mn"), PW: p.pw("pw")}
-		o.Lon, o.Lat = p.lonLat("lon", "lat")
+	func(p *Parser) Outlet {
+		o := Outlet{USCC: p.Enterprise("uscc"), OutletCode: p.Code("outlet_code"), Kind: p.enum("kind", outletKinds),
+			Name: p.Text("name"), HeightM: p.Float("height_m", 0, 500), MN: p.mn("mn"), PW: p.pw("pw")}
+		o.Lon, o.Lat = p.LonLat("lon", "lat")
 		if o.Kind == "air" && o.HeightM == 0 {
-			p.fail("height_m", "a flue-gas outlet needs its stack height", "废气排放口须填写排气筒高度")
+			p.Fail("height_m", "a flue-gas outlet needs its stack height", "废气排放口须填写排气筒高度")
 		}
 		if (o.MN == "") != (o.PW == "") {
-			p.fail("pw", "give the logger's MN and password together, or neither", "数采仪 MN 与访问密码须同时填写或同时为空")
+			p.Fail("pw", "give the logger's MN and password together, or neither", "数采仪 MN 与访问密码须同时填写或同时为空")
 		}
 		return o
 	},
@@ -306,9 +336,9 @@ var facilityKind = kind("facilities", "环保设施",
 		{Name: "in_service", Zh: "是否在用", Required: true, Aliases: []string{"运行状态"}},
 		{Name: "installed", Zh: "建成日期", Aliases: []string{"投运日期", "安装日期"}},
 	},
-	func(p *parser) Facility {
-		f := Facility{USCC: p.enterprise("uscc"), FacilityCode: p.code("facility_code"), Kind: p.str("kind"),
-			InService: p.bool("in_service"), Installed: p.date("installed")}
+	func(p *Parser) Facility {
+		f := Facility{USCC: p.Enterprise("uscc"), FacilityCode: p.Code("facility_code"), Kind: p.Text("kind"),
+			InService: p.Bool("in_service"), Installed: p.Date("installed")}
 		f.OutletCode = p.outlet("outlet_code", f.USCC, false)
 		return f
 	},
@@ -333,22 +363,22 @@ var permitKind = kind("permits", "排污许可证",
 		{Name: "limit_unit", Zh: "浓度单位", Aliases: []string{"单位"}},
 		{Name: "annual_quantity_t", Zh: "许可年排放量(吨)", Aliases: []string{"许可年排放量（吨）", "年许可排放量"}},
 	},
-	func(p *parser) PermitLimit {
-		l := PermitLimit{PermitNo: p.code("permit_no"), USCC: p.enterprise("uscc"), Class: p.enum("class", permitClasses),
-			ValidFrom: p.date("valid_from"), ValidTo: p.date("valid_to"),
-			LimitConcentration: p.float("limit_concentration", 0, 1e9), LimitUnit: p.str("limit_unit"),
-			AnnualQuantityT: p.float("annual_quantity_t", 0, 1e9)}
+	func(p *Parser) PermitLimit {
+		l := PermitLimit{PermitNo: p.Code("permit_no"), USCC: p.Enterprise("uscc"), Class: p.enum("class", permitClasses),
+			ValidFrom: p.Date("valid_from"), ValidTo: p.Date("valid_to"),
+			LimitConcentration: p.Float("limit_concentration", 0, 1e9), LimitUnit: p.Text("limit_unit"),
+			AnnualQuantityT: p.Float("annual_quantity_t", 0, 1e9)}
 		l.OutletCode = p.outlet("outlet_code", l.USCC, true)
 		l.PollutantCode = p.pollutant("pollutant_code", l.USCC, l.OutletCode)
 		if l.ValidFrom != "" && l.ValidTo != "" && l.ValidTo <= l.ValidFrom {
-			p.fail("valid_to", "ends on %s, not after it starts on %s", "有效期止 %s 不晚于起始 %s", l.ValidTo, l.ValidFrom)
+			p.Fail("valid_to", "ends on %s, not after it starts on %s", "有效期止 %s 不晚于起始 %s", l.ValidTo, l.ValidFrom)
 		}
 		switch {
 		case l.LimitConcentration == 0 && l.AnnualQuantityT == 0:
-			p.fail("limit_concentration", "give a permitted concentration, an annual quantity, or both", "许可排放浓度与许可年排放量至少填写一项")
+			p.Fail("limit_concentration", "give a permitted concentration, an annual quantity, or both", "许可排放浓度与许可年排放量至少填写一项")
 		case l.LimitConcentration != 0 && l.PollutantCode != "":
 			if pol, ok := hj212.LookupPollutant(l.PollutantCode); ok && !slices.Contains(limitUnits[pol.Medium], l.LimitUnit) {
-				p.fail("limit_unit", "%q is not a unit of %s concentration (%s)", "%q 不是%s浓度单位（%s）",
+				p.Fail("limit_unit", "%q is not a unit of %s concentration (%s)", "%q 不是%s浓度单位（%s）",
 					l.LimitUnit, pol.Medium, strings.Join(limitUnits[pol.Medium], ", "))
 			}
 		}
@@ -385,58 +415,61 @@ func init() {
 }
 
 // county reads a county-level unit by code or name and returns its code.
-func (p *parser) county(name string) string {
-	v := p.str(name)
+func (p *Parser) county(name string) string {
+	v := p.Text(name)
 	if v == "" {
 		return ""
 	}
 	u, ok := FindUnit(p.refs.units, v)
 	if !ok || u.Level != "county" {
-		p.fail(name, "%q is not a county-level unit (give its GB/T 2260 code or Chinese name)", "%q 不是县级行政区（请填写 GB/T 2260 代码或中文名称）", v)
+		p.Fail(name, "%q is not a county-level unit (give its GB/T 2260 code or Chinese name)", "%q 不是县级行政区（请填写 GB/T 2260 代码或中文名称）", v)
 		return ""
 	}
 	return u.Code
 }
 
-func (p *parser) industry(name string) string {
-	v := p.str(name)
+func (p *Parser) industry(name string) string {
+	v := p.Text(name)
 	switch n, ok := IndustryName(v); {
 	case v == "":
 	case !ok:
-		p.fail(name, "%q is not a GB/T 4754-2017 code", "%q 不是 GB/T 4754-2017 行业代码", v)
+		p.Fail(name, "%q is not a GB/T 4754-2017 code", "%q 不是 GB/T 4754-2017 行业代码", v)
 	case len(v) != 4:
-		p.fail(name, "%q (%s) is not a four-digit class: give the class", "%q（%s）不是四位小类代码，请填写小类", v, n)
+		p.Fail(name, "%q (%s) is not a four-digit class: give the class", "%q（%s）不是四位小类代码，请填写小类", v, n)
 	}
 	return v
 }
 
 // boundary reads a GeoJSON Polygon or MultiPolygon inside China and
 // returns it in compact form, so that an export imports again unchanged.
-func (p *parser) boundary(name string) string {
-	v := p.str(name)
+//
+// It reads the cell itself, not through str: a pretty-printed polygon's
+// line breaks and tabs are JSON whitespace, gone from what is stored.
+func (p *Parser) boundary(name string) string {
+	v := strings.TrimSpace(p.get(name))
 	if v == "" {
 		return ""
 	}
 	sh, err := geo.ParseShape(v)
 	if err != nil {
-		p.fail(name, "not a GeoJSON Polygon or MultiPolygon: %v", "不是 GeoJSON 多边形（Polygon 或 MultiPolygon）：%v", err)
+		p.Fail(name, "not a GeoJSON Polygon or MultiPolygon: %v", "不是 GeoJSON 多边形（Polygon 或 MultiPolygon）：%v", err)
 		return ""
 	}
 	if b := sh.Bounds(); b.MinLon < minLon || b.MaxLon > maxLon || b.MinLat < minLat || b.MaxLat > maxLat {
-		p.fail(name, "the boundary reaches outside China (WGS84 longitude %g–%g, latitude %g–%g)", "边界超出中国境内（WGS84 经度 %g–%g，纬度 %g–%g）",
+		p.Fail(name, "the boundary reaches outside China (WGS84 longitude %g–%g, latitude %g–%g)", "边界超出中国境内（WGS84 经度 %g–%g，纬度 %g–%g）",
 			minLon, maxLon, minLat, maxLat)
 	}
 	return sh.String()
 }
 
 // validTo reads an end date after from; "长期" or "long-term" mean none.
-func (p *parser) validTo(name, from string) string {
+func (p *Parser) validTo(name, from string) string {
 	if v := strings.TrimSpace(p.get(name)); v == "长期" || strings.EqualFold(v, "long-term") {
 		return ""
 	}
-	to := p.date(name)
+	to := p.Date(name)
 	if to != "" && from != "" && to < from {
-		p.fail(name, "%s is before %s", "%s 早于 %s", to, from)
+		p.Fail(name, "%s is before %s", "%s 早于 %s", to, from)
 	}
 	return to
 }
@@ -450,24 +483,24 @@ func longTerm(date string) string {
 
 // mn reads a data logger's MN: HJ 212-2017 gives 24 characters, 2005
 // loggers in the field send 6 to 24 (shared/reference/hj212/PROTOCOL.md §1.2).
-func (p *parser) mn(name string) string {
-	v := p.str(name)
+func (p *Parser) mn(name string) string {
+	v := p.Text(name)
 	if v != "" && !mnRE.MatchString(v) {
-		p.fail(name, "%q is not an MN (6 to 24 letters, digits or '-')", "%q 不是有效的 MN（6至24位字母、数字或“-”）", v)
+		p.Fail(name, "%q is not an MN (6 to 24 letters, digits or '-')", "%q 不是有效的 MN（6至24位字母、数字或“-”）", v)
 	}
 	return v
 }
 
 // pw reads a logger password; it travels inside a frame, so it must not
 // hold the frame's separators.
-func (p *parser) pw(name string) string {
-	v := p.str(name)
+func (p *Parser) pw(name string) string {
+	v := p.Text(name)
 	if v == masked {
-		p.fail(name, "the password is masked (******): give the logger's password", "访问密码为掩码（******），请填写数采仪的实际密码")
+		p.Fail(name, "the password is masked (******): give the logger's password", "访问密码为掩码（******），请填写数采仪的实际密码")
 		return v
 	}
 	if v != "" && !pwRE.MatchString(v) {
-		p.fail(name, "the password must be 1 to 24 printable characters without ';', ',', '&' or '='", "访问密码应为1至24位可打印字符，且不含“;”“,”“&”“=”")
+		p.Fail(name, "the password must be 1 to 24 printable characters without ';', ',', '&' or '='", "访问密码应为1至24位可打印字符，且不含“;”“,”“&”“=”")
 	}
 	return v
 }
@@ -478,18 +511,18 @@ var (
 )
 
 // pollutant reads an HJ 212-2017 pollutant code that fits the outlet's medium.
-func (p *parser) pollutant(name, uscc, outlet string) string {
-	v := p.str(name)
+func (p *Parser) pollutant(name, uscc, outlet string) string {
+	v := p.Text(name)
 	if v == "" {
 		return ""
 	}
 	pol, ok := hj212.LookupPollutant(v)
 	if !ok {
-		p.fail(name, "%q is not an HJ 212-2017 pollutant code", "%q 不是 HJ 212-2017 污染物代码", v)
+		p.Fail(name, "%q is not an HJ 212-2017 pollutant code", "%q 不是 HJ 212-2017 污染物代码", v)
 		return v
 	}
 	if o, ok := p.refs.outletOf(uscc, outlet); ok && o.Kind != pol.Medium {
-		p.fail(name, "%s (%s) is a %s pollutant but outlet %s is %s", "%s（%s）属于%s污染物，但排放口 %s 为%s排放口",
+		p.Fail(name, "%s (%s) is a %s pollutant but outlet %s is %s", "%s（%s）属于%s污染物，但排放口 %s 为%s排放口",
 			v, pol.Name, pol.Medium, outlet, o.Kind)
 	}
 	return v

@@ -2,6 +2,8 @@ package registry
 
 import (
 	"context"
+	"io"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -192,20 +194,30 @@ func (s *Service) Save(ctx context.Context, k *Kind, key string, fields map[stri
 			if err != nil {
 				return err
 			}
-			p := &parser{kind: k, get: func(f string) string { return values[f] }, refs: refs}
+			p := &Parser{kind: k, get: func(f string) string { return values[f] }, refs: refs}
 			if rec := k.parse(p); len(p.problems) == 0 && k.key(rec) != key {
 				return apperr.Newf(apperr.Invalid, "the key of %[1]s %[2]s cannot change", "%[3]s %[2]s 的主键不可修改", k.Name, key, k.Zh)
 			}
 		}
-		recs, created, _, _, err := s.write(ctx, tx, k, 1, nil, func(int) (func(string) string, func(string, string, string) Problem) {
-			return func(f string) string { return values[f] }, func(field, en, zh string) Problem {
-				return Problem{Column: field, En: en, Zh: zh}
+		scope := ""
+		if k.HasField("uscc") {
+			scope = strings.ToUpper(strings.TrimSpace(values["uscc"]))
+		}
+		done := false
+		next := func() (func(string) string, int, error) {
+			if done {
+				return nil, 0, io.EOF
 			}
+			done = true
+			return func(f string) string { return values[f] }, 0, nil
+		}
+		recs, res, err := s.write(ctx, tx, k, scope, nil, next, func(_ int, field, en, zh string) Problem {
+			return Problem{Column: field, En: en, Zh: zh}
 		}, actor)
 		if err != nil {
 			return err
 		}
-		if key == "" && created == 0 {
+		if key == "" && res.Created == 0 {
 			return apperr.Newf(apperr.Conflict, "%[1]s %[2]s exists already", "%[3]s %[2]s 已存在", k.Name, k.key(recs[0]), k.Zh)
 		}
 		saved = maskRecord(recs[0])
@@ -264,7 +276,10 @@ func ParseCircle(s string) (*Circle, error) {
 	var err error
 	if len(parts) == 3 {
 		for i, p := range parts {
-			if f[i], err = strconv.ParseFloat(strings.TrimSpace(p), 64); err != nil {
+			if f[i], err = strconv.ParseFloat(strings.TrimSpace(p), 64); err == nil && (math.IsNaN(f[i]) || math.IsInf(f[i], 0)) {
+				err = strconv.ErrSyntax
+			}
+			if err != nil {
 				break
 			}
 		}

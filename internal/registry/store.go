@@ -16,6 +16,19 @@ type Reader interface {
 	Outlets(ctx context.Context, uscc string) ([]Outlet, error)
 	Permits(ctx context.Context, uscc string) ([]PermitLimit, error)
 	Changes(ctx context.Context, f ChangeFilter) ([]Change, error)
+	// ScanTable reads the rows of a kind declared outside the registry, of
+	// one enterprise (t has a uscc column) or all with "", in key order,
+	// calling each with the scan of every row.
+	ScanTable(ctx context.Context, t *Table, uscc string, each func(scan func(dest ...any) error) error) error
+}
+
+// Table is where a kind declared outside the registry (NewKind) keeps its
+// records, one row each, upserted by Key. Its names are code, never input;
+// the package that declares the kind brings the table's migration.
+type Table struct {
+	Name string
+	Key  []string
+	Cols []string
 }
 
 // Tx is one transaction: everything written through it commits or nothing does.
@@ -32,6 +45,11 @@ type Tx interface {
 	PutOutlet(ctx context.Context, o Outlet) error
 	PutPermit(ctx context.Context, p PermitLimit) error
 	AddChange(ctx context.Context, c Change) error
+	// Put upserts row, its values in t.Cols order, into t.
+	Put(ctx context.Context, t *Table, row []any) error
+	// Flush sends the writes a store buffers: a dry run, rolled back
+	// after, meets every constraint its import would meet at commit.
+	Flush(ctx context.Context) error
 }
 
 // Store is the registry's storage: store/sqlite and store/postgres implement

@@ -10,9 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
-	"strings"
 
 	"ecoindustry/internal/apperr"
 )
@@ -36,63 +33,6 @@ type Row struct {
 // English and in Chinese, which officials read first.
 func invalid(en, zh string, args ...any) error {
 	return apperr.Newf(apperr.Invalid, "sheet: "+en, zh, args...)
-}
-
-// Read reads a .csv or .xlsx file, chosen by extension (case-insensitive).
-func Read(path string) (*Table, error) {
-	ext := strings.ToLower(filepath.Ext(path))
-	if ext != ".csv" && ext != ".xlsx" {
-		// .xls and .txt land here too; naming what we accept tells the user
-		// which "Save as" type to pick.
-		return nil, invalid("%s: unsupported file type %q (want .csv or .xlsx)", "%s：不支持的文件类型 %q（应为 .csv 或 .xlsx）", path, ext)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("sheet: %w", err)
-	}
-	defer f.Close()
-	if ext == ".csv" {
-		return ReadCSV(path, f)
-	}
-	return ReadXLSX(path, f)
-}
-
-// add appends one file row. The first non-blank row becomes the header.
-// Trailing blank cells are dropped before counting, because Excel leaves
-// them behind ("a,b,,") after a column was formatted or cleared; only real
-// content beyond the header is an error.
-func (t *Table) add(num int, cells []string) error {
-	n := 0
-	for i, c := range cells {
-		cells[i] = strings.TrimSpace(c)
-		if cells[i] != "" {
-			n = i + 1
-		}
-	}
-	cells = cells[:n]
-	switch {
-	case n == 0:
-		return nil // blank row
-	case t.Header == nil:
-		t.Header = cells
-		return nil
-	case n > len(t.Header):
-		return invalid("%s:%d: row has %d cells but the header has %d", "%s:%d：此行有 %d 个单元格，而表头只有 %d 列", t.File, num, n, len(t.Header))
-	}
-	for len(cells) < len(t.Header) {
-		cells = append(cells, "")
-	}
-	t.Rows = append(t.Rows, Row{Num: num, Cells: cells})
-	return nil
-}
-
-// done reports a file without any content as an error: there is nothing to
-// map columns against.
-func (t *Table) done() (*Table, error) {
-	if t.Header == nil {
-		return nil, invalid("%s: empty file (no header row)", "%s：文件为空（没有表头行）", t.File)
-	}
-	return t, nil
 }
 
 // Write writes header and rows as format "csv" or "xlsx". Every cell is

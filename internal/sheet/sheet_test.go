@@ -341,3 +341,77 @@ func FuzzReadCSV(f *testing.F) {
 		}
 	})
 }
+
+// TestCSVFormulaInjection writes cells that a spreadsheet would run as
+// formulas: they go out behind a single quote (decision 0011) and read back
+// as they were, while numbers, signed ones too, are left alone.
+func TestCSVFormulaInjection(t *testing.T) {
+	header := []string{"cell"}
+	for _, tc := range []struct{ cell, written, read string }{
+		{"=HYPERLINK(\"http://x\",\"y\")", "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"", "=HYPERLINK(\"http://x\",\"y\")"},
+		{"+86 578 2123456", "'+86 578 2123456", "+86 578 2123456"},
+		{"-1+1", "'-1+1", "-1+1"},
+		{"@SUM(A1:A9)", "'@SUM(A1:A9)", "@SUM(A1:A9)"},
+		{"\t=1+1", "'\t=1+1", "=1+1"},   // read trims, as it does any cell
+		{"\r=1+1", "\"'=1+1\"", "=1+1"}, // the writer drops a lone CR
+		{"'=1+1", "''=1+1", "'=1+1"},    // a quote of one's own survives
+		{"'quoted", "'quoted", "'quoted"},
+		{"-3.5", "-3.5", "-3.5"},
+		{"+12", "+12", "+12"},
+		{"-1.5e3", "-1.5e3", "-1.5e3"},
+		{"-", "'-", "-"},
+		{"a=b", "a=b", "a=b"},
+	} {
+		var buf bytes.Buffer
+		if err := Write(&buf, "csv", header, [][]string{{tc.cell}}); err != nil {
+			t.Fatal(err)
+		}
+		if want := "\xEF\xBB\xBFcell\r\n" + tc.written + "\r\n"; buf.String() != want {
+			t.Errorf("%q written as %q, want %q", tc.cell, buf.String(), want)
+		}
+		got, err := ReadCSV("x.csv", &buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Rows) != 1 || got.Rows[0].Cells[0] != tc.read {
+			t.Errorf("%q read back as %+v, want %q", tc.cell, got.Rows, tc.read)
+		}
+	}
+}
+
+// TestRowsRewindAndLimit reads a file row by row twice, as a transaction
+// that is run again does, and refuses a file of more than MaxRows rows.
+func TestRowsRewindAndLimit(t *testing.T) {
+	for _, format := range []string{"csv", "xlsx"} {
+		t.Run(format, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := Write(&buf, format, []string{"a", "b"}, [][]string{{"1", "x"}, {}, {"2", ""}}); err != nil {
+				t.Fatal(err)
+			}
+			r, err := Open(writeFile(t, "f."+format, buf.Bytes()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			for range 2 {
+				var got []Row
+				for r.Next() {
+					got = append(got, r.Row())
+				}
+				if r.Err() != nil || r.HeaderNum != 1 || !reflect.DeepEqual(got, rows("2:1|x", "4:2|")) {
+					t.Fatalf("header row %d, rows %+v, err %v", r.HeaderNum, got, r.Err())
+				}
+				if err := r.Rewind(); err != nil {
+					t.Fatal(err)
+				}
+			}
+		})
+	}
+	big := "a\n" + strings.Repeat("1\n", MaxRows+1)
+	if _, err := ReadCSV("big.csv", strings.NewReader(big)); err == nil || !strings.Contains(err.Error(), "big.csv:200002: more than 200000 data rows") {
+		t.Fatalf("err = %v", err)
+	}
+	if _, err := ReadCSV("max.csv", strings.NewReader(big[:len(big)-2])); err != nil {
+		t.Fatal(err)
+	}
+}

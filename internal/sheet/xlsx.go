@@ -23,13 +23,23 @@ const (
 // excelize silently truncates longer text, so Write refuses it instead.
 const maxCellChars = 32767
 
-// ReadXLSX reads the first visible sheet of a workbook from r.
+// ReadXLSX reads the first visible sheet of a workbook from r, whole.
+func ReadXLSX(name string, r io.Reader) (*Table, error) {
+	rows, err := OpenXLSX(name, r)
+	if err != nil {
+		return nil, err
+	}
+	return rows.Table()
+}
+
+// OpenXLSX opens the first visible sheet of a workbook from r for reading
+// row by row.
 //
 // Numbers come back as stored, not as displayed: 12.5 formatted "0.00" reads
 // "12.5", 0.5 formatted "0%" reads "0.5". Cells with a date or time format
 // read as "2006-01-02", "2006-01-02 15:04:05" or "15:04:05". Text stays
 // text, so "0111" keeps its leading zero.
-func ReadXLSX(name string, r io.Reader) (*Table, error) {
+func OpenXLSX(name string, r io.Reader) (*Rows, error) {
 	br := bufio.NewReader(r)
 	magic, _ := br.Peek(4)
 	if !bytes.Equal(magic, []byte("PK\x03\x04")) {
@@ -41,12 +51,13 @@ func ReadXLSX(name string, r io.Reader) (*Table, error) {
 	if err != nil {
 		return nil, invalid("%s: not an XLSX workbook (a zip archive, but: %v)", "%s：不是 XLSX 工作簿（是 zip 压缩包，但：%v）", name, err)
 	}
-	defer f.Close()
 	sheet := firstVisibleSheet(f)
 	if sheet == "" {
+		f.Close()
 		return nil, invalid("%s: not an XLSX workbook (no worksheet)", "%s：不是 XLSX 工作簿（没有工作表）", name)
 	}
 	if err := plainNumberFormats(f); err != nil {
+		f.Close()
 		return nil, fmt.Errorf("sheet: %s: %w", name, err)
 	}
 
@@ -54,25 +65,36 @@ func ReadXLSX(name string, r io.Reader) (*Table, error) {
 	// 100,000-row sheet costs a few seconds and little heap. Next also stops
 	// at rows missing from the XML (blank rows), so counting calls gives the
 	// true sheet row number.
-	rows, err := f.Rows(sheet)
-	if err != nil {
-		return nil, fmt.Errorf("sheet: %s: %w", name, err)
-	}
-	defer rows.Close()
-	t := &Table{File: name}
-	for num := 1; rows.Next(); num++ {
-		cells, err := rows.Columns()
-		if err != nil {
-			return nil, fmt.Errorf("sheet: %s:%d: %w", name, num, err)
-		}
-		if err := t.add(num, cells); err != nil {
-			return nil, err
+	var rows *excelize.Rows
+	closeRows := func() {
+		if rows != nil {
+			rows.Close()
 		}
 	}
-	if err := rows.Error(); err != nil {
-		return nil, fmt.Errorf("sheet: %s: %w", name, err)
-	}
-	return t.done()
+	return fileRows(name, func() (func() (int, []string, error), error) {
+		closeRows()
+		if rows, err = f.Rows(sheet); err != nil {
+			return nil, fmt.Errorf("sheet: %s: %w", name, err)
+		}
+		num := 0
+		return func() (int, []string, error) {
+			if !rows.Next() {
+				if err := rows.Error(); err != nil {
+					return 0, nil, fmt.Errorf("sheet: %s: %w", name, err)
+				}
+				return 0, nil, io.EOF
+			}
+			num++
+			cells, err := rows.Columns()
+			if err != nil {
+				return 0, nil, fmt.Errorf("sheet: %s:%d: %w", name, num, err)
+			}
+			return num, cells, nil
+		}, nil
+	}, func() error {
+		closeRows()
+		return f.Close()
+	})
 }
 
 // whatIs names what a non-zip file probably is, for the error message.

@@ -29,7 +29,8 @@ func (s *DB) Update(ctx context.Context, fn func(registry.Tx) error) error {
 // registryTx implements registry.Tx; its writes are buffered in its Conn.
 type registryTx struct {
 	reader
-	c *Conn
+	c      *Conn
+	tables map[*registry.Table]*Table // of Put: one each, so that its rows batch
 }
 
 func (r reader) wrap(op string, err error) error {
@@ -312,6 +313,39 @@ func (t *registryTx) AddChange(_ context.Context, c registry.Change) error {
 	t.c.Put(changesTable, []any{t.d.Time(c.At), c.Actor, c.Kind, c.Key, c.USCC, c.Op, string(fields)})
 	return nil
 }
+
+// ScanTable implements registry.Reader.
+func (r reader) ScanTable(ctx context.Context, t *registry.Table, uscc string, each func(scan func(dest ...any) error) error) error {
+	where, args := byOwner(uscc)
+	rows, err := r.q.QueryContext(ctx, "SELECT "+strings.Join(t.Cols, ", ")+" FROM "+t.Name+where+" ORDER BY "+strings.Join(t.Key, ", "), args...)
+	if err != nil {
+		return r.wrap(t.Name, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := each(rows.Scan); err != nil {
+			return r.wrap(t.Name, err)
+		}
+	}
+	return r.wrap(t.Name, rows.Err())
+}
+
+// Put implements registry.Tx.
+func (t *registryTx) Put(_ context.Context, tb *registry.Table, row []any) error {
+	st, ok := t.tables[tb]
+	if !ok {
+		if t.tables == nil {
+			t.tables = map[*registry.Table]*Table{}
+		}
+		st = &Table{Name: tb.Name, Key: tb.Key, Cols: tb.Cols}
+		t.tables[tb] = st
+	}
+	t.c.Put(st, row)
+	return nil
+}
+
+// Flush implements registry.Tx.
+func (t *registryTx) Flush(ctx context.Context) error { return t.c.Flush(ctx) }
 
 // timestamp scans a time stored as a timestamp (PostgreSQL) or as
 // RFC 3339 text (SQLite).
