@@ -230,7 +230,7 @@ func (s *Server) save(k *registry.Kind, keyParam string) func(*http.Request) (an
 		if err != nil {
 			return nil, err
 		}
-		return s.reg.Save(r.Context(), k, key, fs, who.Actor())
+		return s.reg.Save(r.Context(), k, key, fs, who)
 	}
 }
 
@@ -298,7 +298,7 @@ func (s *Server) importSheet(r *http.Request) (any, error) {
 		return nil, readError(err)
 	}
 	defer rows.Close()
-	res, err := s.reg.ImportRows(r.Context(), k, rows, who.Actor(), dryRun)
+	res, err := s.reg.ImportRows(r.Context(), k, rows, who, dryRun)
 	if rows.Err() != nil {
 		return res, readError(rows.Err())
 	}

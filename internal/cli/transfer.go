@@ -33,7 +33,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	res, err := a.Registry.ImportRows(ctx, k, rows, cliActor(e).Actor(), *dryRun)
+	res, err := a.Registry.ImportRows(ctx, k, rows, cliActor(e), *dryRun)
 	if rows.Err() != nil {
 		return rows.Err()
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"ecoindustry/internal/apperr"
+	"ecoindustry/internal/auth"
 	"ecoindustry/internal/registry"
 )
 
@@ -243,7 +244,7 @@ func (s *Service) Classify(ctx context.Context, ed Edit, p Plan) (Case, error) {
 		c.RectifiedOn = rectifiedOn(c)
 		change := map[string]any{"plan": p}
 		if p.Disposition == StopRectify && !c.Suspended {
-			st, err := setStatus(ctx, tx, c.USCC, "suspended", ed.By.Actor(), "operating")
+			st, err := setStatus(ctx, tx, c.USCC, "suspended", ed.By, "operating")
 			if err != nil {
 				return err
 			}
@@ -289,7 +290,7 @@ func (s *Service) RecordChecklist(ctx context.Context, ed Edit, item CheckItem) 
 		c.RectifiedOn = rectifiedOn(c)
 		change := map[string]any{"item": item}
 		if c.RectifiedOn != "" && c.CarriedOutOn == "" {
-			st, err := setStatus(ctx, tx, c.USCC, "closed", ed.By.Actor())
+			st, err := setStatus(ctx, tx, c.USCC, "closed", ed.By)
 			if err != nil {
 				return err
 			}
@@ -354,7 +355,7 @@ func (s *Service) SetRelocation(ctx context.Context, ed Edit, r Relocation) (Cas
 		c.RectifiedOn = rectifiedOn(c)
 		change := map[string]any{"relocation": r}
 		if r.MovedOn != "" && c.CarriedOutOn == "" {
-			st, err := setStatus(ctx, tx, c.USCC, "relocated", ed.By.Actor())
+			st, err := setStatus(ctx, tx, c.USCC, "relocated", ed.By)
 			if err != nil {
 				return err
 			}
@@ -474,7 +475,7 @@ func (s *Service) CloseOut(ctx context.Context, ed Edit, co CloseOut) (Case, err
 		c.CloseOut, c.ClosedOutOn, c.State = &co, co.Date, ClosedOut
 		change := map[string]any{"close_out": co}
 		if c.Suspended {
-			st, err := setStatus(ctx, tx, c.USCC, "operating", ed.By.Actor(), "suspended")
+			st, err := setStatus(ctx, tx, c.USCC, "operating", ed.By, "suspended")
 			if err != nil {
 				return err
 			}
@@ -662,7 +663,7 @@ func rectifiedOn(c *Case) string {
 // write path, inside tx, so that its change history records it with the
 // case's actor. With onlyFrom given, only an enterprise in one of those
 // statuses changes. It returns the change made, nil if none.
-func setStatus(ctx context.Context, tx Tx, uscc, status, actor string, onlyFrom ...string) (map[string]string, error) {
+func setStatus(ctx context.Context, tx Tx, uscc, status string, by auth.Principal, onlyFrom ...string) (map[string]string, error) {
 	reg := tx.Registry()
 	es, _, err := reg.Enterprises(ctx, registry.EnterpriseFilter{USCC: uscc})
 	if err != nil {
@@ -676,7 +677,7 @@ func setStatus(ctx context.Context, tx Tx, uscc, status, actor string, onlyFrom 
 		return nil, nil
 	}
 	k, _ := registry.KindByName("enterprises")
-	if _, err := registry.NewService(reg).Save(ctx, k, uscc, map[string]string{"status": status}, actor); err != nil {
+	if _, err := registry.NewService(reg).Save(ctx, k, uscc, map[string]string{"status": status}, by); err != nil {
 		return nil, fmt.Errorf("compliance: set enterprise %s %s: %w", uscc, status, err)
 	}
 	return map[string]string{"uscc": uscc, "from": from, "to": status}, nil

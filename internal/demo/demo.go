@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"ecoindustry/internal/auth"
 	"ecoindustry/internal/registry"
 	"ecoindustry/internal/sheet"
 )
@@ -88,7 +89,7 @@ func load(ctx context.Context, svc *registry.Service, d *Dataset) ([]registry.Re
 		for i, cells := range t.Rows {
 			st.Rows[i] = sheet.Row{Num: i + 2, Cells: cells}
 		}
-		r, err := svc.Import(ctx, k, st, "demo", false)
+		r, err := svc.Import(ctx, k, st, auth.Server("demo"), false)
 		if err != nil {
 			return res, fmt.Errorf("demo: load %s: %w", k.Name, err)
 		}

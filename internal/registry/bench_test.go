@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"ecoindustry/internal/auth"
 	"ecoindustry/internal/demo"
 	"ecoindustry/internal/registry"
 	"ecoindustry/internal/sheet"
@@ -62,7 +63,7 @@ func importFile(b *testing.B, svc *registry.Service, kind, path string) registry
 		b.Fatal(err)
 	}
 	k, _ := registry.KindByName(kind)
-	res, err := svc.Import(context.Background(), k, t, "bench", false)
+	res, err := svc.Import(context.Background(), k, t, auth.Server("bench"), false)
 	if err != nil {
 		b.Fatal(err)
 	}

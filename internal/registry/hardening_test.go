@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"ecoindustry/internal/auth"
 	"ecoindustry/internal/registry"
 	"ecoindustry/internal/sheet"
 	"ecoindustry/internal/store"
@@ -70,8 +71,8 @@ func TestDryRunAgreesWithImport(t *testing.T) {
 				mustImport(t, svc, "parks", parks())
 				mustImport(t, svc, "enterprises", table("e.csv", entHeader, u1+",甲,莲都,2925,above,operating,,,,"))
 				k := kindOf(t, tc.kind)
-				dry, dryErr := svc.Import(context.Background(), k, tc.file, "cli:test", true)
-				res, err := svc.Import(context.Background(), k, tc.file, "cli:test", false)
+				dry, dryErr := svc.Import(context.Background(), k, tc.file, auth.Command("test"), true)
+				res, err := svc.Import(context.Background(), k, tc.file, auth.Command("test"), false)
 				dry.DryRun = false
 				if dry != res || !reflect.DeepEqual(dryErr, err) {
 					t.Fatalf("dry run %+v %v\nimport  %+v %v", dry, dryErr, res, err)
@@ -104,7 +105,7 @@ func TestSaveRefusesNonFiniteAndControls(t *testing.T) {
 				fs[f] = v
 			}
 		}
-		_, err := svc.Save(context.Background(), kindOf(t, "enterprises"), "", fs, "api:test")
+		_, err := svc.Save(context.Background(), kindOf(t, "enterprises"), "", fs, auth.Principal{Kind: auth.API, Name: "test"})
 		if invalid, ok := errors.AsType[*registry.InvalidError](err); !ok || invalid.Problems[0].Column != field {
 			t.Errorf("%s=%q: got %v, want a problem in %s", field, v, err, field)
 		}
@@ -138,7 +139,7 @@ func TestImportProblemsCapped(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer rows.Close()
-		res, err := svc.ImportRows(context.Background(), kindOf(t, "enterprises"), rows, "cli:test", false)
+		res, err := svc.ImportRows(context.Background(), kindOf(t, "enterprises"), rows, auth.Command("test"), false)
 		invalid, ok := errors.AsType[*registry.InvalidError](err)
 		if !ok || res.Rows != 1500 || invalid.Total != 4499 || len(invalid.Problems) != registry.MaxProblems {
 			t.Fatalf("%+v %T", res, err)

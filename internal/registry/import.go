@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"ecoindustry/internal/auth"
 	"ecoindustry/internal/sheet"
 )
 
@@ -114,15 +115,19 @@ var errDryRun = errors.New("dry run")
 // Import validates every row of t as records of kind k and, if none has a
 // problem, upserts them all in one transaction with their history; if any
 // has, it writes nothing and returns an *InvalidError listing them.
-func (s *Service) Import(ctx context.Context, k *Kind, t *sheet.Table, actor string, dryRun bool) (Result, error) {
-	return s.ImportRows(ctx, k, t.Scan(), actor, dryRun)
+func (s *Service) Import(ctx context.Context, k *Kind, t *sheet.Table, by auth.Principal, dryRun bool) (Result, error) {
+	return s.ImportRows(ctx, k, t.Scan(), by, dryRun)
 }
 
 // ImportRows is Import reading a file row by row: it keeps the records it
 // parsed (at most sheet.MaxRows of a file) and the first MaxProblems
 // problems, never the file's table.
-func (s *Service) ImportRows(ctx context.Context, k *Kind, rows *sheet.Rows, actor string, dryRun bool) (Result, error) {
+func (s *Service) ImportRows(ctx context.Context, k *Kind, rows *sheet.Rows, by auth.Principal, dryRun bool) (Result, error) {
 	res := Result{Kind: k.Name, DryRun: dryRun}
+	if err := by.Check(); err != nil {
+		return res, err
+	}
+	actor := by.Actor()
 	cols, ps := matchHeader(k, rows)
 	if err := ps.err(); err != nil {
 		return res, err

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"ecoindustry/internal/auth"
 	"ecoindustry/internal/demo"
 	"ecoindustry/internal/registry"
 	"ecoindustry/internal/sheet"
@@ -54,7 +55,7 @@ func BenchmarkImportMemory(b *testing.B) {
 					if err != nil {
 						b.Fatal(err)
 					}
-					res, err := svc.ImportRows(context.Background(), k, rows, "bench", false)
+					res, err := svc.ImportRows(context.Background(), k, rows, auth.Server("bench"), false)
 					rows.Close()
 					peak = max(peak, stop())
 					b.StopTimer()

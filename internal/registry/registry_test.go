@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"ecoindustry/internal/apperr"
+	"ecoindustry/internal/auth"
 	"ecoindustry/internal/registry"
 	"ecoindustry/internal/sheet"
 	"ecoindustry/internal/store/sqlite"
@@ -62,7 +63,7 @@ func table(file string, lines ...string) *sheet.Table {
 
 func mustImport(t *testing.T, svc *registry.Service, kind string, tb *sheet.Table) registry.Result {
 	t.Helper()
-	res, err := svc.Import(context.Background(), kindOf(t, kind), tb, "cli:test", false)
+	res, err := svc.Import(context.Background(), kindOf(t, kind), tb, auth.Command("test"), false)
 	if err != nil {
 		t.Fatalf("import %s: %v", kind, err)
 	}
@@ -127,7 +128,7 @@ func TestImportBadFileListsEveryProblemAndWritesNothing(t *testing.T) {
 		u3+",丙,缙云,9999,below,operating,QT-IP01,12.0,28.4,",
 		u1+",甲二,莲都,2925,above,operating,,,,",
 		u2+",,青田,3443,below,,,120.1,,")
-	_, err := svc.Import(context.Background(), kindOf(t, "enterprises"), bad, "cli:test", false)
+	_, err := svc.Import(context.Background(), kindOf(t, "enterprises"), bad, auth.Command("test"), false)
 	invalid, ok := errors.AsType[*registry.InvalidError](err)
 	if !ok {
 		t.Fatalf("got %v, want an InvalidError", err)
@@ -164,7 +165,7 @@ func TestImportBadFileListsEveryProblemAndWritesNothing(t *testing.T) {
 
 func TestImportMissingColumns(t *testing.T) {
 	svc := newService(t)
-	_, err := svc.Import(context.Background(), kindOf(t, "parks"), table("p.csv", "code,name,name", "A,a,b"), "cli:test", false)
+	_, err := svc.Import(context.Background(), kindOf(t, "parks"), table("p.csv", "code,name,name", "A,a,b"), auth.Command("test"), false)
 	invalid, ok := errors.AsType[*registry.InvalidError](err)
 	if !ok || len(invalid.Problems) != 3 {
 		t.Fatalf("got %v", err)
@@ -178,7 +179,7 @@ func TestImportMissingColumns(t *testing.T) {
 
 func TestDryRunWritesNothing(t *testing.T) {
 	svc := newService(t)
-	res, err := svc.Import(context.Background(), kindOf(t, "parks"), parks(), "cli:test", true)
+	res, err := svc.Import(context.Background(), kindOf(t, "parks"), parks(), auth.Command("test"), true)
 	if err != nil || res.Created != 2 || !res.DryRun {
 		t.Fatalf("%+v %v", res, err)
 	}
@@ -209,7 +210,7 @@ func TestOutletsAndPermits(t *testing.T) {
 		u3+",DA001,air,a,20,888888800000000000000001,1",
 		u3+",DA002,air,b,20,888888800000000000000009,1",
 		u3+",DA003,air,c,20,888888800000000000000009,1",
-		u3+",DA004,air,d,,bad mn,1"), "cli:test", false)
+		u3+",DA004,air,d,,bad mn,1"), auth.Command("test"), false)
 	assertProblems(t, err, "o2.csv:2:mn: MN 888888800000000000000001 已被排放口", "o2.csv:4:mn: MN 888888800000000000000009 已被排放口",
 		"o2.csv:5:mn", "o2.csv:5:height_m")
 	// Moving an MN from one outlet to another in one file is allowed.
@@ -224,7 +225,7 @@ func TestOutletsAndPermits(t *testing.T) {
 		"P1,"+u1+",simplified,2021-01-01,2026-01-01,DA001,a34013,20,mg/m3,",
 		"P1,"+u1+",key,2021-01-01,2026-01-01,DW001,a24088,60,mg/m3,",
 		"P1,"+u1+",key,2021-01-01,2026-01-01,DA009,a24088,60,mg/m3,",
-		"P1,"+u1+",key,2021-01-01,2026-01-01,DA001,x99999,,,"), "cli:test", false)
+		"P1,"+u1+",key,2021-01-01,2026-01-01,DA001,x99999,,,"), auth.Command("test"), false)
 	assertProblems(t, err, "p.csv:3:class", "p.csv:4:pollutant_code: a24088（非甲烷总烃）属于air污染物", "p.csv:5:outlet_code",
 		"p.csv:6:pollutant_code", "p.csv:6:limit_concentration")
 	res := mustImport(t, svc, "permits", table("p.csv", header,
@@ -260,23 +261,23 @@ func TestSaveCreatePatchAndHistory(t *testing.T) {
 	ctx := context.Background()
 	seedOutlets(t, svc)
 	k := kindOf(t, "outlets")
-	if _, err := svc.Save(ctx, k, "", map[string]string{"uscc": u1, "outlet_code": "DA001", "kind": "air", "name": "x", "height_m": "30"}, "api:bob"); apperr.CodeOf(err) != apperr.Conflict {
+	if _, err := svc.Save(ctx, k, "", map[string]string{"uscc": u1, "outlet_code": "DA001", "kind": "air", "name": "x", "height_m": "30"}, auth.Principal{Kind: auth.API, Name: "bob"}); apperr.CodeOf(err) != apperr.Conflict {
 		t.Fatalf("create existing: %v", err)
 	}
-	got, err := svc.Save(ctx, k, u1+"/DA001", map[string]string{"height_m": "30", "pw": "abcdef"}, "api:bob")
+	got, err := svc.Save(ctx, k, u1+"/DA001", map[string]string{"height_m": "30", "pw": "abcdef"}, auth.Principal{Kind: auth.API, Name: "bob"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if o := got.(registry.Outlet); o.HeightM != 30 || o.MN != "888888800000000000000001" || o.Name != "涂层废气" {
 		t.Fatalf("patched: %+v", o)
 	}
-	if _, err := svc.Save(ctx, k, u1+"/DA001", map[string]string{"outlet_code": "DA777"}, "api:bob"); apperr.CodeOf(err) != apperr.Invalid {
+	if _, err := svc.Save(ctx, k, u1+"/DA001", map[string]string{"outlet_code": "DA777"}, auth.Principal{Kind: auth.API, Name: "bob"}); apperr.CodeOf(err) != apperr.Invalid {
 		t.Fatalf("key change: %v", err)
 	}
-	if _, err := svc.Save(ctx, k, u1+"/DA404", map[string]string{"name": "x"}, "api:bob"); apperr.CodeOf(err) != apperr.NotFound {
+	if _, err := svc.Save(ctx, k, u1+"/DA404", map[string]string{"name": "x"}, auth.Principal{Kind: auth.API, Name: "bob"}); apperr.CodeOf(err) != apperr.NotFound {
 		t.Fatalf("unknown key: %v", err)
 	}
-	if _, err := svc.Save(ctx, k, u1+"/DA001", map[string]string{"colour": "red"}, "api:bob"); apperr.CodeOf(err) != apperr.Invalid {
+	if _, err := svc.Save(ctx, k, u1+"/DA001", map[string]string{"colour": "red"}, auth.Principal{Kind: auth.API, Name: "bob"}); apperr.CodeOf(err) != apperr.Invalid {
 		t.Fatalf("unknown field: %v", err)
 	}
 	h, err := svc.History(ctx, u1)
@@ -289,7 +290,7 @@ func TestSaveCreatePatchAndHistory(t *testing.T) {
 		t.Fatalf("last change: %+v", last)
 	}
 	// The status history of an enterprise is in its changes.
-	if _, err := svc.Save(ctx, kindOf(t, "enterprises"), u1, map[string]string{"status": "suspended"}, "api:carol"); err != nil {
+	if _, err := svc.Save(ctx, kindOf(t, "enterprises"), u1, map[string]string{"status": "suspended"}, auth.Principal{Kind: auth.API, Name: "carol"}); err != nil {
 		t.Fatal(err)
 	}
 	h, _ = svc.History(ctx, u1)
@@ -366,7 +367,7 @@ func TestImportKeepsWhatAFileDoesNotShow(t *testing.T) {
 	}
 	// A new outlet cannot be given a masked password.
 	_, err = svc.Import(ctx, k, table("new.csv", "uscc,outlet_code,kind,name,height_m,mn,pw",
-		u3+",DA001,air,a,20,888888800000000000000077,******"), "cli:test", false)
+		u3+",DA001,air,a,20,888888800000000000000077,******"), auth.Command("test"), false)
 	assertProblems(t, err, "new.csv:2:pw: 访问密码为掩码")
 }
 
@@ -383,7 +384,7 @@ func TestImportUnits(t *testing.T) {
 		"331122001,壶镇镇,township,331121,",
 		"331100101,五云街道,township,331100,",
 		"33112,新建镇,township,331122,",
-		"331102,莲都区,county,,"), "cli:test", false)
+		"331102,莲都区,county,,"), auth.Command("test"), false)
 	assertProblems(t, err, "bad.csv:2:上级代码: 无代码为 331199", "bad.csv:3:行政区划代码: 乡镇代码 331122001 应以所属县级代码 331121 开头",
 		"bad.csv:4:上级代码: 上级 331100 为 city 级", "bad.csv:5:行政区划代码", "bad.csv:6:上级代码")
 	// The seeded units are what the demo exports: importing them changes nothing.

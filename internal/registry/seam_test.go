@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"ecoindustry/internal/auth"
 	"ecoindustry/internal/registry"
 	"ecoindustry/internal/sheet"
 	"ecoindustry/internal/store"
@@ -73,21 +74,21 @@ func TestForeignKind(t *testing.T) {
 		header := "统一社会信用代码,年份,工业总产值(万元),备注"
 		file := func(lines ...string) *sheet.Table { return table("产值.csv", append([]string{header}, lines...)...) }
 
-		_, err = svc.Import(ctx, outputs, file(u1+",2024,12500.5,", u1+",1999,NaN,", u1+",2024,1,", "914403001922038216,2024,1,"), "cli:test", false)
+		_, err = svc.Import(ctx, outputs, file(u1+",2024,12500.5,", u1+",1999,NaN,", u1+",2024,1,", "914403001922038216,2024,1,"), auth.Command("test"), false)
 		assertProblems(t, err, "产值.csv:3:年份: 1999 超出范围", "产值.csv:3:工业总产值(万元): \"NaN\" 不是有限数值",
 			"产值.csv:4:统一社会信用代码: 工业总产值 "+u1+"/2024 与第2行重复", "产值.csv:5:统一社会信用代码: 登记库中无统一社会信用代码为 914403001922038216 的企业")
 
 		good := file(u1+",2024,12500.5,", u1+",2023,11000,快报数", u2+",2024,3400,")
-		if res, err := svc.Import(ctx, outputs, good, "cli:test", true); err != nil || res.Created != 3 {
+		if res, err := svc.Import(ctx, outputs, good, auth.Command("test"), true); err != nil || res.Created != 3 {
 			t.Fatalf("dry run: %+v %v", res, err)
 		}
 		if rows, err := svc.Rows(ctx, outputs, false); err != nil || len(rows) != 0 {
 			t.Fatalf("the dry run wrote %v %v", rows, err)
 		}
-		if res, err := svc.Import(ctx, outputs, good, "cli:test", false); err != nil || res.Created != 3 {
+		if res, err := svc.Import(ctx, outputs, good, auth.Command("test"), false); err != nil || res.Created != 3 {
 			t.Fatalf("import: %+v %v", res, err)
 		}
-		res, err := svc.Import(ctx, outputs, file(u1+",2024,12500.5,", u1+",2023,11200,年报数"), "cli:test", false)
+		res, err := svc.Import(ctx, outputs, file(u1+",2024,12500.5,", u1+",2023,11200,年报数"), auth.Command("test"), false)
 		if err != nil || res.Unchanged != 1 || res.Updated != 1 {
 			t.Fatalf("again: %+v %v", res, err)
 		}
@@ -104,7 +105,7 @@ func TestForeignKind(t *testing.T) {
 			h[3].Fields["output"] != (registry.FieldChange{From: "11000", To: "11200"}) {
 			t.Fatalf("history %v %v", kinds, err)
 		}
-		if _, err := svc.Save(ctx, outputs, u2+"/2024", map[string]string{"output": "Inf"}, "api:test"); !errors.As(err, new(*registry.InvalidError)) {
+		if _, err := svc.Save(ctx, outputs, u2+"/2024", map[string]string{"output": "Inf"}, auth.Principal{Kind: auth.API, Name: "test"}); !errors.As(err, new(*registry.InvalidError)) {
 			t.Fatalf("save: %v", err)
 		}
 	})

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"ecoindustry/internal/apperr"
+	"ecoindustry/internal/auth"
 )
 
 // Service is the registry's use cases over a Store.
@@ -169,7 +170,11 @@ func (k *Kind) Header() []string {
 // imported row would be. With key "" it creates the record and refuses one
 // that exists; with a key it updates that record from the fields given,
 // keeping the others, and refuses a change of key.
-func (s *Service) Save(ctx context.Context, k *Kind, key string, fields map[string]string, actor string) (any, error) {
+func (s *Service) Save(ctx context.Context, k *Kind, key string, fields map[string]string, by auth.Principal) (any, error) {
+	if err := by.Check(); err != nil {
+		return nil, err
+	}
+	actor := by.Actor()
 	for name := range fields {
 		if !k.HasField(name) {
 			return nil, apperr.Newf(apperr.Invalid, "%[1]s have no field %[2]q", "%[3]s无字段 %[2]q", k.Name, name, k.Zh)
