@@ -26,10 +26,35 @@ const (
 	// System is the server itself: relapse evidence from monitoring, the
 	// demo's generated history.
 	System Kind = "system"
+	// User is a person signed in with an account.
+	User Kind = "user"
+	// Token is a script or another system with an API token, carrying
+	// the rights of the user who made it.
+	Token Kind = "token"
 )
 
-// Role is what a principal may do; "" until accounts give roles.
+// Role is what a principal may do (the dashboard's issue, §2); "" for
+// the command line and the server, which may do everything.
 type Role string
+
+const (
+	Admin      Role = "admin"      // the city's administrators: everything, accounts included
+	City       Role = "city"       // a city bureau's officer: reads everything, writes what the bureau owns
+	County     Role = "county"     // as city, within one county
+	Park       Role = "park"       // a park's manager: reads the park's enterprises
+	Inspector  Role = "inspector"  // reads the county, acts on the cases assigned
+	Enterprise Role = "enterprise" // reads its own enterprise only
+)
+
+// Bureau is the city or county bureau an officer works for: it decides
+// what they may write.
+type Bureau string
+
+const (
+	Ecology    Bureau = "ecology"    // 生态环境局: environmental records, permits, outlets, campaigns, cases
+	Economy    Bureau = "economy"    // 经济和信息化局: economic data and evaluations
+	Statistics Bureau = "statistics" // 统计局: reads only
+)
 
 // Scope narrows a role to a county, a park or one enterprise.
 type Scope struct {
@@ -40,10 +65,11 @@ type Scope struct {
 
 // Principal is who makes a request.
 type Principal struct {
-	Kind  Kind   `json:"kind"`
-	Name  string `json:"name"`
-	Role  Role   `json:"role,omitempty"`
-	Scope Scope  `json:"scope,omitempty"`
+	Kind   Kind   `json:"kind"`
+	Name   string `json:"name"`
+	Role   Role   `json:"role,omitempty"`
+	Bureau Bureau `json:"bureau,omitempty"`
+	Scope  Scope  `json:"scope,omitempty"`
 }
 
 // Command returns the person at the command line.
