@@ -268,7 +268,7 @@ func serve(ctx context.Context, e *env, cfg *config.Config, icfg ingest.Config,
 	}()
 
 	mux := http.NewServeMux()
-	mux.Handle("/", api.New(reg, db, comp, log).Handler())
+	mux.Handle("/", api.New(reg, monitoring.NewService(db), comp, log).Handler())
 	mux.Handle("GET /metrics", m.Handler())
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	log.Info("serving", "http", "http://"+hl.Addr().String(), "hj212", il.Addr().String(), "data", cfg.Data)

@@ -1,0 +1,27 @@
+package monitoring
+
+import "context"
+
+// Service is what the API and other readers of monitoring data call: the
+// store's views, as they may be shown.
+type Service struct {
+	store Store
+}
+
+// NewService returns the service over s.
+func NewService(s Store) *Service { return &Service{store: s} }
+
+// Readings returns an outlet's readings by data time.
+func (v *Service) Readings(ctx context.Context, r Range) ([]Reading, error) {
+	return v.store.Readings(ctx, r)
+}
+
+// Rollups returns an outlet's rollups of period p.
+func (v *Service) Rollups(ctx context.Context, p Period, r Range) ([]Rollup, error) {
+	return v.store.Rollups(ctx, p, r)
+}
+
+// Frames returns the frames received from logger mn.
+func (v *Service) Frames(ctx context.Context, mn string, r Range) ([]RawFrame, error) {
+	return v.store.Frames(ctx, mn, r)
+}
