@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -23,6 +24,7 @@ func RunMonitoring(t *testing.T, open func(t *testing.T) monitoring.Store) {
 		{"ManyOutletsInABatch", testManyOutlets},
 		{"LoggerAggregatesKeptBeside", testLoggerAggregates},
 		{"BigBatch", testBigBatch},
+		{"PasswordsMaskedInFrames", testPasswordsMasked},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
 	}
@@ -259,6 +261,35 @@ func testBigBatch(t *testing.T, s monitoring.Store) {
 	for i, o := range again {
 		if o != monitoring.Duplicate {
 			t.Fatalf("resent frame %d: %v", i, o)
+		}
+	}
+}
+
+// testPasswordsMasked: the frames archived keep the password as received;
+// the service shows them with it masked, in the header and in a
+// set-password request's CP alike.
+func testPasswordsMasked(t *testing.T, s monitoring.Store) {
+	ctx := context.Background()
+	a := rtd(day0, 10, 100, "N")
+	a.Raw = []byte("##0101QN=20261130100000000;ST=31;CN=2011;PW=s3cret;MN=" + Outlet.MN + ";Flag=5;CP=&&DataTime=20261130100000;a21026-Rtd=10&&0000\r\n")
+	b := rtd(day0.Add(time.Minute), 10, 100, "N")
+	b.Frame.CN, b.Frame.DataTime, b.Frame.QN = "1072", time.Time{}, "20261130100100000"
+	b.Raw = []byte("##0086QN=20261130100100000;ST=31;CN=1072;PW=s3cret;MN=" + Outlet.MN + ";Flag=5;CP=&&NewPW=n3w;PW=old&&0000\r\n")
+	write(t, s, a, b)
+	rg := monitoring.Range{From: time.Now().Add(-time.Hour), To: time.Now().Add(time.Hour)}
+	stored, err := s.Frames(ctx, Outlet.MN, rg)
+	check(t, err)
+	if len(stored) != 2 || stored[0].Frame != string(a.Raw) || stored[1].Frame != string(b.Raw) {
+		t.Fatalf("the archive changed the frames: %+v", stored)
+	}
+	shown, err := monitoring.NewService(s).Frames(ctx, Outlet.MN, rg)
+	check(t, err)
+	if len(shown) != 2 {
+		t.Fatalf("%d frames shown", len(shown))
+	}
+	for i, f := range shown {
+		if strings.Contains(f.Frame, "s3cret") || strings.Contains(f.Frame, "n3w") || strings.Contains(f.Frame, "=old") || !strings.Contains(f.Frame, ";PW=******;MN=") {
+			t.Errorf("frame %d shown with a password: %s", i, f.Frame)
 		}
 	}
 }
