@@ -26,7 +26,7 @@ func (s *Server) monitoringRoutes() []route {
 		{method: "GET", pattern: "/api/v1/outlets/{uscc}/{outlet}/rollups", summary: "Our minute, hour or day rollups of an outlet's real-time values",
 			handle: s.rollups, resp: itemsOf{monitoring.Rollup{}},
 			query: append([]param{{"period", "string", "minute, hour (default) or day"}, {"code", "string", "one pollutant (HJ 212-2017 code)"}}, rangeQuery...)},
-		{method: "GET", pattern: "/api/v1/loggers/{mn}/frames", summary: "The frames received from a data logger, as received, by receive time",
+		{method: "GET", pattern: "/api/v1/loggers/{mn}/frames", summary: "The frames received from a data logger, as received but for the password (PW=******), by receive time",
 			handle: s.frames, resp: itemsOf{monitoring.RawFrame{}}, query: rangeQuery},
 	}
 }

@@ -21,7 +21,12 @@ func (v *Service) Rollups(ctx context.Context, p Period, r Range) ([]Rollup, err
 	return v.store.Rollups(ctx, p, r)
 }
 
-// Frames returns the frames received from logger mn.
+// Frames returns the frames received from logger mn, their passwords
+// masked (MaskPasswords).
 func (v *Service) Frames(ctx context.Context, mn string, r Range) ([]RawFrame, error) {
-	return v.store.Frames(ctx, mn, r)
+	fs, err := v.store.Frames(ctx, mn, r)
+	for i := range fs {
+		fs[i].Frame = MaskPasswords(fs[i].Frame)
+	}
+	return fs, err
 }
