@@ -32,7 +32,7 @@ func TestReadingsRollupsAndFrames(t *testing.T) {
 	if _, err := e.store.WriteBatch(context.Background(), batch); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.store.Roll(context.Background(), 1000, 0); err != nil {
+	if _, err := monitoring.Roll(context.Background(), e.store, 1000, 0); err != nil {
 		t.Fatal(err)
 	}
 	base := "/api/v1/outlets/" + storetest.Ent.USCC + "/DA001/"
@@ -118,7 +118,7 @@ func TestCaseMonitoringBeforeAndAfter(t *testing.T) {
 	if _, err := e.store.WriteBatch(ctx, batch); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.store.Roll(ctx, 1000, 0); err != nil {
+	if _, err := monitoring.Roll(ctx, e.store, 1000, 0); err != nil {
 		t.Fatal(err)
 	}
 	var got struct {
