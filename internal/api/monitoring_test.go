@@ -52,7 +52,11 @@ func TestReadingsRollupsAndFrames(t *testing.T) {
 	if len(fs.Items) != 2 || fs.Items[0].Frame != masked {
 		t.Fatalf("frames %+v, want the first %q (the password masked)", fs.Items, masked)
 	}
-	for _, bad := range []string{base + "readings?from=yesterday", base + "rollups?period=week", base + "readings?from=2026-12-01&to=2026-11-30"} {
+	e.must(t, 200, "GET", base+"rollups?period=hour&cn=2061&from=2026-11-30&to=2026-12-01", nil, &ru)
+	if len(ru.Items) != 0 {
+		t.Fatalf("the logger's hourly rollups, of no hourly data: %+v", ru.Items)
+	}
+	for _, bad := range []string{base + "readings?from=yesterday", base + "rollups?period=week", base + "rollups?cn=2051", base + "readings?from=2026-12-01&to=2026-11-30"} {
 		e.must(t, 400, "GET", bad, nil, nil)
 	}
 }

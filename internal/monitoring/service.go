@@ -16,8 +16,13 @@ func (v *Service) Readings(ctx context.Context, r Range) ([]Reading, error) {
 	return v.store.Readings(ctx, r)
 }
 
-// Rollups returns an outlet's rollups of period p.
+// Rollups returns an outlet's rollups of period p: ours of the real-time
+// values, or the logger's own data of command r.CN (2061 hourly, 2031
+// daily).
 func (v *Service) Rollups(ctx context.Context, p Period, r Range) ([]Rollup, error) {
+	if r.CN == "" {
+		r.CN = RealTime
+	}
 	return v.store.Rollups(ctx, p, r)
 }
 
