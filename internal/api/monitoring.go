@@ -23,10 +23,11 @@ func (s *Server) monitoringRoutes() []route {
 		{method: "GET", pattern: "/api/v1/outlets/{uscc}/{outlet}/readings", summary: "An outlet's readings by data time: real-time (2011) and the logger's own minute, hour and day data (2051, 2061, 2031)",
 			handle: s.readings, resp: itemsOf{monitoring.Reading{}},
 			query: append([]param{{"cn", "string", "one command's data: 2011, 2051, 2061 or 2031"}, {"code", "string", "one pollutant (HJ 212-2017 code)"}}, rangeQuery...)},
-		{method: "GET", pattern: "/api/v1/outlets/{uscc}/{outlet}/rollups", summary: "Our minute, hour or day rollups of an outlet's real-time values",
+		{method: "GET", pattern: "/api/v1/outlets/{uscc}/{outlet}/rollups", summary: "An outlet's rollups: ours (minute, hour, day) of its real-time values, or its logger's own hourly and daily data",
 			handle: s.rollups, resp: itemsOf{monitoring.Rollup{}},
-			query: append([]param{{"period", "string", "minute, hour (default) or day"}, {"code", "string", "one pollutant (HJ 212-2017 code)"}}, rangeQuery...)},
-		{method: "GET", pattern: "/api/v1/loggers/{mn}/frames", summary: "The frames received from a data logger, as received, by receive time",
+			query: append([]param{{"period", "string", "minute, hour (default) or day"}, {"cn", "string", "whose: 2011 ours (default), 2061 the logger's hourly data (period hour), 2031 its daily data (period day)"},
+				{"code", "string", "one pollutant (HJ 212-2017 code)"}}, rangeQuery...)},
+		{method: "GET", pattern: "/api/v1/loggers/{mn}/frames", summary: "The frames received from a data logger, as received but for the password (PW=******), by receive time",
 			handle: s.frames, resp: itemsOf{monitoring.RawFrame{}}, query: rangeQuery},
 	}
 }
@@ -111,6 +112,11 @@ func (s *Server) rollups(r *http.Request) (any, error) {
 	case monitoring.Minute, monitoring.Hour, monitoring.Day:
 	default:
 		return nil, apperr.Newf(apperr.Invalid, "parameter period: want minute, hour or day, got %q", "参数 period 应为 minute、hour 或 day，实为 %q", p)
+	}
+	switch rg.CN {
+	case "", monitoring.RealTime, "2061", "2031":
+	default:
+		return nil, apperr.Newf(apperr.Invalid, "parameter cn: want 2011, 2061 or 2031, got %q", "参数 cn 应为 2011、2061 或 2031，实为 %q", rg.CN)
 	}
 	rs, err := s.mon.Rollups(r.Context(), p, rg)
 	return list{nonNil(rs)}, err

@@ -33,7 +33,7 @@ func TestReadingsRollupsAndFrames(t *testing.T) {
 	if _, err := e.store.WriteBatch(context.Background(), batch); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.store.Roll(context.Background(), 1000, 0); err != nil {
+	if _, err := monitoring.Roll(context.Background(), e.store, 1000, 0); err != nil {
 		t.Fatal(err)
 	}
 	base := "/api/v1/outlets/" + storetest.Ent.USCC + "/DA001/"
@@ -49,10 +49,15 @@ func TestReadingsRollupsAndFrames(t *testing.T) {
 	}
 	var fs struct{ Items []monitoring.RawFrame }
 	e.must(t, 200, "GET", "/api/v1/loggers/"+storetest.Outlet.MN+"/frames?limit=2", nil, &fs)
-	if len(fs.Items) != 2 || fs.Items[0].Frame != string(batch[0].Raw) {
-		t.Fatalf("frames %+v", fs.Items)
+	masked := strings.Replace(string(batch[0].Raw), "PW=123456", "PW=******", 1)
+	if len(fs.Items) != 2 || fs.Items[0].Frame != masked {
+		t.Fatalf("frames %+v, want the first %q (the password masked)", fs.Items, masked)
 	}
-	for _, bad := range []string{base + "readings?from=yesterday", base + "rollups?period=week", base + "readings?from=2026-12-01&to=2026-11-30"} {
+	e.must(t, 200, "GET", base+"rollups?period=hour&cn=2061&from=2026-11-30&to=2026-12-01", nil, &ru)
+	if len(ru.Items) != 0 {
+		t.Fatalf("the logger's hourly rollups, of no hourly data: %+v", ru.Items)
+	}
+	for _, bad := range []string{base + "readings?from=yesterday", base + "rollups?period=week", base + "rollups?cn=2051", base + "readings?from=2026-12-01&to=2026-11-30"} {
 		e.must(t, 400, "GET", bad, nil, nil)
 	}
 }
@@ -118,7 +123,7 @@ func TestCaseMonitoringBeforeAndAfter(t *testing.T) {
 	if _, err := e.store.WriteBatch(ctx, batch); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.store.Roll(ctx, 1000, 0); err != nil {
+	if _, err := monitoring.Roll(ctx, e.store, 1000, 0); err != nil {
 		t.Fatal(err)
 	}
 	var got struct {

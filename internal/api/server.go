@@ -31,7 +31,7 @@ const (
 // Server serves the API over a registry service.
 type Server struct {
 	reg    *registry.Service
-	mon    monitoring.Store
+	mon    *monitoring.Service
 	comp   *compliance.Service // nil: no rectification routes
 	log    *slog.Logger
 	routes []route
@@ -63,7 +63,7 @@ type param struct{ name, typ, desc string }
 
 // New returns a server over the registry, the monitoring data and the
 // rectification cases that logs internal errors to log.
-func New(reg *registry.Service, mon monitoring.Store, comp *compliance.Service, log *slog.Logger) *Server {
+func New(reg *registry.Service, mon *monitoring.Service, comp *compliance.Service, log *slog.Logger) *Server {
 	s := &Server{reg: reg, mon: mon, comp: comp, log: log, importing: make(chan struct{}, 1)}
 	s.routes = s.table()
 	doc, err := openAPI(s.routes)

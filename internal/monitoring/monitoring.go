@@ -8,7 +8,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"log/slog"
 	"time"
 
 	"ecoindustry/internal/hj212"
@@ -128,20 +127,29 @@ const (
 	Day    Period = "day"
 )
 
-// Rollup is our aggregate, built behind the writer (Roller), of an outlet's real-time values of one pollutant
-// over one period: the original values only (revisions are for review).
+// Rollup is an aggregate, built behind the writer (Roller), of an outlet's
+// values of one pollutant over one period, from the original frames only
+// (revisions are for review). CN says whose: 2011, ours, of the real-time
+// values (Rtd); 2061 and 2031, the logger's own hourly and daily data
+// (Avg, with the logger's Min and Max).
 type Rollup struct {
 	USCC   string    `json:"uscc"`
 	Outlet string    `json:"outlet_code"`
 	Code   string    `json:"code"`
 	Period Period    `json:"period"`
+	CN     string    `json:"cn"`
 	Start  time.Time `json:"start"`
 	Count  int       `json:"count"`
 	Sum    float64   `json:"sum"`
 	Min    float64   `json:"min"`
 	Max    float64   `json:"max"`
+	// Cou is the sum of the counted values' Cou (flow totals, amounts).
+	Cou float64 `json:"cou"`
 	// Flagged counts the values whose data flag was not N (normal).
 	Flagged int `json:"flagged"`
+	// Seq increases with every change of a rollup: a consumer reads the
+	// rollups changed since the last it saw (Store.RollupsSince).
+	Seq int64 `json:"seq"`
 }
 
 // Avg is the rollup's mean.
@@ -150,7 +158,7 @@ func (r Rollup) Avg() float64 { return r.Sum / float64(r.Count) }
 // Range selects by outlet and time, one page at a time.
 type Range struct {
 	USCC, Outlet string
-	CN           string // readings: one command's data only (2011 real-time, 2051, 2061, 2031); "" all
+	CN           string // one command's data only (2011 real-time, 2051, 2061, 2031); "" all
 	Code         string // one pollutant, "" all
 	From, To     time.Time
 	Limit        int
@@ -165,43 +173,29 @@ type Store interface {
 	WriteBatch(ctx context.Context, batch []*Received) ([]Outcome, error)
 	Readings(ctx context.Context, r Range) ([]Reading, error)
 	Rollups(ctx context.Context, p Period, r Range) ([]Rollup, error)
-	// Roll folds the values stored since the last roll into the rollups:
-	// at most maxFrames frames, none received less than lag ago.
-	Roll(ctx context.Context, maxFrames int, lag time.Duration) (int, error)
 	Frames(ctx context.Context, mn string, r Range) ([]RawFrame, error)
+
+	// RollProgress returns the last frame id folded into each part's
+	// rollups, by Part.String; a part never rolled is absent.
+	RollProgress(ctx context.Context) (map[string]int64, error)
+	// RollFrames calls fn in id order with the frames of commands cns
+	// whose ids come after after, at most max ids past it, none received
+	// less than lag ago. It returns the last id it went through: the
+	// bound, or the one before the frame fn returned ErrEnough for.
+	RollFrames(ctx context.Context, after int64, max int, lag time.Duration, cns []string, fn func(RollFrame) error) (int64, error)
+	// AddRollups, in one transaction, moves each addition's part from its
+	// From (or from no progress) to to, and adds its sums to the part's
+	// rollups, each rollup changed given the next Seq. ErrMoved: a part
+	// was no longer at From; nothing is added.
+	AddRollups(ctx context.Context, to int64, adds []Addition) error
+
+	// RollupsSince returns up to limit rollups changed after seq, by Seq.
+	RollupsSince(ctx context.Context, seq int64, limit int) ([]Rollup, error)
+	// Cursor returns how far a consumer has followed the rollups (a Seq, 0
+	// at first); MoveCursor moves it from from to to, or returns ErrMoved.
+	Cursor(ctx context.Context, consumer string) (int64, error)
+	MoveCursor(ctx context.Context, consumer string, from, to int64) error
 }
 
 // CST is China Standard Time, the time zone of HJ 212 data times.
 var CST = time.FixedZone("CST", 8*3600)
-
-// rollChunk is the most frames one roll folds. The store sums them
-// outside its write transactions and bounds the memory the sums take; the
-// more frames a roll takes, the fewer rollup rows it adds to per frame.
-const rollChunk = 500_000
-
-// Roller builds the rollups behind the writer, off the path of the
-// acknowledgements: every interval it folds what was stored since, a chunk
-// at a time.
-func Roller(ctx context.Context, s Store, interval, lag time.Duration, log *slog.Logger) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		for {
-			n, err := s.Roll(ctx, rollChunk, lag)
-			if err != nil {
-				if ctx.Err() == nil {
-					log.Error("monitoring: rollups", "err", err)
-				}
-				break
-			}
-			if n < rollChunk {
-				break
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}

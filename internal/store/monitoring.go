@@ -7,13 +7,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/valyala/fastjson"
 
 	"ecoindustry/internal/monitoring"
 )
@@ -24,9 +21,6 @@ var framesTable = &Table{Name: "frames",
 // framesNumbered is framesTable written without ids, for a dialect
 // that numbers the frames itself (Dialect.FrameIDs nil).
 var framesNumbered = &Table{Name: framesTable.Name, Cols: framesTable.Cols[1:]}
-
-// realtime is the command of real-time data, which our rollups are built from.
-const realtime = "2011"
 
 // WriteBatch implements monitoring.Store. A frame is one row, its readings
 // a JSON array in it (decision 0007): one row per frame is what lets the
@@ -180,282 +174,146 @@ func (s *DB) revisions(ctx context.Context, c *Conn, keys []monitoring.Key, fres
 	return revs, nil
 }
 
-// periods are the rollups' lengths, each with how much of a data key
-// (YYYYMMDDhhmmss, China Standard Time) names its start.
-var periods = [...]struct {
-	p    monitoring.Period
-	keep int
-}{{monitoring.Minute, 12}, {monitoring.Hour, 10}, {monitoring.Day, 8}}
-
 // rollupsTable is written with statements of its own: a roll adds to the
 // stored sums rather than replacing them.
-var rollupsTable = &Table{Name: "rollups", Cols: []string{"uscc", "outlet_code", "code", "period", "start", "count", "sum", "min", "max", "flagged"}}
+var rollupsTable = &Table{Name: "rollups", Cols: []string{"uscc", "outlet_code", "code", "period", "cn", "start", "count", "sum", "min", "max", "cou", "flagged", "seq"}}
 
-type rollupKey struct{ uscc, outlet, code, start string }
-
-type sum struct {
-	count, flagged int
-	sum, min, max  float64
-}
-
-// Roll implements monitoring.Store: it folds the real-time values of the
-// frames stored since the last roll (at most maxFrames of them, and none
-// received less than lag ago) into the rollups, and records how far it
-// got, per part (a period's rollups of a shard of the outlets). The sums
-// are made in Go from a read outside any write transaction; then each
-// part's are added to the stored ones in a transaction of its own that
-// first checks that no other roll got there before and records the new
-// progress: every value counts once, and the writer waits only for one
-// part's additions at a time.
-func (s *DB) Roll(ctx context.Context, maxFrames int, lag time.Duration) (int, error) {
-	progress, err := s.progress(ctx, s.reader.q)
+// RollProgress implements monitoring.Store.
+func (s *DB) RollProgress(ctx context.Context) (map[string]int64, error) {
+	rows, err := s.reader.q.QueryContext(ctx, `SELECT period, last_frame FROM rollup_progress`)
 	if err != nil {
-		return 0, err
-	}
-	from := progress[rollPart{periods[0].p, 0}]
-	for _, p := range progress {
-		from = min(from, p)
-	}
-	// Frames committed out of id order (PostgreSQL, several writers) are
-	// past the lag: roll no further than the newest frame before it.
-	var safe int64
-	if err := scanOne(ctx, s.reader.q, `SELECT COALESCE(MAX(id), 0) FROM frames WHERE id > $1 AND at < $2`,
-		[]any{from, s.d.Time(time.Now().Add(-lag))}, &safe); err != nil {
-		return 0, err
-	}
-	safe = min(safe, from+int64(maxFrames))
-	if safe <= from {
-		return 0, nil
-	}
-	sums, safe, err := s.sums(ctx, progress, from, safe)
-	if err != nil {
-		return 0, err
-	}
-	for _, pt := range rollParts {
-		if progress[pt] >= safe {
-			continue
-		}
-		err := s.Tx(ctx, func(c *Conn) error {
-			now, err := s.progress(ctx, c)
-			if err != nil {
-				return err
-			}
-			if now[pt] != progress[pt] {
-				return errRolledMeanwhile
-			}
-			if err := s.addRollups(ctx, c, pt.p, sums[pt]); err != nil {
-				return fmt.Errorf("%s: %s rollups: %w", s.d.Name, pt.p, err)
-			}
-			_, err = c.ExecContext(ctx, `INSERT INTO rollup_progress (period, last_frame) VALUES ($1, $2)
-				ON CONFLICT (period) DO UPDATE SET last_frame = excluded.last_frame`, pt.String(), safe)
-			return err
-		})
-		if err != nil && !errors.Is(err, errRolledMeanwhile) {
-			return 0, err
-		}
-	}
-	return int(safe - from), nil
-}
-
-// rollShards is how many parts a period's additions are cut into, by
-// outlet, each a transaction of its own: at 10,000 outlets one period's
-// additions took the writing connection, and with it the frames' answers,
-// for up to a second. An outlet's shard never changes: progress is kept
-// per shard.
-const rollShards = 32
-
-// rollPart is a period's rollups of the outlets of one shard, with
-// progress of its own (in rollup_progress as "minute/3").
-type rollPart struct {
-	p     monitoring.Period
-	shard int
-}
-
-func (pt rollPart) String() string { return string(pt.p) + "/" + strconv.Itoa(pt.shard) }
-
-// rollParts are all the parts, period by period.
-var rollParts = func() []rollPart {
-	var pts []rollPart
-	for _, p := range periods {
-		for shard := range rollShards {
-			pts = append(pts, rollPart{p.p, shard})
-		}
-	}
-	return pts
-}()
-
-// shardOf is the shard of an outlet's rollups: FNV-1a, the same in every
-// process and release.
-func shardOf(uscc, outlet string) int {
-	h := fnv.New32a()
-	h.Write([]byte(uscc))
-	h.Write([]byte{0})
-	h.Write([]byte(outlet))
-	return int(h.Sum32() % rollShards)
-}
-
-// progress is the last frame folded into each part's rollups. A period's
-// progress from before the shards ("minute") stands for each of its
-// shards until the shard has its own.
-func (s *DB) progress(ctx context.Context, q querier) (map[rollPart]int64, error) {
-	rows, err := q.QueryContext(ctx, `SELECT period, last_frame FROM rollup_progress`)
-	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: roll progress: %w", s.d.Name, err)
 	}
 	defer rows.Close()
-	stored := map[string]int64{}
+	out := map[string]int64{}
 	for rows.Next() {
 		var p string
 		var last int64
 		if err := rows.Scan(&p, &last); err != nil {
 			return nil, err
 		}
-		stored[p] = last
-	}
-	out := map[rollPart]int64{}
-	for _, pt := range rollParts {
-		last, ok := stored[pt.String()]
-		if !ok {
-			last = stored[string(pt.p)]
-		}
-		out[pt] = last
+		out[p] = last
 	}
 	return out, rows.Err()
 }
 
-// maxSums bounds the memory of a roll: it stops after the frame that
-// makes this many sums (about 150 bytes each), and the next roll goes on.
-const maxSums = 300_000
-
-// sums reads the real-time values of the original frames with ids in
-// (from, to] and sums them per outlet, pollutant and period start, for
-// each period not yet folded past the frame. It returns the last frame id
-// it summed: to, or less where it stopped at maxSums.
-func (s *DB) sums(ctx context.Context, progress map[rollPart]int64, from, to int64) (map[rollPart]map[rollupKey]*sum, int64, error) {
-	rows, err := s.reader.q.QueryContext(ctx, `SELECT id, uscc, outlet_code, dkey, vals FROM frames
-		WHERE id > $1 AND id <= $2 AND cn = '`+realtime+`' AND revision = 0 ORDER BY id`, from, to)
+// RollFrames implements monitoring.Store, with one read outside any write
+// transaction.
+func (s *DB) RollFrames(ctx context.Context, after int64, max int, lag time.Duration, cns []string, fn func(monitoring.RollFrame) error) (int64, error) {
+	// Frames committed out of id order (PostgreSQL, several writers) are
+	// past the lag: go no further than the newest frame before it.
+	var to int64
+	if err := scanOne(ctx, s.reader.q, `SELECT COALESCE(MAX(id), 0) FROM frames WHERE id > $1 AND at < $2`,
+		[]any{after, s.d.Time(time.Now().Add(-lag))}, &to); err != nil {
+		return after, fmt.Errorf("%s: roll: %w", s.d.Name, err)
+	}
+	to = min(to, after+int64(max))
+	if to <= after {
+		return after, nil
+	}
+	args := []any{after, to}
+	in := make([]string, len(cns))
+	for i, cn := range cns {
+		args = append(args, cn)
+		in[i] = "$" + strconv.Itoa(len(args))
+	}
+	rows, err := s.reader.q.QueryContext(ctx, `SELECT id, uscc, outlet_code, cn, dkey, revision, vals FROM frames
+		WHERE id > $1 AND id <= $2 AND cn IN (`+strings.Join(in, ", ")+`) ORDER BY id`, args...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("%s: rollups: %w", s.d.Name, err)
+		return after, fmt.Errorf("%s: roll: %w", s.d.Name, err)
 	}
 	defer rows.Close()
-	out := map[rollPart]map[rollupKey]*sum{}
-	for _, pt := range rollParts {
-		out[pt] = map[rollupKey]*sum{}
-	}
-	n := 0
-	var vals []byte
-	// fastjson reads the values where encoding/json, through reflection,
-	// took 4.5 µs a frame, the largest part of a roll.
-	var parser fastjson.Parser
-	// An outlet's frames come in time order: each outlet keeps its current
-	// period starts with their sums at hand, and the map of all sums is
-	// asked only when a period starts (a lookup by four strings per value
-	// and period was a third of a roll).
-	type current struct {
-		shard int
-		start [len(periods)]string
-		sums  [len(periods)][]codeSum
-	}
-	outlets := map[[2]string]*current{}
+	var f monitoring.RollFrame
 	for rows.Next() {
-		var id int64
-		var uscc, outlet, dkey string
-		if err := rows.Scan(&id, &uscc, &outlet, &dkey, &vals); err != nil {
-			return nil, 0, err
+		if err := rows.Scan(&f.ID, &f.USCC, &f.Outlet, &f.CN, &f.DKey, &f.Revision, &f.Vals); err != nil {
+			return after, fmt.Errorf("%s: roll: %w", s.d.Name, err)
 		}
-		if n >= maxSums {
-			return out, id - 1, nil
+		if err := fn(f); errors.Is(err, monitoring.ErrEnough) {
+			return f.ID - 1, nil
+		} else if err != nil {
+			return after, err
 		}
-		if len(dkey) != 14 { // no data time
-			continue
+	}
+	if err := rows.Err(); err != nil {
+		return after, fmt.Errorf("%s: roll: %w", s.d.Name, err)
+	}
+	return to, nil
+}
+
+// AddRollups implements monitoring.Store. The rollups of one transaction
+// take their seqs from rollup_seq, whose row the transaction holds until
+// it commits: seqs become visible in order, and a consumer that has read
+// up to one has missed none before it.
+func (s *DB) AddRollups(ctx context.Context, to int64, adds []monitoring.Addition) error {
+	err := s.Tx(ctx, func(c *Conn) error {
+		n := 0
+		for _, a := range adds {
+			if err := move(ctx, c, "rollup_progress", "period", "last_frame", a.Part.String(), a.From, to, true); err != nil {
+				return err
+			}
+			n += len(a.Sums)
 		}
-		v, err := parser.ParseBytes(vals)
+		if n == 0 {
+			return nil
+		}
+		var seq int64
+		if err := scanOne(ctx, c, `UPDATE rollup_seq SET last = last + $1 RETURNING last`, []any{n}, &seq); err != nil {
+			return err
+		}
+		seq -= int64(n)
+		for _, a := range adds {
+			var err error
+			if seq, err = s.addRollups(ctx, c, a.Part, a.Sums, seq); err != nil {
+				return fmt.Errorf("%s rollups: %w", a.Part, err)
+			}
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, monitoring.ErrMoved) {
+		return fmt.Errorf("%s: %w", s.d.Name, err)
+	}
+	return err
+}
+
+// move sets a progress column from from to to, or returns
+// monitoring.ErrMoved. A key without a row is at from if absentAtFrom.
+func move(ctx context.Context, c *Conn, table, keyCol, col, key string, from, to int64, absentAtFrom bool) error {
+	res, err := c.ExecContext(ctx, `UPDATE `+table+` SET `+col+` = $1 WHERE `+keyCol+` = $2 AND `+col+` = $3`, to, key, from)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 1 {
+		return err
+	}
+	if absentAtFrom {
+		res, err = c.ExecContext(ctx, `INSERT INTO `+table+` (`+keyCol+`, `+col+`) VALUES ($1, $2) ON CONFLICT DO NOTHING`, key, to)
 		if err != nil {
-			return nil, 0, fmt.Errorf("%s: rollups: frame %d: %w", s.d.Name, id, err)
+			return err
 		}
-		rs, err := v.Array()
-		if err != nil {
-			return nil, 0, fmt.Errorf("%s: rollups: frame %d: %w", s.d.Name, id, err)
-		}
-		cur := outlets[[2]string{uscc, outlet}]
-		if cur == nil {
-			cur = &current{shard: shardOf(uscc, outlet)}
-			outlets[[2]string{uscc, outlet}] = cur
-		}
-		for i, p := range periods {
-			pt := rollPart{p.p, cur.shard}
-			if id <= progress[pt] {
-				continue
-			}
-			start := dkey[:p.keep] + "000000"[:14-p.keep]
-			if cur.start[i] != start {
-				cur.start[i], cur.sums[i] = start, cur.sums[i][:0]
-			}
-			for _, r := range rs {
-				rv := r.Get("rtd")
-				if rv == nil || rv.Type() != fastjson.TypeNumber {
-					continue
-				}
-				rtd := rv.GetFloat64()
-				code := r.GetStringBytes("code")
-				x := find(cur.sums[i], code)
-				if x == nil {
-					k := rollupKey{uscc, outlet, string(code), start}
-					if x = out[pt][k]; x == nil {
-						x = &sum{min: rtd, max: rtd}
-						out[pt][k] = x
-						n++
-					}
-					cur.sums[i] = append(cur.sums[i], codeSum{k.code, x})
-				}
-				x.count++
-				x.sum += rtd
-				x.min, x.max = min(x.min, rtd), max(x.max, rtd)
-				if flag := r.GetStringBytes("flag"); len(flag) > 0 && string(flag) != "N" {
-					x.flagged++
-				}
-			}
+		if n, err := res.RowsAffected(); err != nil || n == 1 {
+			return err
 		}
 	}
-	return out, to, rows.Err()
+	return monitoring.ErrMoved
 }
 
-// codeSum is a pollutant's sum in an outlet's current period.
-type codeSum struct {
-	code string
-	x    *sum
-}
-
-func find(sums []codeSum, code []byte) *sum {
-	for _, c := range sums {
-		if c.code == string(code) {
-			return c.x
-		}
-	}
-	return nil
-}
-
-// addRollups adds sums to the stored rollups of period p, in key order,
-// many rows a statement.
-func (s *DB) addRollups(ctx context.Context, c *Conn, p monitoring.Period, sums map[rollupKey]*sum) error {
-	keys := make([]rollupKey, 0, len(sums))
-	for k := range sums {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, func(a, b rollupKey) int {
-		return cmp.Or(strings.Compare(a.uscc, b.uscc), strings.Compare(a.outlet, b.outlet), strings.Compare(a.code, b.code), strings.Compare(a.start, b.start))
+// addRollups adds a part's sums to the stored rollups, in key order, many
+// rows a statement, numbering them from seq+1; it returns the last seq.
+func (s *DB) addRollups(ctx context.Context, c *Conn, pt monitoring.Part, sums []monitoring.Sum, seq int64) (int64, error) {
+	slices.SortFunc(sums, func(a, b monitoring.Sum) int {
+		return cmp.Or(strings.Compare(a.USCC, b.USCC), strings.Compare(a.Outlet, b.Outlet), strings.Compare(a.Code, b.Code), strings.Compare(a.Start, b.Start))
 	})
 	n := len(rollupsTable.Cols)
 	args := make([]any, 0, rowsPerStatement*n)
-	for len(keys) > 0 {
-		rows := min(len(keys), rowsPerStatement)
+	for len(sums) > 0 {
+		rows := min(len(sums), rowsPerStatement)
 		if rows < rowsPerStatement {
 			rows = 1 // the rest one by one: two statement shapes, not one per size
 		}
 		var q strings.Builder
 		q.WriteString(`INSERT INTO rollups (` + strings.Join(rollupsTable.Cols, ", ") + `) VALUES `)
 		args = args[:0]
-		for i, k := range keys[:rows] {
+		for i, x := range sums[:rows] {
 			if i > 0 {
 				q.WriteString(", ")
 			}
@@ -467,22 +325,19 @@ func (s *DB) addRollups(ctx context.Context, c *Conn, p monitoring.Period, sums 
 				q.WriteString(s.d.Param(i*n + j + 1))
 			}
 			q.WriteString(")")
-			x := sums[k]
-			args = append(args, k.uscc, k.outlet, k.code, string(p), k.start, x.count, x.sum, x.min, x.max, x.flagged)
+			seq++
+			args = append(args, x.USCC, x.Outlet, x.Code, string(pt.Period), pt.CN, x.Start, x.Count, x.Sum, x.Min, x.Max, x.Cou, x.Flagged, seq)
 		}
-		q.WriteString(` ON CONFLICT (uscc, outlet_code, code, period, start) DO UPDATE SET count = rollups.count + excluded.count,
+		q.WriteString(` ON CONFLICT (uscc, outlet_code, code, period, cn, start) DO UPDATE SET count = rollups.count + excluded.count,
 			sum = rollups.sum + excluded.sum, min = ` + s.d.Least + `(rollups.min, excluded.min), max = ` + s.d.Greatest + `(rollups.max, excluded.max),
-			flagged = rollups.flagged + excluded.flagged`)
+			cou = rollups.cou + excluded.cou, flagged = rollups.flagged + excluded.flagged, seq = excluded.seq`)
 		if _, err := c.ExecContext(ctx, q.String(), args...); err != nil {
-			return err
+			return seq, err
 		}
-		keys = keys[rows:]
+		sums = sums[rows:]
 	}
-	return nil
+	return seq, nil
 }
-
-// errRolledMeanwhile: another roll folded these frames first.
-var errRolledMeanwhile = errors.New("rolled meanwhile")
 
 func scanOne(ctx context.Context, q querier, query string, args []any, dst any) error {
 	rows, err := q.QueryContext(ctx, query, args...)
@@ -572,27 +427,60 @@ func (r reader) Readings(ctx context.Context, rg monitoring.Range) ([]monitoring
 	return out, nil
 }
 
-// Rollups implements monitoring.Store.
+// rollupCols are the columns a Rollup is read from (scanRollup).
+const rollupCols = `uscc, outlet_code, code, period, cn, start, count, sum, min, max, cou, flagged, seq`
+
+func scanRollup(rows *sql.Rows, x *monitoring.Rollup) error {
+	var start, period string
+	if err := rows.Scan(&x.USCC, &x.Outlet, &x.Code, &period, &x.CN, &start, &x.Count, &x.Sum, &x.Min, &x.Max, &x.Cou, &x.Flagged, &x.Seq); err != nil {
+		return err
+	}
+	x.Period = monitoring.Period(period)
+	t, err := time.ParseInLocation("20060102150405", start, monitoring.CST)
+	x.Start = t
+	return err
+}
+
+// Rollups implements monitoring.Store: an outlet's rollups of period p
+// with starts in [From, To), of one command's values (rg.CN) or all.
 func (r reader) Rollups(ctx context.Context, p monitoring.Period, rg monitoring.Range) ([]monitoring.Rollup, error) {
 	from, to := dkeys(rg)
 	args := []any{rg.USCC, rg.Outlet, string(p), from, to}
 	cond := ""
 	if rg.Code != "" {
 		args = append(args, rg.Code)
-		cond = " AND code = $6"
+		cond += " AND code = $" + strconv.Itoa(len(args))
 	}
-	q, args := page(`SELECT uscc, outlet_code, code, period, start, count, sum, min, max, flagged FROM rollups
-		WHERE uscc = $1 AND outlet_code = $2 AND period = $3 AND start >= $4 AND start < $5`+cond+` ORDER BY start, code`, args, rg)
-	return list(ctx, r, "rollups", q, args, func(rows *sql.Rows, x *monitoring.Rollup) error {
-		var start, period string
-		if err := rows.Scan(&x.USCC, &x.Outlet, &x.Code, &period, &start, &x.Count, &x.Sum, &x.Min, &x.Max, &x.Flagged); err != nil {
-			return err
-		}
-		x.Period = monitoring.Period(period)
-		t, err := time.ParseInLocation("20060102150405", start, monitoring.CST)
-		x.Start = t
-		return err
+	if rg.CN != "" {
+		args = append(args, rg.CN)
+		cond += " AND cn = $" + strconv.Itoa(len(args))
+	}
+	q, args := page(`SELECT `+rollupCols+` FROM rollups
+		WHERE uscc = $1 AND outlet_code = $2 AND period = $3 AND start >= $4 AND start < $5`+cond+` ORDER BY start, code, cn`, args, rg)
+	return list(ctx, r, "rollups", q, args, scanRollup)
+}
+
+// RollupsSince implements monitoring.Store.
+func (r reader) RollupsSince(ctx context.Context, seq int64, limit int) ([]monitoring.Rollup, error) {
+	return list(ctx, r, "rollups since", `SELECT `+rollupCols+` FROM rollups WHERE seq > $1 ORDER BY seq LIMIT $2`, []any{seq, limit}, scanRollup)
+}
+
+// Cursor implements monitoring.Store.
+func (r reader) Cursor(ctx context.Context, consumer string) (int64, error) {
+	var seq int64
+	err := scanOne(ctx, r.q, `SELECT seq FROM cursors WHERE consumer = $1`, []any{consumer}, &seq)
+	return seq, r.wrap("cursor", err)
+}
+
+// MoveCursor implements monitoring.Store.
+func (s *DB) MoveCursor(ctx context.Context, consumer string, from, to int64) error {
+	err := s.Tx(ctx, func(c *Conn) error {
+		return move(ctx, c, "cursors", "consumer", "seq", consumer, from, to, from == 0)
 	})
+	if err != nil && !errors.Is(err, monitoring.ErrMoved) {
+		return fmt.Errorf("%s: cursor %s: %w", s.d.Name, consumer, err)
+	}
+	return err
 }
 
 // Frames implements monitoring.Store: the frames received from logger mn

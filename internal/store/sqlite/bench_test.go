@@ -75,7 +75,7 @@ func BenchmarkRoll(b *testing.B) {
 			n += 4000
 		}
 		b.StartTimer()
-		if got, err := s.Roll(ctx, chunk, 0); err != nil || got != chunk {
+		if got, err := monitoring.Roll(ctx, s, chunk, 0); err != nil || got != chunk {
 			b.Fatal(got, err)
 		}
 	}
@@ -102,7 +102,7 @@ func BenchmarkRollSteady(b *testing.B) {
 			}
 		}
 		b.StartTimer()
-		if got, err := s.Roll(ctx, loggers*seconds, 0); err != nil || got != loggers*seconds {
+		if got, err := monitoring.Roll(ctx, s, loggers*seconds, 0); err != nil || got != loggers*seconds {
 			b.Fatal(got, err)
 		}
 	}

@@ -2,7 +2,9 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -23,6 +25,10 @@ func RunMonitoring(t *testing.T, open func(t *testing.T) monitoring.Store) {
 		{"ManyOutletsInABatch", testManyOutlets},
 		{"LoggerAggregatesKeptBeside", testLoggerAggregates},
 		{"BigBatch", testBigBatch},
+		{"PasswordsMaskedInFrames", testPasswordsMasked},
+		{"LoggerRollupsAndCou", testLoggerRollups},
+		{"RollupChangesAndCursors", testRollupChanges},
+		{"RollProgressMovedMeanwhile", testProgressMoved},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
 	}
@@ -48,7 +54,7 @@ func write(t *testing.T, s monitoring.Store, batch ...*monitoring.Received) []mo
 	t.Helper()
 	out, err := s.WriteBatch(context.Background(), batch)
 	check(t, err)
-	_, err = s.Roll(context.Background(), 100_000, 0)
+	_, err = monitoring.Roll(context.Background(), s, 100_000, 0)
 	check(t, err)
 	return out
 }
@@ -95,9 +101,13 @@ func testReadingsAndRollups(t *testing.T, s monitoring.Store) {
 		got, err := s.Rollups(ctx, tc.p, so2)
 		check(t, err)
 		for i := range tc.want {
-			tc.want[i].USCC, tc.want[i].Outlet, tc.want[i].Code = Ent.USCC, Outlet.OutletCode, "a21026"
+			tc.want[i].USCC, tc.want[i].Outlet, tc.want[i].Code, tc.want[i].CN = Ent.USCC, Outlet.OutletCode, "a21026", monitoring.RealTime
 		}
 		for i := range got {
+			if got[i].Seq <= 0 {
+				t.Errorf("%s rollup %d has seq %d", tc.p, i, got[i].Seq)
+			}
+			got[i].Seq = 0
 			if !got[i].Start.Equal(tc.want[min(i, len(tc.want)-1)].Start) {
 				t.Errorf("%s rollup %d starts %v", tc.p, i, got[i].Start)
 			}
@@ -260,5 +270,197 @@ func testBigBatch(t *testing.T, s monitoring.Store) {
 		if o != monitoring.Duplicate {
 			t.Fatalf("resent frame %d: %v", i, o)
 		}
+	}
+}
+
+// testPasswordsMasked: the frames archived keep the password as received;
+// the service shows them with it masked, in the header and in a
+// set-password request's CP alike.
+func testPasswordsMasked(t *testing.T, s monitoring.Store) {
+	ctx := context.Background()
+	a := rtd(day0, 10, 100, "N")
+	a.Raw = []byte("##0101QN=20261130100000000;ST=31;CN=2011;PW=s3cret;MN=" + Outlet.MN + ";Flag=5;CP=&&DataTime=20261130100000;a21026-Rtd=10&&0000\r\n")
+	b := rtd(day0.Add(time.Minute), 10, 100, "N")
+	b.Frame.CN, b.Frame.DataTime, b.Frame.QN = "1072", time.Time{}, "20261130100100000"
+	b.Raw = []byte("##0086QN=20261130100100000;ST=31;CN=1072;PW=s3cret;MN=" + Outlet.MN + ";Flag=5;CP=&&NewPW=n3w;PW=old&&0000\r\n")
+	write(t, s, a, b)
+	rg := monitoring.Range{From: time.Now().Add(-time.Hour), To: time.Now().Add(time.Hour)}
+	stored, err := s.Frames(ctx, Outlet.MN, rg)
+	check(t, err)
+	if len(stored) != 2 || stored[0].Frame != string(a.Raw) || stored[1].Frame != string(b.Raw) {
+		t.Fatalf("the archive changed the frames: %+v", stored)
+	}
+	shown, err := monitoring.NewService(s).Frames(ctx, Outlet.MN, rg)
+	check(t, err)
+	if len(shown) != 2 {
+		t.Fatalf("%d frames shown", len(shown))
+	}
+	for i, f := range shown {
+		if strings.Contains(f.Frame, "s3cret") || strings.Contains(f.Frame, "n3w") || strings.Contains(f.Frame, "=old") || !strings.Contains(f.Frame, ";PW=******;MN=") {
+			t.Errorf("frame %d shown with a password: %s", i, f.Frame)
+		}
+	}
+}
+
+// hourly is the logger's own hourly data (2061) of the fixture outlet, or
+// daily (2031): SO2 with its Avg, Min, Max and Cou, and a flow's total.
+func hourly(cn string, at time.Time, avg, cou float64) *monitoring.Received {
+	r := rtd(at, 0, 0, "N")
+	r.Frame.CN = cn
+	r.Frame.Values = []hj212.Value{
+		{Code: "a21026", Field: "Avg", Value: avg, Unit: "mg/m3", Flag: "N"},
+		{Code: "a21026", Field: "Min", Value: avg - 5, Unit: "mg/m3", Flag: "N"},
+		{Code: "a21026", Field: "Max", Value: avg + 5, Unit: "mg/m3", Flag: "N"},
+		{Code: "a21026", Field: "Cou", Value: cou, Unit: "kg", Flag: "N"},
+		{Code: "a00000", Field: "Cou", Value: 3600, Unit: "m3", Flag: "N"}, // a total without a mean: not counted
+	}
+	r.Raw = []byte(fmt.Sprintf("##%s;DataTime=%s;a21026-Avg=%g,a21026-Cou=%g\r\n", cn, at.Format("20060102150405"), avg, cou))
+	return r
+}
+
+// testLoggerRollups: the logger's hourly and daily data are rolled apart
+// from ours, their Avg summed with their own Min and Max; Cou values are
+// summed in both; a revision of the logger's data counts no more than ours.
+func testLoggerRollups(t *testing.T, s monitoring.Store) {
+	ctx := context.Background()
+	withCou := rtd(day0, 10, 100, "N")
+	withCou.Frame.Values = append(withCou.Frame.Values, hj212.Value{Code: "a21026", Field: "Cou", Value: 0.25, Unit: "kg", Flag: "N"})
+	write(t, s, withCou, rtd(day0.Add(time.Minute), 20, 100, "N"),
+		hourly("2061", day0, 12, 1.5), hourly("2061", day0.Add(time.Hour), 14, 2.5), hourly("2031", day0.Add(-10*time.Hour), 13, 40))
+	write(t, s, hourly("2061", day0, 99, 9)) // a revision
+	rg := dayRange()
+	rg.Code = "a21026"
+	type row struct {
+		cn                 string
+		start              time.Time
+		count              int
+		sum, min, max, cou float64
+	}
+	for _, tc := range []struct {
+		p    monitoring.Period
+		cn   string
+		want []row
+	}{
+		{monitoring.Hour, "2061", []row{{"2061", day0, 1, 12, 7, 17, 1.5}, {"2061", day0.Add(time.Hour), 1, 14, 9, 19, 2.5}}},
+		{monitoring.Day, "2031", []row{{"2031", day0.Add(-10 * time.Hour), 1, 13, 8, 18, 40}}},
+		{monitoring.Hour, monitoring.RealTime, []row{{"2011", day0, 2, 30, 10, 20, 0.25}}},
+		{monitoring.Hour, "", []row{{"2011", day0, 2, 30, 10, 20, 0.25}, {"2061", day0, 1, 12, 7, 17, 1.5}, {"2061", day0.Add(time.Hour), 1, 14, 9, 19, 2.5}}},
+		{monitoring.Day, "2061", nil},
+	} {
+		rg.CN = tc.cn
+		rs, err := s.Rollups(ctx, tc.p, rg)
+		check(t, err)
+		var got []row
+		for _, x := range rs {
+			got = append(got, row{x.CN, x.Start.In(monitoring.CST), x.Count, x.Sum, x.Min, x.Max, x.Cou})
+		}
+		for i := range tc.want {
+			tc.want[i].start = tc.want[i].start.In(monitoring.CST)
+		}
+		equal(t, fmt.Sprintf("%s rollups of %q", tc.p, tc.cn), got, tc.want)
+	}
+	flow := dayRange()
+	flow.Code = "a00000"
+	rs, err := s.Rollups(ctx, monitoring.Hour, flow)
+	check(t, err)
+	if len(rs) != 0 {
+		t.Fatalf("a Cou without an Avg rolled: %+v", rs)
+	}
+}
+
+// testRollupChanges follows the rollups as a consumer would: from its
+// cursor, the rollups changed since, each with a larger seq.
+func testRollupChanges(t *testing.T, s monitoring.Store) {
+	ctx := context.Background()
+	write(t, s, rtd(day0, 10, 100, "N"))
+	const consumer = "exceedance"
+	cur, err := s.Cursor(ctx, consumer)
+	check(t, err)
+	if cur != 0 {
+		t.Fatalf("a new consumer's cursor at %d", cur)
+	}
+	first, err := s.RollupsSince(ctx, cur, 100)
+	check(t, err)
+	if len(first) != 6 { // two pollutants, three periods
+		t.Fatalf("%d rollups changed, want 6: %+v", len(first), first)
+	}
+	for i := 1; i < len(first); i++ {
+		if first[i].Seq <= first[i-1].Seq {
+			t.Fatalf("seqs not increasing: %+v", first)
+		}
+	}
+	last := first[len(first)-1].Seq
+	check(t, s.MoveCursor(ctx, consumer, 0, last))
+	if err := s.MoveCursor(ctx, consumer, 0, last+1); !errors.Is(err, monitoring.ErrMoved) {
+		t.Fatalf("a cursor moved from where it was not: %v", err)
+	}
+	if err := s.MoveCursor(ctx, "load", 5, 6); !errors.Is(err, monitoring.ErrMoved) {
+		t.Fatalf("a new cursor moved from 5: %v", err)
+	}
+	cur, err = s.Cursor(ctx, consumer)
+	check(t, err)
+	if cur != last {
+		t.Fatalf("cursor at %d, want %d", cur, last)
+	}
+	// A value in the next minute: a new minute rollup per pollutant, and
+	// the hour and day rollups changed again.
+	write(t, s, rtd(day0.Add(time.Minute), 20, 100, "N"))
+	next, err := s.RollupsSince(ctx, cur, 100)
+	check(t, err)
+	count := map[monitoring.Period]int{}
+	for _, x := range next {
+		if x.Seq <= last {
+			t.Fatalf("rollup %+v from before the cursor", x)
+		}
+		count[x.Period]++
+		if x.Code == "a21026" && x.Period == monitoring.Hour && (x.Count != 2 || x.Sum != 30) {
+			t.Fatalf("changed hour %+v", x)
+		}
+	}
+	equal(t, "rollups changed by period", count, map[monitoring.Period]int{monitoring.Minute: 2, monitoring.Hour: 2, monitoring.Day: 2})
+	page, err := s.RollupsSince(ctx, 0, 4)
+	check(t, err)
+	if len(page) != 4 {
+		t.Fatalf("a page of %d", len(page))
+	}
+}
+
+// testProgressMoved: sums for a part whose progress another roll moved
+// first are refused, and nothing of them is added.
+func testProgressMoved(t *testing.T, s monitoring.Store) {
+	ctx := context.Background()
+	write(t, s, rtd(day0, 10, 100, "N"))
+	progress, err := s.RollProgress(ctx)
+	check(t, err)
+	var pt monitoring.Part
+	for _, p := range []monitoring.Part{{Period: monitoring.Hour, CN: monitoring.RealTime}} {
+		for shard := range 32 {
+			p.Shard = shard
+			if progress[p.String()] > 0 {
+				pt = p
+			}
+		}
+	}
+	if pt.Period == "" {
+		t.Fatalf("no hour part rolled: %v", progress)
+	}
+	at := progress[pt.String()]
+	add := monitoring.Addition{Part: pt, From: at - 1, Sums: []monitoring.Sum{{USCC: Ent.USCC, Outlet: Outlet.OutletCode, Code: "a21026", Start: "20261130100000", Count: 1, Sum: 5, Min: 5, Max: 5}}}
+	if err := s.AddRollups(ctx, at+1, []monitoring.Addition{add}); !errors.Is(err, monitoring.ErrMoved) {
+		t.Fatalf("added from a stale progress: %v", err)
+	}
+	rg := dayRange()
+	rg.Code = "a21026"
+	hour, err := s.Rollups(ctx, monitoring.Hour, rg)
+	check(t, err)
+	if len(hour) != 1 || hour[0].Count != 1 {
+		t.Fatalf("hour after a refused addition: %+v", hour)
+	}
+	add.From = at
+	check(t, s.AddRollups(ctx, at+1, []monitoring.Addition{add}))
+	hour, err = s.Rollups(ctx, monitoring.Hour, rg)
+	check(t, err)
+	if len(hour) != 1 || hour[0].Count != 2 || hour[0].Min != 5 {
+		t.Fatalf("hour after an addition: %+v", hour)
 	}
 }
