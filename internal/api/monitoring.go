@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"ecoindustry/internal/apperr"
+	"ecoindustry/internal/cst"
 	"ecoindustry/internal/monitoring"
 	"ecoindustry/internal/registry"
 )
@@ -69,7 +70,7 @@ func parseTime(v string) (time.Time, error) {
 		return t, nil
 	}
 	for _, l := range []string{"2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02"} {
-		if t, err := time.ParseInLocation(l, v, monitoring.CST); err == nil {
+		if t, err := time.ParseInLocation(l, v, cst.Zone); err == nil {
 			return t, nil
 		}
 	}

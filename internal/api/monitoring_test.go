@@ -10,6 +10,7 @@ import (
 
 	"ecoindustry/internal/auth"
 	"ecoindustry/internal/compliance"
+	"ecoindustry/internal/cst"
 	"ecoindustry/internal/hj212"
 	"ecoindustry/internal/monitoring"
 	"ecoindustry/internal/registry"
@@ -18,7 +19,7 @@ import (
 
 func TestReadingsRollupsAndFrames(t *testing.T) {
 	e := newEnv(t)
-	at := time.Date(2026, 11, 30, 10, 0, 0, 0, monitoring.CST)
+	at := time.Date(2026, 11, 30, 10, 0, 0, 0, cst.Zone)
 	var batch []*monitoring.Received
 	for i := range 4 {
 		f := &hj212.Frame{Version: "2017", QN: "20261130100000000", ST: "31", CN: "2011", PW: "123456", MN: storetest.Outlet.MN, Flag: 5,
@@ -75,7 +76,7 @@ func TestCaseMonitoringBeforeAndAfter(t *testing.T) {
 	}
 	// The case, replayed at its dates: opened 2026-06-01, rectified 2026-07-01.
 	svc := compliance.NewService(e.store, e.store.Attachments(t.TempDir()))
-	clock := time.Date(2026, 6, 1, 10, 0, 0, 0, monitoring.CST)
+	clock := time.Date(2026, 6, 1, 10, 0, 0, 0, cst.Zone)
 	svc.SetClock(func() time.Time { return clock })
 	c, err := svc.CreateCampaign(ctx, compliance.Campaign{Name: "废气治理提升", LeadUnit: "莲都区生态环境分局", Start: "2026-06-01", End: "2026-12-31",
 		Scope: compliance.Scope{Enterprises: []string{storetest.Ent.USCC}}, Rules: compliance.RuleSet{Criteria: compliance.FourNos}}, auth.Server("test"))
@@ -94,7 +95,7 @@ func TestCaseMonitoringBeforeAndAfter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clock = time.Date(2026, 7, 1, 10, 0, 0, 0, monitoring.CST)
+	clock = time.Date(2026, 7, 1, 10, 0, 0, 0, cst.Zone)
 	photo, err := svc.PutAttachment(ctx, "desulfurizer.pdf", "application/pdf", strings.NewReader("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"))
 	if err != nil {
 		t.Fatal(err)
@@ -106,8 +107,8 @@ func TestCaseMonitoringBeforeAndAfter(t *testing.T) {
 	}
 	// SO2 at 100 mg/m3 in May, 40 in July.
 	var batch []*monitoring.Received
-	for i, day := range []time.Time{time.Date(2026, 5, 20, 10, 0, 0, 0, monitoring.CST), time.Date(2026, 5, 21, 10, 0, 0, 0, monitoring.CST),
-		time.Date(2026, 7, 10, 10, 0, 0, 0, monitoring.CST)} {
+	for i, day := range []time.Time{time.Date(2026, 5, 20, 10, 0, 0, 0, cst.Zone), time.Date(2026, 5, 21, 10, 0, 0, 0, cst.Zone),
+		time.Date(2026, 7, 10, 10, 0, 0, 0, cst.Zone)} {
 		v := 100.0
 		if i == 2 {
 			v = 40

@@ -21,6 +21,7 @@ import (
 	"ecoindustry/internal/auth"
 	"ecoindustry/internal/compliance"
 	"ecoindustry/internal/config"
+	"ecoindustry/internal/cst"
 	"ecoindustry/internal/registry"
 	"ecoindustry/internal/store"
 )
@@ -199,11 +200,11 @@ func dash(s string) string {
 	return s
 }
 
-func cst(t time.Time) string {
+func cstTime(t time.Time) string {
 	if t.IsZero() {
 		return "-"
 	}
-	return t.In(compliance.CST).Format("2006-01-02 15:04")
+	return t.In(cst.Zone).Format("2006-01-02 15:04")
 }
 
 func stateName(s compliance.State) string {
@@ -355,7 +356,7 @@ func showRun(ctx context.Context, e *env, a *app.App, id int64, asJSON, evidence
 		return err
 	}
 	w := e.stdout
-	fmt.Fprintf(w, "筛查批次 Screening run %d: 基准日 as of %s, %s, by %s\n", run.ID, run.AsOf, cst(run.At), run.Actor)
+	fmt.Fprintf(w, "筛查批次 Screening run %d: 基准日 as of %s, %s, by %s\n", run.ID, run.AsOf, cstTime(run.At), run.Actor)
 	if run.Campaign != 0 {
 		fmt.Fprintf(w, "整治行动 Campaign %d (survey)\n", run.Campaign)
 	}
@@ -444,7 +445,7 @@ func screenRuns(ctx context.Context, e *env, args []string) error {
 		if r.Campaign != 0 {
 			campaign = strconv.FormatInt(r.Campaign, 10)
 		}
-		t.add(strconv.FormatInt(r.ID, 10), cst(r.At), r.Actor, r.AsOf, campaign, strconv.Itoa(r.Screened), strconv.Itoa(r.Selected),
+		t.add(strconv.FormatInt(r.ID, 10), cstTime(r.At), r.Actor, r.AsOf, campaign, strconv.Itoa(r.Screened), strconv.Itoa(r.Selected),
 			strings.Join(ruleCodes(r.Rules), ","))
 	}
 	return t.write(e.stdout)
@@ -654,7 +655,7 @@ func writeCampaign(w io.Writer, c compliance.Campaign, names map[string]string) 
 		t.add("规则 Rule", fmt.Sprintf("%s %s %s", r.Code, r.NameZh, r.NameEn))
 	}
 	t.add("版本 Version", strconv.Itoa(c.Version))
-	t.add("创建 Created", cst(c.CreatedAt)+" by "+c.CreatedBy)
+	t.add("创建 Created", cstTime(c.CreatedAt)+" by "+c.CreatedBy)
 	return t.write(w)
 }
 
@@ -1041,7 +1042,7 @@ func writeCase(w io.Writer, c compliance.Case, names map[string]string) error {
 		t.add("复产 Relapses", fmt.Sprintf("%d, 最近 last %s", c.Relapses, c.RelapsedOn))
 	}
 	if c.RelapseEvidence > 0 {
-		t.add("复产线索 Relapse evidence", fmt.Sprintf("%d, 最近 last %s", c.RelapseEvidence, cst(c.RelapseAt)))
+		t.add("复产线索 Relapse evidence", fmt.Sprintf("%d, 最近 last %s", c.RelapseEvidence, cstTime(c.RelapseAt)))
 	}
 	if c.Dismissal != "" {
 		t.add("排除理由 Dismissed because", c.Dismissal)
@@ -1186,7 +1187,7 @@ func caseEvents(ctx context.Context, e *env, args []string) error {
 		if ev.From != ev.To {
 			move = stateName(ev.From) + " → " + stateName(ev.To)
 		}
-		t.add(strconv.Itoa(ev.Seq), cst(ev.At), ev.Actor, ev.Action.Zh()+" "+string(ev.Action), move, ev.Reason)
+		t.add(strconv.Itoa(ev.Seq), cstTime(ev.At), ev.Actor, ev.Action.Zh()+" "+string(ev.Action), move, ev.Reason)
 	}
 	return t.write(e.stdout)
 }

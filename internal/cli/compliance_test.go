@@ -17,6 +17,7 @@ import (
 	"golang.org/x/text/width"
 
 	"ecoindustry/internal/compliance"
+	"ecoindustry/internal/cst"
 )
 
 // user runs ecoind commands over one data directory, as the user wang.
@@ -86,7 +87,7 @@ func contains(t *testing.T, what, out string, wants ...string) {
 
 // cstDate is a CST date days from today, as the service reckons dates.
 func cstDate(days int) string {
-	return time.Now().In(compliance.CST).AddDate(0, 0, days).Format("2006-01-02")
+	return time.Now().In(cst.Zone).AddDate(0, 0, days).Format("2006-01-02")
 }
 
 // campaignOfTwo imports the two enterprises of app_test.go (neither with a

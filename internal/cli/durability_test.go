@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"ecoindustry/internal/cst"
 	"ecoindustry/internal/demo"
 	"ecoindustry/internal/hj212"
 	"ecoindustry/internal/monitoring"
@@ -92,7 +93,7 @@ func TestKillDuringLoadLosesNothingAcknowledged(t *testing.T) {
 			}
 			defer c.Close()
 			r := bufio.NewReader(c)
-			at := time.Date(2026, 11, 30, 0, 0, 0, 0, monitoring.CST)
+			at := time.Date(2026, 11, 30, 0, 0, 0, 0, cst.Zone)
 			for i := 0; ; i++ {
 				select {
 				case <-stop:
@@ -155,7 +156,7 @@ func TestKillDuringLoadLosesNothingAcknowledged(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, f := range fs {
-			at, _ := time.ParseInLocation("20060102150405", f.DKey, monitoring.CST)
+			at, _ := time.ParseInLocation("20060102150405", f.DKey, cst.Zone)
 			stored[key{f.MN, at}] = true
 		}
 	}

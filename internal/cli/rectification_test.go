@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"ecoindustry/internal/cst"
 	"ecoindustry/internal/store/postgres/pgtest"
 	"ecoindustry/internal/store/storetest"
 )
@@ -87,7 +88,7 @@ func rectify(t *testing.T, base, hj212 string, env []string) {
 		return out
 	}
 
-	today := time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01-02")
+	today := time.Now().In(cst.Zone).Format("2006-01-02")
 	step("classify", `"disposition":"close","unit":"缙云县经信局","person":"王五","measures":"断电断水，清理原料设备产品","deadline":"2027-03-31"`)
 	photo := attach(t, base)
 	for _, s := range []string{"power_cut", "water_cut", "materials_cleared", "equipment_cleared", "products_cleared"} {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"ecoindustry/internal/cst"
 	"ecoindustry/internal/monitoring"
 )
 
@@ -35,13 +36,13 @@ func (s *Service) BeforeAfter(ctx context.Context, mon RollupReader, id int64, d
 	if err != nil {
 		return nil, err
 	}
-	opened, err := time.ParseInLocation(dateLayout, c.OpenedOn, CST)
+	opened, err := time.ParseInLocation(dateLayout, c.OpenedOn, cst.Zone)
 	if err != nil {
 		return nil, err
 	}
 	var after time.Time
 	if c.RectifiedOn != "" {
-		if after, err = time.ParseInLocation(dateLayout, c.RectifiedOn, CST); err != nil {
+		if after, err = time.ParseInLocation(dateLayout, c.RectifiedOn, cst.Zone); err != nil {
 			return nil, err
 		}
 		after = after.AddDate(0, 0, 1)

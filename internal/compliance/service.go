@@ -10,6 +10,7 @@ import (
 
 	"ecoindustry/internal/apperr"
 	"ecoindustry/internal/auth"
+	"ecoindustry/internal/cst"
 )
 
 // Service is the rectification's use cases: screening, campaigns, cases,
@@ -35,7 +36,7 @@ func NewService(store Store, files Attachments) *Service {
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
 // Today is the service's current date in China Standard Time.
-func (s *Service) Today() string { return s.now().In(CST).Format(dateLayout) }
+func (s *Service) Today() string { return s.now().In(cst.Zone).Format(dateLayout) }
 
 const dateLayout = "2006-01-02"
 

@@ -7,10 +7,6 @@ import (
 	"ecoindustry/internal/auth"
 )
 
-// CST is China Standard Time, the bureau's calendar: "today", a deadline
-// and a month of the timeline are CST dates.
-var CST = time.FixedZone("CST", 8*3600)
-
 // State is where a case stands; Transitions lists the allowed moves.
 type State string
 

@@ -13,6 +13,7 @@ import (
 
 	"ecoindustry/internal/auth"
 	"ecoindustry/internal/compliance"
+	"ecoindustry/internal/cst"
 	"ecoindustry/internal/registry"
 )
 
@@ -287,7 +288,7 @@ func (r *replay) step(p pending) error {
 	}
 	k := cr.byUSCC[p.uscc]
 	a := k.acts[p.i]
-	c, err := a.do(r, compliance.Edit{Case: k.c.ID, Version: k.c.Version, By: actor}, a.at.In(compliance.CST).Format(time.DateOnly))
+	c, err := a.do(r, compliance.Edit{Case: k.c.ID, Version: k.c.Version, By: actor}, a.at.In(cst.Zone).Format(time.DateOnly))
 	if err != nil {
 		return fmt.Errorf("demo: %s case %d (%s), step %d on %s: %w", cr.def.key, k.c.ID, k.c.USCC, p.i+1, a.at.Format(time.DateOnly), err)
 	}
@@ -361,7 +362,7 @@ func (r *replay) rng(cr *campaignRun, uscc string) *rand.Rand {
 
 // dayCST is a date of the bureau's calendar.
 func dayCST(y int, m time.Month, d int) time.Time {
-	return time.Date(y, m, d, 0, 0, 0, 0, compliance.CST)
+	return time.Date(y, m, d, 0, 0, 0, 0, cst.Zone)
 }
 
 func later(a, b time.Time) time.Time { return iff(a.After(b), a, b) }
@@ -386,7 +387,7 @@ func (r *replay) timeline(cr *campaignRun, k *caseRun, start, until time.Time) *
 
 // day is the date of the latest step.
 func (t *timeline) day() time.Time {
-	l := t.last.In(compliance.CST)
+	l := t.last.In(cst.Zone)
 	return dayCST(l.Year(), l.Month(), l.Day())
 }
 

@@ -4,13 +4,15 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"ecoindustry/internal/cst"
 )
 
 // benchFrame is a typical hourly (2061) flue-gas upload: six pollutants,
 // each with Avg, Min, Max, ZsAvg and its flag.
 func benchFrame() *Frame {
 	f := &Frame{QN: "20261130100000123", ST: "31", CN: "2061", PW: "123456", MN: "33110200000000000000P001", Flag: 5,
-		DataTime: time.Date(2026, 11, 30, 9, 0, 0, 0, cst)}
+		DataTime: time.Date(2026, 11, 30, 9, 0, 0, 0, cst.Zone)}
 	for i, code := range []string{"a34013", "a21026", "a21002", "a21005", "a21024", "a24088"} {
 		x := float64(i+1) * 7.25 // instruments report a few decimals (Nn.m, Table 4)
 		f.Values = append(f.Values,
@@ -85,7 +87,7 @@ func BenchmarkEncode(b *testing.B) {
 // pollutants": each with Rtd, ZsRtd and its flag.
 func realtimeFrame() *Frame {
 	f := &Frame{QN: "20261130100000123", ST: "31", CN: "2011", PW: "123456", MN: "33110200000000000000P001", Flag: 5,
-		DataTime: time.Date(2026, 11, 30, 10, 0, 0, 0, cst)}
+		DataTime: time.Date(2026, 11, 30, 10, 0, 0, 0, cst.Zone)}
 	for i, code := range []string{"a34013", "a21026", "a21002", "a21005", "a21024", "a24088"} {
 		x := float64(i+1) * 7.25
 		f.Values = append(f.Values,

@@ -8,6 +8,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"ecoindustry/internal/cst"
 )
 
 // The data segment is read from the caller's bytes without copying it. A
@@ -20,9 +22,6 @@ import (
 // Most CP items are code-suffix=number or code-Flag=letter: plainValue reads
 // those in one pass; item reads any other, and is the reference for what
 // plainValue does.
-
-// cst is China Standard Time, the zone of every time in a frame.
-var cst = time.FixedZone("CST", 8*60*60)
 
 // headerKeys are the data-segment fields of Table 3, in their order.
 var headerKeys = [...]string{"QN", "ST", "CN", "PW", "MN", "Flag", "PNUM", "PNO"}
@@ -781,7 +780,7 @@ func parseTime(s []byte) (t time.Time, millis, ok bool) {
 		return t, false, false
 	}
 	unix := daysSince1970(y, mo, d)*86400 + int64(h*3600+mi*60+sec) - 8*3600 // CST is UTC+8
-	return time.Unix(unix, int64(ms)*1e6).In(cst), millis, true
+	return time.Unix(unix, int64(ms)*1e6).In(cst.Zone), millis, true
 }
 
 // daysSince1970 is the number of days from 1970-01-01 to y-m-d, for a

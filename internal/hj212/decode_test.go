@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"ecoindustry/internal/cst"
 )
 
 // mk frames a data segment: "##", its length, it, its CRC and CRLF.
@@ -206,7 +208,7 @@ func TestDecodeValues(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := &Frame{Version: "2017", QN: "20160801085000001", ST: "32", CN: "2051", PW: "123456", MN: "010000A8900016F000169DC0", Flag: 5,
-		DataTime: time.Date(2016, 8, 1, 8, 40, 0, 0, cst), DataLen: 325,
+		DataTime: time.Date(2016, 8, 1, 8, 40, 0, 0, cst.Zone), DataLen: 325,
 		Values: []Value{
 			{Code: "w00000", Field: "Cou", Value: 10.5, Unit: "m3", Flag: "N"},
 			{Code: "w00000", Field: "Min", Value: 16.4, Unit: "L/s", Flag: "N"},
@@ -364,7 +366,7 @@ func TestParseTimeMatchesTimeDate(t *testing.T) {
 			ms = 0
 		}
 		got, millis, ok := parseTime([]byte(s))
-		want := time.Date(y, time.Month(mo), d, h, mi, sec, ms*1e6, cst)
+		want := time.Date(y, time.Month(mo), d, h, mi, sec, ms*1e6, cst.Zone)
 		if !ok || got != want || millis != (len(s) == 17) {
 			t.Fatalf("parseTime(%s) = %v, %v, %v; want %v", s, got, millis, ok, want)
 		}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"ecoindustry/internal/cst"
 )
 
 func decoded(t testing.TB, id string) *Frame {
@@ -96,7 +98,7 @@ func TestEncodeErrors(t *testing.T) {
 func TestEncodeDecode(t *testing.T) {
 	for name, f := range map[string]*Frame{
 		"hourly":  benchFrame(),
-		"millis":  {ST: "32", CN: "2011", MN: "m", Flag: 4, DataTime: time.Date(2026, 11, 30, 10, 0, 0, 123e6, cst)},
+		"millis":  {ST: "32", CN: "2011", MN: "m", Flag: 4, DataTime: time.Date(2026, 11, 30, 10, 0, 0, 123e6, cst.Zone)},
 		"utc":     {ST: "32", CN: "2011", MN: "m", Flag: 4, DataTime: time.Date(2026, 11, 30, 2, 0, 0, 0, time.UTC)},
 		"split":   {QN: "20160801085857534", ST: "32", CN: "2061", MN: "m", Flag: 7, PNUM: 2, PNO: 1},
 		"2005":    {ST: "32", CN: "2061", MN: "m", Flag: -1, CP: []Field{{"BeginTime", "20160801080000"}, {"EndTime", "20160801090000"}}},

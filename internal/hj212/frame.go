@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"ecoindustry/internal/cst"
 )
 
 // Frame is one decoded HJ 212 frame.
@@ -309,7 +311,7 @@ func (e *encoder) cp(f *Frame) {
 	}
 	if !f.DataTime.IsZero() {
 		first = false
-		t := f.DataTime.In(cst)
+		t := f.DataTime.In(cst.Zone)
 		if t.Year() < 1900 || t.Year() > 9999 {
 			e.fail("DataTime %v out of range", f.DataTime)
 		}

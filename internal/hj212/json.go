@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"ecoindustry/internal/cst"
 )
 
 // The JSON of a frame, as `ecoind hj212 decode` writes it and
@@ -63,7 +65,7 @@ func (f *Frame) MarshalJSON() ([]byte, error) {
 		j.Flag = &f.Flag
 	}
 	if !f.DataTime.IsZero() {
-		j.DataTime = f.DataTime.In(cst).Format(time.RFC3339Nano)
+		j.DataTime = f.DataTime.In(cst.Zone).Format(time.RFC3339Nano)
 	}
 	for _, v := range f.Values {
 		jv := jsonValue{Code: v.Code, Code2005: v.Code2005, Field: v.Field, Unit: v.Unit, Flag: v.Flag}
@@ -111,7 +113,7 @@ func (f *Frame) UnmarshalJSON(b []byte) error {
 		if err != nil {
 			return fmt.Errorf("data_time: %w", err)
 		}
-		f.DataTime = t.In(cst)
+		f.DataTime = t.In(cst.Zone)
 	}
 	for i, jv := range j.Values {
 		v := Value{Code: jv.Code, Code2005: jv.Code2005, Field: jv.Field, Flag: jv.Flag}

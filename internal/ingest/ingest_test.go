@@ -15,6 +15,7 @@ import (
 
 	dto "github.com/prometheus/client_model/go"
 
+	"ecoindustry/internal/cst"
 	"ecoindustry/internal/hj212"
 	"ecoindustry/internal/ingest"
 	"ecoindustry/internal/metrics"
@@ -76,7 +77,7 @@ func start(t *testing.T, edit func(*ingest.Config), watch ...ingest.Watcher) *en
 	return &env{addr: ln.Addr().String(), store: db, m: m}
 }
 
-var t0 = time.Date(2026, 11, 30, 10, 0, 0, 0, monitoring.CST)
+var t0 = time.Date(2026, 11, 30, 10, 0, 0, 0, cst.Zone)
 
 // frame encodes a frame of the fixture logger.
 func frame(t *testing.T, cn string, at time.Time, so2 float64, mutate ...func(*hj212.Frame)) []byte {

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"ecoindustry/internal/cst"
 	"ecoindustry/internal/hj212"
 	"ecoindustry/internal/metrics"
 	"ecoindustry/internal/monitoring"
@@ -385,8 +386,8 @@ func (s *Server) backfill(c *conn, f *hj212.Frame, pw string) []byte {
 	if !seen || f.DataTime.Sub(last) <= time.Hour {
 		return nil
 	}
-	begin, end := last.Add(time.Hour).In(monitoring.CST), f.DataTime.Add(-time.Hour).In(monitoring.CST)
-	qn := time.Now().In(monitoring.CST).Format("20060102150405") + "000"
+	begin, end := last.Add(time.Hour).In(cst.Zone), f.DataTime.Add(-time.Hour).In(cst.Zone)
+	qn := time.Now().In(cst.Zone).Format("20060102150405") + "000"
 	req := hj212.Request(f.MN, pw, f.ST, "2061", f.Version, qn, []hj212.Field{
 		{Key: "BeginTime", Value: begin.Format("20060102150405")}, {Key: "EndTime", Value: end.Format("20060102150405")}})
 	s.log.Info("hj212: requesting missed hourly data", "mn", f.MN, "from", begin, "to", end, "hours", strconv.Itoa(int(end.Sub(begin)/time.Hour)+1))

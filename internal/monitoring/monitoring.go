@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"time"
 
+	"ecoindustry/internal/cst"
 	"ecoindustry/internal/hj212"
 )
 
@@ -42,7 +43,7 @@ func KeyOf(r *Received) Key {
 	k := Key{MN: r.Frame.MN, CN: r.Frame.CN, PNO: r.Frame.PNO}
 	switch {
 	case !r.Frame.DataTime.IsZero():
-		k.DKey = r.Frame.DataTime.In(CST).Format("20060102150405")
+		k.DKey = r.Frame.DataTime.In(cst.Zone).Format("20060102150405")
 	case r.Frame.QN != "":
 		k.DKey = "QN:" + r.Frame.QN
 	case r.Hash != "":
@@ -196,6 +197,3 @@ type Store interface {
 	Cursor(ctx context.Context, consumer string) (int64, error)
 	MoveCursor(ctx context.Context, consumer string, from, to int64) error
 }
-
-// CST is China Standard Time, the time zone of HJ 212 data times.
-var CST = time.FixedZone("CST", 8*3600)

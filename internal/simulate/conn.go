@@ -8,6 +8,7 @@ import (
 	"os"
 	"time"
 
+	"ecoindustry/internal/cst"
 	"ecoindustry/internal/hj212"
 )
 
@@ -388,7 +389,7 @@ func timeRange(f *hj212.Frame) (begin, end int64, ok bool) {
 	var b, e time.Time
 	for _, c := range f.CP {
 		// Some platforms add milliseconds.
-		t, err := time.ParseInLocation("20060102150405", c.Value[:min(len(c.Value), 14)], cst)
+		t, err := time.ParseInLocation("20060102150405", c.Value[:min(len(c.Value), 14)], cst.Zone)
 		switch {
 		case err != nil:
 		case c.Key == "BeginTime":

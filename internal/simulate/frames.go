@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"ecoindustry/internal/cst"
 	"ecoindustry/internal/hj212"
 )
 
@@ -31,7 +32,7 @@ func periodOf(cn string) (length, step int64) {
 // periodStart is the start of the period of the given length holding t,
 // aligned on local midnight.
 func periodStart(t, length int64) int64 {
-	return floorDiv(t+cstOffset, length)*length - cstOffset
+	return floorDiv(t+cst.Offset, length)*length - cst.Offset
 }
 
 // begin resets the reused frame for a new one.
@@ -68,7 +69,7 @@ func (s *sim) qn(t time.Time) string {
 		t = s.lastQN.Add(time.Millisecond)
 	}
 	s.lastQN = t
-	b := t.In(cst).AppendFormat(s.qnBuf[:0], "20060102150405.000")
+	b := t.In(cst.Zone).AppendFormat(s.qnBuf[:0], "20060102150405.000")
 	s.qnBuf = append(b[:14], b[15:]...) // without the point
 	return string(s.qnBuf)
 }
@@ -99,7 +100,7 @@ func (s *sim) encode() ([]byte, string, error) {
 // each pollutant.
 func (s *sim) realtime(t time.Time, ack bool) (frame []byte, qn string, err error) {
 	r := s.readAt(t.Unix())
-	s.begin("2011", s.st, s.qn(t), s.flag(ack), t.Truncate(time.Second).In(cst))
+	s.begin("2011", s.st, s.qn(t), s.flag(ack), t.Truncate(time.Second).In(cst.Zone))
 	for i := range r {
 		s.num(i, "Rtd", r[i].v)
 		if s.zs[i] {
@@ -116,7 +117,7 @@ func (s *sim) realtime(t time.Time, ack bool) (frame []byte, qn string, err erro
 func (s *sim) aggregated(cn string, start int64, now time.Time, ack bool) (frame []byte, qn string, err error) {
 	length, step := periodOf(cn)
 	volume := s.aggregate(start, start+length, step)
-	s.begin(cn, s.st, s.qn(now), s.flag(ack), time.Unix(start, 0).In(cst))
+	s.begin(cn, s.st, s.qn(now), s.flag(ack), time.Unix(start, 0).In(cst.Zone))
 	for i := range s.aggs {
 		a := &s.aggs[i]
 		avg := a.sum / float64(a.n)

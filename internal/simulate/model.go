@@ -3,19 +3,14 @@ package simulate
 import (
 	"math"
 	"strings"
-	"time"
+
+	"ecoindustry/internal/cst"
 )
 
 // The values a logger reports are a pure function of the logger, the
 // pollutant and the second: noise and fault episodes come from a hash, not
 // from state. So real-time values and the minute, hour and day aggregates
 // agree, and a logger can answer a back-fill request for any past period.
-
-// cst is China Standard Time: HJ 212 data times are local, and days (2031)
-// start at local midnight.
-var cst = time.FixedZone("CST", cstOffset)
-
-const cstOffset = 8 * 3600
 
 // reading is one pollutant's value at one second.
 type reading struct {
@@ -45,13 +40,13 @@ func shiftOf(industry string) shift {
 
 // load is the production load at t (Unix seconds), between idle and 1.
 func (sh shift) load(t int64) float64 {
-	h := float64((t+cstOffset)%86400) / 3600
+	h := float64((t+cst.Offset)%86400) / 3600
 	if sh.continuous {
 		// Lowest at 02:00, highest at 14:00.
 		return sh.idle + (1-sh.idle)*(0.5-0.5*math.Cos((h-2)/24*2*math.Pi))
 	}
 	// Day 0 of Unix time, 1970-01-01, was a Thursday: days ≡ 3 (mod 7) are Sundays.
-	if (t+cstOffset)/86400%7 == 3 {
+	if (t+cst.Offset)/86400%7 == 3 {
 		return sh.idle
 	}
 	on := ramp(h, 7, 8) * (1 - ramp(h, 18, 19)) // day shift 08:00–18:00
@@ -154,11 +149,11 @@ var episodes = [...]struct {
 // and its slot (to draw more numbers for it).
 func (s *sim) episode(k int, t int64) (start, slot int64, on bool) {
 	e := episodes[k]
-	slot = floorDiv(t+cstOffset, e.slot)
+	slot = floorDiv(t+cst.Offset, e.slot)
 	if s.u(streamEpisode+uint64(k), 0, slot) >= e.chance {
 		return 0, slot, false
 	}
-	start = slot*e.slot - cstOffset + int64(s.u(streamEpisode+uint64(k), 1, slot)*float64(e.slot-e.length))
+	start = slot*e.slot - cst.Offset + int64(s.u(streamEpisode+uint64(k), 1, slot)*float64(e.slot-e.length))
 	return start, slot, t >= start && t < start+e.length
 }
 

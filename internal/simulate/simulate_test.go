@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"ecoindustry/internal/cst"
 	"ecoindustry/internal/hj212"
 )
 
@@ -31,7 +32,7 @@ var testLoggers = []Logger{
 }
 
 // morning is in production hours on a weekday.
-var morning = time.Date(2026, 9, 30, 10, 0, 0, 0, cst)
+var morning = time.Date(2026, 9, 30, 10, 0, 0, 0, cst.Zone)
 
 // token is one token a test server read: a frame, or bytes that are none.
 type token struct {
@@ -194,7 +195,7 @@ func values(f *hj212.Frame, code, field string) []float64 {
 func TestFramesDecodeAndStayBelowLimits(t *testing.T) {
 	s := newServer(t)
 	// Before midnight, so that the run sees minute, hour and day boundaries.
-	stop := start(t, s, Config{Interval: 2 * time.Millisecond, Start: time.Date(2026, 9, 30, 23, 45, 0, 0, cst)}, testLoggers)
+	stop := start(t, s, Config{Interval: 2 * time.Millisecond, Start: time.Date(2026, 9, 30, 23, 45, 0, 0, cst.Zone)}, testLoggers)
 	s.waitFor(t, 15*time.Second, "2031 from every logger", func(ts []token) bool {
 		return len(frames(ts, "2031")) >= len(testLoggers) && len(frames(ts, "2011")) >= 3000
 	})
@@ -281,13 +282,13 @@ func checkValues(t *testing.T, l Logger, f *hj212.Frame, exceedOK bool) {
 }
 
 // at returns a frame's DataTime in local time, for messages.
-func at(f *hj212.Frame) string { return f.DataTime.In(cst).Format("2006-01-02 15:04:05") }
+func at(f *hj212.Frame) string { return f.DataTime.In(cst.Zone).Format("2006-01-02 15:04:05") }
 
 func TestAggregatesAtBoundaries(t *testing.T) {
 	s := newServer(t)
 	l := testLoggers[2]
 	// The logger clock runs one second a frame: midnight comes at once.
-	stop := start(t, s, Config{Interval: 2 * time.Millisecond, Start: time.Date(2026, 9, 30, 23, 59, 57, 0, cst)}, []Logger{l})
+	stop := start(t, s, Config{Interval: 2 * time.Millisecond, Start: time.Date(2026, 9, 30, 23, 59, 57, 0, cst.Zone)}, []Logger{l})
 	s.waitFor(t, 5*time.Second, "2031", func(ts []token) bool { return len(frames(ts, "2031")) > 0 })
 	ts := s.waitFor(t, 5*time.Second, "real-time data after midnight", func(ts []token) bool {
 		return len(frames(ts, "2011")) > 0 && at(frames(ts, "2011")[len(frames(ts, "2011"))-1]) > "2026-10-01 00:00:03"
@@ -334,7 +335,7 @@ func findEpisode(t *testing.T, l Logger, k int, d time.Duration) (from, began ti
 	for u := morning.Unix(); u < morning.Unix()+30*86400; u += 60 {
 		if start, _, on := s.episode(k, u); on {
 			if _, _, still := s.episode(k, u+int64(d/time.Second)); still {
-				return time.Unix(u, 0).In(cst), time.Unix(start, 0).In(cst)
+				return time.Unix(u, 0).In(cst.Zone), time.Unix(start, 0).In(cst.Zone)
 			}
 		}
 	}
@@ -431,7 +432,7 @@ func TestMalformed(t *testing.T) {
 		for _, f := range frames(ts, "2011") {
 			if f.MN == l.MN {
 				if !last.IsZero() && f.DataTime.Sub(last) != time.Second {
-					t.Errorf("%s: real-time data at %s after %s", l.MN, at(f), last.In(cst))
+					t.Errorf("%s: real-time data at %s after %s", l.MN, at(f), last.In(cst.Zone))
 				}
 				last = f.DataTime
 			}
@@ -694,7 +695,7 @@ func TestLatencyQuantiles(t *testing.T) {
 }
 
 func TestDailyCycle(t *testing.T) {
-	day := time.Date(2026, 9, 30, 0, 0, 0, 0, cst).Unix() // a Wednesday
+	day := time.Date(2026, 9, 30, 0, 0, 0, 0, cst.Zone).Unix() // a Wednesday
 	for _, c := range []struct {
 		industry         string
 		nightMax, dayMin float64

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"ecoindustry/internal/cst"
 	"ecoindustry/internal/monitoring"
 )
 
@@ -364,7 +365,7 @@ func page(q string, args []any, r monitoring.Range) (string, []any) {
 
 // dkeys are a time range as data keys (CST, YYYYMMDDhhmmss).
 func dkeys(r monitoring.Range) (string, string) {
-	return r.From.In(monitoring.CST).Format("20060102150405"), r.To.In(monitoring.CST).Format("20060102150405")
+	return r.From.In(cst.Zone).Format("20060102150405"), r.To.In(cst.Zone).Format("20060102150405")
 }
 
 // Readings implements monitoring.Store: an outlet's readings with data
@@ -397,7 +398,7 @@ func (r reader) Readings(ctx context.Context, rg monitoring.Range) ([]monitoring
 			return nil, r.wrap("readings", err)
 		}
 		f.USCC, f.Outlet, f.ReceivedAt = rg.USCC, rg.Outlet, at.Time
-		if f.DataTime, err = time.ParseInLocation("20060102150405", dkey, monitoring.CST); err != nil {
+		if f.DataTime, err = time.ParseInLocation("20060102150405", dkey, cst.Zone); err != nil {
 			return nil, r.wrap("readings", err)
 		}
 		var rs []monitoring.Reading
@@ -436,7 +437,7 @@ func scanRollup(rows *sql.Rows, x *monitoring.Rollup) error {
 		return err
 	}
 	x.Period = monitoring.Period(period)
-	t, err := time.ParseInLocation("20060102150405", start, monitoring.CST)
+	t, err := time.ParseInLocation("20060102150405", start, cst.Zone)
 	x.Start = t
 	return err
 }

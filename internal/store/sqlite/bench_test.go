@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"ecoindustry/internal/cst"
 	"ecoindustry/internal/hj212"
 	"ecoindustry/internal/monitoring"
 )
@@ -16,7 +17,7 @@ import (
 // batchOf makes size real-time frames, six pollutants each, the n-th to
 // (n+size-1)-th of 10,000 loggers sending every 30 s.
 func batchOf(n, size int) []*monitoring.Received {
-	at := time.Date(2026, 11, 30, 0, 0, 0, 0, monitoring.CST)
+	at := time.Date(2026, 11, 30, 0, 0, 0, 0, cst.Zone)
 	batch := make([]*monitoring.Received, size)
 	for i := range batch {
 		f := &hj212.Frame{Version: "2017", QN: "20261130000000000", ST: "31", CN: "2011", PW: "123456",

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"ecoindustry/internal/compliance"
+	"ecoindustry/internal/cst"
 	"ecoindustry/internal/monitoring"
 	"ecoindustry/internal/registry"
 	"ecoindustry/internal/store"
@@ -136,7 +137,7 @@ func TestRollProgressBeforeShards(t *testing.T) {
 			uscc = r.USCC
 		}
 	}
-	day := time.Date(2026, 11, 30, 0, 0, 0, 0, monitoring.CST)
+	day := time.Date(2026, 11, 30, 0, 0, 0, 0, cst.Zone)
 	rs, err := s.Rollups(ctx, monitoring.Minute, monitoring.Range{USCC: uscc, Outlet: "DA001", Code: "a21026", From: day, To: day.Add(time.Hour)})
 	if err != nil {
 		t.Fatal(err)

@@ -20,6 +20,7 @@ import (
 	"ecoindustry/internal/apperr"
 	"ecoindustry/internal/auth"
 	"ecoindustry/internal/compliance"
+	"ecoindustry/internal/cst"
 	"ecoindustry/internal/registry"
 )
 
@@ -174,7 +175,7 @@ func (f *fixture) photo(t *testing.T) string {
 func (f *fixture) campaign(t *testing.T, sc compliance.Scope, rules compliance.RuleSet) compliance.Campaign {
 	t.Helper()
 	c, err := f.svc.CreateCampaign(f.ctx, compliance.Campaign{Name: "青田县“四无”企业整治（测试）", LeadUnit: "青田县生态环境分局",
-		Scope: sc, Start: "2026-01-01", End: time.Now().In(compliance.CST).AddDate(1, 0, 0).Format("2006-01-02"),
+		Scope: sc, Start: "2026-01-01", End: time.Now().In(cst.Zone).AddDate(1, 0, 0).Format("2006-01-02"),
 		Targets: compliance.Targets{SurveyRate: 100, DisposalRate: 90}, Rules: rules, Synthetic: true}, tester("lead"))
 	check(t, err)
 	return c
@@ -929,7 +930,7 @@ func testStatsAndExport(t *testing.T, f *fixture) {
 	_, err = f.svc.Dismiss(f.ctx, edit(cases[4]), "核查合规")
 	check(t, err)
 	// A day after the deadlines: the upgrade is overdue; the closed-out and dismissed cases are not.
-	later := time.Now().In(compliance.CST).AddDate(0, 0, 1).Format("2006-01-02")
+	later := time.Now().In(cst.Zone).AddDate(0, 0, 1).Format("2006-01-02")
 	st, err := f.svc.Stats(f.ctx, c.ID, later)
 	check(t, err)
 	n := st.Total
@@ -979,7 +980,7 @@ func testStatsAndExport(t *testing.T, f *fixture) {
 // refusal names the field and both dates, and changes nothing.
 func testDatesInOrder(t *testing.T, f *fixture) {
 	at := func(day string) {
-		d, err := time.ParseInLocation("2006-01-02", day, compliance.CST)
+		d, err := time.ParseInLocation("2006-01-02", day, cst.Zone)
 		check(t, err)
 		f.svc.SetClock(func() time.Time { return d.Add(10 * time.Hour) })
 	}

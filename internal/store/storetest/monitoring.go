@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"ecoindustry/internal/cst"
 	"ecoindustry/internal/hj212"
 	"ecoindustry/internal/monitoring"
 )
@@ -34,7 +35,7 @@ func RunMonitoring(t *testing.T, open func(t *testing.T) monitoring.Store) {
 	}
 }
 
-var day0 = time.Date(2026, 11, 30, 10, 0, 0, 0, monitoring.CST)
+var day0 = time.Date(2026, 11, 30, 10, 0, 0, 0, cst.Zone)
 
 // rtd is a real-time frame of the fixture outlet with SO2 and NOx values.
 func rtd(at time.Time, so2, nox float64, flag string) *monitoring.Received {
@@ -352,10 +353,10 @@ func testLoggerRollups(t *testing.T, s monitoring.Store) {
 		check(t, err)
 		var got []row
 		for _, x := range rs {
-			got = append(got, row{x.CN, x.Start.In(monitoring.CST), x.Count, x.Sum, x.Min, x.Max, x.Cou})
+			got = append(got, row{x.CN, x.Start.In(cst.Zone), x.Count, x.Sum, x.Min, x.Max, x.Cou})
 		}
 		for i := range tc.want {
-			tc.want[i].start = tc.want[i].start.In(monitoring.CST)
+			tc.want[i].start = tc.want[i].start.In(cst.Zone)
 		}
 		equal(t, fmt.Sprintf("%s rollups of %q", tc.p, tc.cn), got, tc.want)
 	}
