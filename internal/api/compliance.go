@@ -119,7 +119,7 @@ func pathID(r *http.Request, name string) (int64, error) {
 }
 
 func (s *Server) screen(r *http.Request) (any, error) {
-	who, err := actor(r)
+	who, err := principal(r)
 	if err != nil {
 		return nil, err
 	}
@@ -179,7 +179,7 @@ func (s *Server) campaign(r *http.Request) (any, error) {
 }
 
 func (s *Server) createCampaign(r *http.Request) (any, error) {
-	who, err := actor(r)
+	who, err := principal(r)
 	if err != nil {
 		return nil, err
 	}
@@ -191,7 +191,7 @@ func (s *Server) createCampaign(r *http.Request) (any, error) {
 }
 
 func (s *Server) updateCampaign(r *http.Request) (any, error) {
-	who, err := actor(r)
+	who, err := principal(r)
 	if err != nil {
 		return nil, err
 	}
@@ -208,7 +208,7 @@ func (s *Server) updateCampaign(r *http.Request) (any, error) {
 }
 
 func (s *Server) survey(r *http.Request) (any, error) {
-	who, err := actor(r)
+	who, err := principal(r)
 	if err != nil {
 		return nil, err
 	}
@@ -291,7 +291,7 @@ func stepRoute[T any](s *Server, name, summary string, do func(context.Context, 
 	var zero T
 	return route{method: "POST", pattern: "/api/v1/cases/{id}/" + name, summary: summary, body: zero, resp: compliance.Case{},
 		handle: func(r *http.Request) (any, error) {
-			who, err := actor(r)
+			who, err := principal(r)
 			if err != nil {
 				return nil, err
 			}

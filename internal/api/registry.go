@@ -222,7 +222,7 @@ func (s *Server) save(k *registry.Kind, keyParam string) func(*http.Request) (an
 		case "key":
 			key = r.PathValue("key")
 		}
-		who, err := actor(r)
+		who, err := principal(r)
 		if err != nil {
 			return nil, err
 		}
@@ -279,7 +279,7 @@ func (s *Server) importSheet(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	who, err := actor(r)
+	who, err := principal(r)
 	if err != nil {
 		return nil, err
 	}

@@ -272,9 +272,13 @@ func fields(r *http.Request) (map[string]string, error) {
 	return out, nil
 }
 
-// actor is who makes a change: until accounts (the dashboard's issue),
+// principal is who makes the request: the principal the authentication
+// put in the request's context; until accounts (the dashboard's issue),
 // the name the X-Actor header gives, or anonymous.
-func actor(r *http.Request) (auth.Principal, error) {
+func principal(r *http.Request) (auth.Principal, error) {
+	if p, ok := auth.FromContext(r.Context()); ok {
+		return p, nil
+	}
 	p := auth.Principal{Kind: auth.API, Name: cmp.Or(strings.TrimSpace(r.Header.Get("X-Actor")), "anonymous")}
 	if err := p.Check(); err != nil {
 		return auth.Principal{}, apperr.New(apperr.Invalid, "X-Actor must be at most 64 characters of text", "X-Actor 须为不超过64个字符的文本")
