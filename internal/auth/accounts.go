@@ -273,8 +273,9 @@ func (s *Service) check(ctx context.Context, a *Account) error {
 		return err
 	}
 	if missing != "" {
-		return apperr.Newf(apperr.Invalid, "no %s %q in the registry", "登记中没有此%s：%q", missing,
-			map[string]string{"county": sc.County, "park": sc.Park, "uscc": sc.USCC}[missing])
+		v := map[string]string{"county": sc.County, "park": sc.Park, "uscc": sc.USCC}[missing]
+		zh := map[string]string{"county": "区县", "park": "园区", "uscc": "企业"}[missing]
+		return apperr.New(apperr.Invalid, fmt.Sprintf("no %s %q in the registry", missing, v), fmt.Sprintf("登记中没有此%s：%q", zh, v))
 	}
 	return nil
 }
