@@ -171,7 +171,7 @@ type Service struct {
 	CacheTTL time.Duration
 
 	hashing chan struct{} // argon2id hashes at once: each takes 46 MiB and a core
-	dummy   string        // hashed for unknown names, so that they take as long
+	dummy   func() string // hashed for unknown names, so that they take as long
 
 	mu       sync.Mutex
 	cache    map[string]cached
@@ -189,7 +189,7 @@ type cached struct {
 // NewService returns the accounts over st.
 func NewService(st Store) *Service {
 	return &Service{store: st, Now: time.Now, CacheTTL: 5 * time.Second,
-		hashing: make(chan struct{}, 2), dummy: hashPassword("not a password, for unknown names"),
+		hashing: make(chan struct{}, 2), dummy: sync.OnceValue(func() string { return hashPassword("not a password, for unknown names") }),
 		cache: map[string]cached{}, tokenUse: map[int64]time.Time{}}
 }
 
@@ -455,7 +455,7 @@ func (s *Service) Login(ctx context.Context, name, password, address string) (Ne
 	}
 	a, hash, err := s.store.Account(ctx, name)
 	if apperr.CodeOf(err) == apperr.NotFound {
-		s.verify(s.dummy, password)
+		s.verify(s.dummy(), password)
 		return NewSession{}, firstErr(s.event(ctx, LoginFailed, name, address, "", "unknown account"), wrongCredentials())
 	}
 	if err != nil {
