@@ -83,11 +83,17 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	}
 	defer a.Close()
 	if *prepareOnly {
-		return a.LoadDemo(ctx, log, *seed, *n)
+		if err := a.LoadDemo(ctx, log, *seed, *n); err != nil {
+			return err
+		}
+		return a.DemoAccounts(ctx, e.stdout)
 	}
 	return a.Serve(ctx, log, app.Serving{HTTP: app.HTTPDefaults(), Ingest: icfg,
 		Prepare: func(ctx context.Context, log *slog.Logger, hj212Addr string) error {
 			if err := a.LoadDemo(ctx, log, *seed, *n); err != nil {
+				return err
+			}
+			if err := a.DemoAccounts(ctx, e.stdout); err != nil {
 				return err
 			}
 			if *loggers == 0 {
