@@ -34,7 +34,7 @@ type env struct {
 	token string
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "api.db"))
 	if err != nil {
@@ -56,7 +56,7 @@ const testPassword = "瓯江两岸的青山绿水长流"
 
 // as adds account a, with testPassword, and a token named "test" of its,
 // and returns the Authorization header that carries it.
-func (e *env) as(t *testing.T, a auth.Account) []string {
+func (e *env) as(t testing.TB, a auth.Account) []string {
 	t.Helper()
 	ctx := context.Background()
 	if _, err := e.acc.AddAccount(ctx, a, testPassword, auth.Command("test")); err != nil {
