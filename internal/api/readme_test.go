@@ -38,7 +38,7 @@ func TestREADMERoutesExist(t *testing.T) {
 		return pattern != ""
 	}
 	n := 0
-	curl := regexp.MustCompile(`curl (?:-[a-zA-Z] \S+ )*'http://127\.0\.0\.1:8080(/api/v1/[^'?]*)`)
+	curl := regexp.MustCompile(`curl (?:-[a-zA-Z] (?:"[^"]*"|\S+) )*'http://127\.0\.0\.1:8080(/api/v1/[^'?]*)`)
 	for _, m := range curl.FindAllStringSubmatch(string(readme), -1) {
 		method := "GET"
 		if x := regexp.MustCompile(`-X (\w+)`).FindStringSubmatch(m[0]); x != nil {
