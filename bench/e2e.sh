@@ -59,12 +59,15 @@ if [ "${IDLE:-1}" != 0 ]; then # IDLE=0 skips this minute
 	echo "server RSS ${small} KiB with $few idle connections, ${large} KiB with $LOGGERS: $(( (large - small) * 1024 / (LOGGERS - few) )) bytes per connection"
 fi
 
+# /metrics needs a token (decision 0018).
+bin/ecoind user add bench --role admin --data "$dir" >/dev/null
+TOKEN=$(bin/ecoind token create bench --user bench --data "$dir" 2>/dev/null)
 start_server
 echo "## load"
 # The frames stored, as the server counts them: the steady rate leaves out
 # the first WARMUP seconds, while 10,000 loggers connect and send their
 # first frames (the simulator's own rate counts them in).
-stored() { curl -s 127.0.0.1:18090/metrics | awk '/^ecoind_writer_batch_frames_sum/ {printf "%d", $2}'; }
+stored() { curl -s -H "Authorization: Bearer $TOKEN" 127.0.0.1:18090/metrics | awk '/^ecoind_writer_batch_frames_sum/ {printf "%d", $2}'; }
 WARMUP=${WARMUP:-10}
 bin/ecoind simulate --target 127.0.0.1:19290 --data "$dir" --loggers "$LOGGERS" --rate "$RATE" --window "$WINDOW" --duration "$DURATION" --log-level warn &
 sim=$!
@@ -73,4 +76,4 @@ n0=$(stored) t0=$(date +%s.%N)
 wait "$sim"
 n1=$(stored) t1=$(date +%s.%N)
 echo "stored $(echo "($n1 - $n0) / ($t1 - $t0)" | bc) frames/s from ${WARMUP} s to the end"
-curl -s 127.0.0.1:18090/metrics | grep -E '^ecoind_writer_(batch_frames|commit_seconds)_(sum|count)|^ecoind_hj212_frames_total|^process_resident_memory_bytes'
+curl -s -H "Authorization: Bearer $TOKEN" 127.0.0.1:18090/metrics | grep -E '^ecoind_writer_(batch_frames|commit_seconds)_(sum|count)|^ecoind_hj212_frames_total|^process_resident_memory_bytes'

@@ -11,8 +11,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"ecoindustry/internal/api"
+	"ecoindustry/internal/auth"
 	"ecoindustry/internal/compliance"
 	"ecoindustry/internal/monitoring"
 	"ecoindustry/internal/registry"
@@ -21,24 +23,55 @@ import (
 	"ecoindustry/internal/store/storetest"
 )
 
-// env is one API server over a fresh SQLite file.
+// env is one API server over a fresh SQLite file, and an administrator's
+// token (the Authorization header) that every request carries unless it
+// gives its own.
 type env struct {
 	url   string
 	api   *api.Server
 	store *store.DB
+	acc   *auth.Service
+	token string
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "api.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	a := api.New(registry.NewService(st), monitoring.NewService(st), compliance.NewService(st, st.Attachments(filepath.Join(t.TempDir(), "attachments"))), slog.New(slog.NewTextHandler(t.Output(), nil)))
+	acc := auth.NewService(st)
+	a := api.New(registry.NewService(st), monitoring.NewService(st), compliance.NewService(st, st.Attachments(filepath.Join(t.TempDir(), "attachments"))),
+		acc, slog.New(slog.NewTextHandler(t.Output(), nil)))
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)
-	return &env{url: srv.URL, api: a, store: st}
+	e := &env{url: srv.URL, api: a, store: st, acc: acc}
+	e.token = e.as(t, auth.Account{Name: "admin", Role: auth.Admin})[1]
+	return e
+}
+
+// testPassword is every test account's password.
+const testPassword = "瓯江两岸的青山绿水长流"
+
+// as adds account a, with testPassword, and a token named "test" of its,
+// and returns the Authorization header that carries it.
+func (e *env) as(t testing.TB, a auth.Account) []string {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := e.acc.AddAccount(ctx, a, testPassword, auth.Command("test")); err != nil {
+		t.Fatal(err)
+	}
+	tok, err := e.acc.CreateToken(ctx, a.Name, "test", time.Hour, auth.Command("test"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []string{"Authorization", "Bearer " + tok.Secret}
+}
+
+// officer is a city ecology officer named name.
+func officer(name string) auth.Account {
+	return auth.Account{Name: name, Role: auth.City, Bureau: auth.Ecology}
 }
 
 // call sends a request with header name/value pairs and returns the
@@ -49,6 +82,7 @@ func (e *env) call(t *testing.T, method, path, body string, header ...string) (i
 	if err != nil {
 		t.Fatal(err)
 	}
+	req.Header.Set("Authorization", e.token)
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
@@ -131,7 +165,8 @@ func TestEnterpriseLifecycle(t *testing.T) {
 	}
 
 	var got registry.Enterprise
-	e.must(t, 200, "PATCH", "/api/v1/enterprises/"+usccA, obj{"status": "停产"}, &got, "X-Actor", "  alice  ")
+	// The actor is who the token says, whatever a header claims.
+	e.must(t, 200, "PATCH", "/api/v1/enterprises/"+usccA, obj{"status": "停产"}, &got, append(e.as(t, officer("alice")), "X-Actor", "mallory")...)
 	if got.Status != "suspended" || got.Name != d.Name {
 		t.Fatalf("patched: %+v", got)
 	}
@@ -141,13 +176,13 @@ func TestEnterpriseLifecycle(t *testing.T) {
 	if len(h.Items) != 2 {
 		t.Fatalf("history: %+v", h.Items)
 	}
-	if c := h.Items[0]; c.Op != "create" || c.Actor != "api:anonymous" || c.Fields["name"].To != d.Name {
+	if c := h.Items[0]; c.Op != "create" || c.Actor != "token:admin/test" || c.Fields["name"].To != d.Name {
 		t.Errorf("first change: %+v", c)
 	}
 	c := h.Items[1]
 	want := map[string]registry.FieldChange{"status": {From: "operating", To: "suspended"}}
-	if c.Op != "update" || c.Actor != "api:alice" || fmt.Sprint(c.Fields) != fmt.Sprint(want) {
-		t.Errorf("second change: %+v, want status changed by api:alice", c)
+	if c.Op != "update" || c.Actor != "token:alice/test" || fmt.Sprint(c.Fields) != fmt.Sprint(want) {
+		t.Errorf("second change: %+v, want status changed by token:alice/test", c)
 	}
 }
 
@@ -182,7 +217,8 @@ func TestErrors(t *testing.T) {
 		{"key changed", "PATCH", "/api/v1/enterprises/" + usccA, obj{"uscc": storetest.USCC("331102", 4)}, nil, 400, "invalid", ""},
 		{"unknown key", "PATCH", "/api/v1/outlets/" + usccA + "/DA009", obj{"name": "x"}, nil, 404, "not_found", ""},
 		{"body too large", "POST", "/api/v1/parks", obj{"name": strings.Repeat("x", 1<<20)}, nil, 413, "invalid", ""},
-		{"actor too long", "POST", "/api/v1/parks", park, []string{"X-Actor", strings.Repeat("张", 65)}, 400, "invalid", "X-Actor"},
+		{"no one", "POST", "/api/v1/parks", park, []string{"Authorization", ""}, 401, "unauthenticated", "登录"},
+		{"unknown token", "POST", "/api/v1/parks", park, []string{"Authorization", "Bearer eco_forged"}, 401, "unauthenticated", "令牌"},
 		{"limit zero", "GET", "/api/v1/enterprises?limit=0", nil, nil, 400, "invalid", "limit"},
 		{"limit too large", "GET", "/api/v1/enterprises?limit=1001", nil, nil, 400, "invalid", "limit"},
 		{"limit not a number", "GET", "/api/v1/enterprises?limit=ten", nil, nil, 400, "invalid", "limit"},

@@ -56,7 +56,7 @@ func TestImport(t *testing.T) {
 	})
 	t.Run("good file", func(t *testing.T) {
 		var r registry.Result
-		e.must(t, 200, "POST", "/api/v1/import/enterprises", good, &r, "Content-Type", csvType, "X-Actor", "bob")
+		e.must(t, 200, "POST", "/api/v1/import/enterprises", good, &r, append(e.as(t, officer("bob")), "Content-Type", csvType)...)
 		if r != (registry.Result{Kind: "enterprises", Rows: 2, Created: 2}) {
 			t.Fatalf("result %+v", r)
 		}
@@ -65,7 +65,7 @@ func TestImport(t *testing.T) {
 		}
 		var h struct{ Items []registry.Change }
 		e.must(t, 200, "GET", "/api/v1/enterprises/"+u2+"/history", nil, &h)
-		if len(h.Items) != 1 || h.Items[0].Actor != "api:bob" {
+		if len(h.Items) != 1 || h.Items[0].Actor != "token:bob/test" {
 			t.Fatalf("history %+v", h.Items)
 		}
 		e.must(t, 200, "POST", "/api/v1/import/enterprises?format=csv", good, &r)
@@ -121,7 +121,7 @@ func TestExportReimport(t *testing.T) {
 	}
 	// A key with slashes reaches its record.
 	var l registry.PermitLimit
-	e.must(t, 200, "PATCH", "/api/v1/permits/"+permitNo+"/DA001/a24088", obj{"limit_concentration": 50}, &l, "X-Actor", "carol")
+	e.must(t, 200, "PATCH", "/api/v1/permits/"+permitNo+"/DA001/a24088", obj{"limit_concentration": 50}, &l, e.as(t, officer("carol"))...)
 	if l.LimitConcentration != 50 || l.AnnualQuantityT != 12.5 {
 		t.Fatalf("patched permit %+v", l)
 	}

@@ -83,6 +83,11 @@ func errorStatuses(rt route, pathParams bool) []int {
 	if _, ok := rt.body.(upload); ok {
 		cs = append(cs, http.StatusTooManyRequests) // one import at a time
 	}
+	if rt.method == "POST" && rt.pattern == sessionPath {
+		cs = append(cs, http.StatusUnauthorized, http.StatusTooManyRequests) // wrong password; locked or throttled
+	} else if !publicPath(rt.method, rt.pattern) {
+		cs = append(cs, http.StatusUnauthorized, http.StatusForbidden)
+	}
 	return append(cs, http.StatusInternalServerError)
 }
 
@@ -93,7 +98,8 @@ var pathParamDocs = map[string]string{
 	"key":    "the record's key",
 	"outlet": "outlet code within its enterprise (e.g. DA001)",
 	"mn":     "data logger MN (HJ 212)",
-	"id":     "the id of the screening run, campaign, case or attachment (SHA-256 hex)",
+	"id":     "the id of the screening run, campaign, case, API token or attachment (SHA-256 hex)",
+	"name":   "account name",
 	"other":  "the id of the later screening run",
 }
 

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"ecoindustry/internal/auth"
 	"ecoindustry/internal/compliance"
 	"ecoindustry/internal/monitoring"
 	"ecoindustry/internal/registry"
@@ -29,7 +30,7 @@ func TestREADMERoutesExist(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	s := New(registry.NewService(st), monitoring.NewService(st), compliance.NewService(st, st.Attachments(t.TempDir())), slog.New(slog.DiscardHandler))
+	s := New(registry.NewService(st), monitoring.NewService(st), compliance.NewService(st, st.Attachments(t.TempDir())), auth.NewService(st), slog.New(slog.DiscardHandler))
 	mux := s.mux()
 	found := func(method, path string) bool {
 		path = regexp.MustCompile(`\{[^}]*\}|<[^>]*>`).ReplaceAllString(path, "X")
@@ -37,7 +38,7 @@ func TestREADMERoutesExist(t *testing.T) {
 		return pattern != ""
 	}
 	n := 0
-	curl := regexp.MustCompile(`curl (?:-[a-zA-Z] \S+ )*'http://127\.0\.0\.1:8080(/api/v1/[^'?]*)`)
+	curl := regexp.MustCompile(`curl (?:-[a-zA-Z] (?:"[^"]*"|\S+) )*'http://127\.0\.0\.1:8080(/api/v1/[^'?]*)`)
 	for _, m := range curl.FindAllStringSubmatch(string(readme), -1) {
 		method := "GET"
 		if x := regexp.MustCompile(`-X (\w+)`).FindStringSubmatch(m[0]); x != nil {

@@ -93,6 +93,7 @@ func (s *Server) table() []route {
 				handle: s.save(k, "key"), body: rec.rec, resp: rec.rec, keyShape: rec.key},
 		)
 	}
+	rs = append(rs, s.accountRoutes()...)
 	rs = append(rs, s.monitoringRoutes()...)
 	return append(rs, s.complianceRoutes()...)
 }

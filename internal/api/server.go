@@ -30,12 +30,17 @@ const (
 
 // Server serves the API over a registry service.
 type Server struct {
-	reg    *registry.Service
-	mon    *monitoring.Service
-	comp   *compliance.Service // nil: no rectification routes
-	log    *slog.Logger
-	routes []route
-	doc    []byte // the OpenAPI document, generated once from routes
+	reg  *registry.Service
+	mon  *monitoring.Service
+	comp *compliance.Service // nil: no rectification routes
+	acc  *auth.Service
+	log  *slog.Logger
+	// TrustProxy takes the client's address from X-Forwarded-For and
+	// TLS from X-Forwarded-Proto: only behind a reverse proxy that sets
+	// them (serve --trust-proxy; docs/operations.md).
+	TrustProxy bool
+	routes     []route
+	doc        []byte // the OpenAPI document, generated once from routes
 	// importing holds the one import a server runs at a time: an import
 	// keeps its file's records in memory until it commits.
 	importing chan struct{}
@@ -62,9 +67,10 @@ type route struct {
 type param struct{ name, typ, desc string }
 
 // New returns a server over the registry, the monitoring data and the
-// rectification cases that logs internal errors to log.
-func New(reg *registry.Service, mon *monitoring.Service, comp *compliance.Service, log *slog.Logger) *Server {
-	s := &Server{reg: reg, mon: mon, comp: comp, log: log, importing: make(chan struct{}, 1)}
+// rectification cases, whose callers acc authenticates, that logs
+// internal errors to log.
+func New(reg *registry.Service, mon *monitoring.Service, comp *compliance.Service, acc *auth.Service, log *slog.Logger) *Server {
+	s := &Server{reg: reg, mon: mon, comp: comp, acc: acc, log: log, importing: make(chan struct{}, 1)}
 	s.routes = s.table()
 	doc, err := openAPI(s.routes)
 	if err != nil {
@@ -74,9 +80,10 @@ func New(reg *registry.Service, mon *monitoring.Service, comp *compliance.Servic
 	return s
 }
 
-// Handler returns the mux with every route of the table. A request that no
-// route takes gets the JSON error body like every other error: 405 with
-// the methods allowed where the path is known, else 404.
+// Handler returns the mux with every route of the table, behind
+// authentication and with the security headers. A request that no route
+// takes gets the JSON error body like every other error: 405 with the
+// methods allowed where the path is known, else 404.
 func (s *Server) Handler() http.Handler {
 	mux := s.mux()
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -97,7 +104,7 @@ func (s *Server) Handler() http.Handler {
 		}
 		s.writeError(w, r, apperr.Newf(apperr.NotFound, "no such route: %s %s", "没有此接口：%s %s", r.Method, r.URL.Path))
 	})
-	return mux
+	return SecurityHeaders(s.Authenticate(mux))
 }
 
 // mux is the route table as a mux.
@@ -121,6 +128,10 @@ func (s *Server) serve(rt route) http.Handler {
 		if err != nil {
 			s.writeError(w, r, err)
 			return
+		}
+		if c, ok := v.(withCookie); ok {
+			http.SetCookie(w, c.cookie)
+			v = c.body
 		}
 		if d, ok := v.(download); ok {
 			w.Header().Set("Content-Type", d.contentType)
@@ -153,11 +164,13 @@ type errorBody struct {
 }
 
 var statusOf = map[apperr.Code]int{
-	apperr.Invalid:   http.StatusBadRequest,
-	apperr.NotFound:  http.StatusNotFound,
-	apperr.Conflict:  http.StatusConflict,
-	apperr.Busy:      http.StatusTooManyRequests,
-	methodNotAllowed: http.StatusMethodNotAllowed,
+	apperr.Invalid:         http.StatusBadRequest,
+	apperr.NotFound:        http.StatusNotFound,
+	apperr.Conflict:        http.StatusConflict,
+	apperr.Busy:            http.StatusTooManyRequests,
+	apperr.Unauthenticated: http.StatusUnauthorized,
+	apperr.Forbidden:       http.StatusForbidden,
+	methodNotAllowed:       http.StatusMethodNotAllowed,
 }
 
 // writeError maps err to a status and a body, and logs internal errors;
@@ -272,18 +285,13 @@ func fields(r *http.Request) (map[string]string, error) {
 	return out, nil
 }
 
-// principal is who makes the request: the principal the authentication
-// put in the request's context; until accounts (the dashboard's issue),
-// the name the X-Actor header gives, or anonymous.
+// principal is who makes the request: the principal that authentication
+// put in the request's context, never a name the client chose.
 func principal(r *http.Request) (auth.Principal, error) {
 	if p, ok := auth.FromContext(r.Context()); ok {
 		return p, nil
 	}
-	p := auth.Principal{Kind: auth.API, Name: cmp.Or(strings.TrimSpace(r.Header.Get("X-Actor")), "anonymous")}
-	if err := p.Check(); err != nil {
-		return auth.Principal{}, apperr.New(apperr.Invalid, "X-Actor must be at most 64 characters of text", "X-Actor 须为不超过64个字符的文本")
-	}
-	return p, nil
+	return auth.Principal{}, apperr.New(apperr.Unauthenticated, "sign in, or give an API token", "请先登录，或提供 API 令牌")
 }
 
 func intParam(q url.Values, name string, def, lo, hi int) (int, error) {

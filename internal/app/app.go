@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"ecoindustry/internal/auth"
 	"ecoindustry/internal/compliance"
 	"ecoindustry/internal/config"
 	"ecoindustry/internal/registry"
@@ -26,6 +27,7 @@ type App struct {
 	DB         *store.DB
 	Registry   *registry.Service
 	Compliance *compliance.Service
+	Accounts   *auth.Service
 }
 
 // ErrStoreURL is a store setting that names no store this binary opens.
@@ -52,7 +54,8 @@ func Open(ctx context.Context, cfg *config.Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &App{Config: cfg, DB: db, Registry: registry.NewService(db), Compliance: compliance.NewService(db, attachments(db, cfg))}, nil
+	return &App{Config: cfg, DB: db, Registry: registry.NewService(db), Compliance: compliance.NewService(db, attachments(db, cfg)),
+		Accounts: auth.NewService(db)}, nil
 }
 
 // Close closes the store.

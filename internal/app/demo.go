@@ -3,10 +3,15 @@ package app
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"slices"
 	"time"
 
+	"ecoindustry/internal/apperr"
+	"ecoindustry/internal/auth"
 	"ecoindustry/internal/compliance"
 	"ecoindustry/internal/demo"
 	"ecoindustry/internal/registry"
@@ -72,4 +77,71 @@ func (a *App) DemoLoggers(ctx context.Context) ([]simulate.Logger, error) {
 		return ok
 	})
 	return append(relapser, ls...), nil
+}
+
+// DemoAccounts adds the demo's accounts, one a role, with generated
+// passwords, prints them to w and appends them to demo-accounts.txt
+// (mode 0600) in the data directory. On a second run the accounts exist
+// and keep their passwords.
+func (a *App) DemoAccounts(ctx context.Context, w io.Writer) error {
+	ent, err := a.demoEnterprise(ctx)
+	if err != nil {
+		return err
+	}
+	accounts := []auth.Account{
+		{Name: "admin", Display: "系统管理员", Role: auth.Admin},
+		{Name: "city-ecology", Display: "市生态环境局 张敏", Role: auth.City, Bureau: auth.Ecology},
+		{Name: "city-economy", Display: "市经信局 李强", Role: auth.City, Bureau: auth.Economy},
+		{Name: "city-statistics", Display: "市统计局 陈静", Role: auth.City, Bureau: auth.Statistics},
+		{Name: "jinyun-ecology", Display: "缙云县生态环境分局 王芳", Role: auth.County, Bureau: auth.Ecology, Scope: auth.Scope{County: "331122"}},
+		{Name: "park-lsetdz", Display: "丽水经济技术开发区管委会 刘洋", Role: auth.Park, Scope: auth.Scope{Park: "LS-ETDZ"}},
+		{Name: "inspector-jinyun", Display: "缙云县执法大队 赵磊", Role: auth.Inspector, Scope: auth.Scope{County: "331122"}},
+		{Name: "enterprise-demo", Display: "企业用户（演示）", Role: auth.Enterprise, Scope: auth.Scope{USCC: ent}},
+	}
+	if err := os.MkdirAll(a.Config.Data, 0o700); err != nil {
+		return err
+	}
+	path := filepath.Join(a.Config.Data, "demo-accounts.txt")
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	by := auth.Server("demo")
+	for _, acc := range accounts {
+		pw := auth.GeneratePassword()
+		_, err := a.Accounts.AddAccount(ctx, acc, pw, by)
+		switch {
+		case apperr.CodeOf(err) == apperr.Conflict:
+			fmt.Fprintf(w, "%-17s %-10s exists: its password is unchanged (see %s)\n", acc.Name, acc.Role, path)
+			continue
+		case err != nil:
+			return fmt.Errorf("demo account %s: %w", acc.Name, err)
+		}
+		line := fmt.Sprintf("%-17s %-10s %s  %s\n", acc.Name, acc.Role, pw, acc.Display)
+		if _, err := io.WriteString(f, line); err != nil {
+			return err
+		}
+		io.WriteString(w, line)
+	}
+	fmt.Fprintf(w, "demo accounts (synthetic) are in %s\n", path)
+	return f.Close()
+}
+
+// demoEnterprise is the first operating synthetic enterprise with outlets.
+func (a *App) demoEnterprise(ctx context.Context) (string, error) {
+	es, _, err := a.DB.Enterprises(ctx, registry.EnterpriseFilter{Status: "operating", Limit: 200})
+	if err != nil {
+		return "", err
+	}
+	for _, e := range es {
+		os, err := a.DB.Outlets(ctx, e.USCC)
+		if err != nil {
+			return "", err
+		}
+		if len(os) > 0 && e.Synthetic {
+			return e.USCC, nil
+		}
+	}
+	return "", fmt.Errorf("demo accounts: no synthetic enterprise with outlets")
 }

@@ -47,6 +47,11 @@ const maxBatch = 16384
 // (64 MiB at 125 kB/s is about 9 minutes).
 type HTTP struct {
 	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	// TLSCert and TLSKey, both set, serve HTTPS (session cookies Secure).
+	TLSCert, TLSKey string
+	// TrustProxy believes X-Forwarded-For and X-Forwarded-Proto: only
+	// behind a reverse proxy that sets them.
+	TrustProxy bool
 }
 
 // HTTPDefaults are the limits of `ecoind serve` unless flags say otherwise.
@@ -103,18 +108,30 @@ func (a *App) Serve(ctx context.Context, log *slog.Logger, sv Serving) error {
 		ingestDone <- srv.Serve(ctx, il)
 	}()
 
+	as := api.New(a.Registry, monitoring.NewService(db), a.Compliance, a.Accounts, log)
+	as.TrustProxy = sv.HTTP.TrustProxy
 	mux := http.NewServeMux()
-	mux.Handle("/", api.New(a.Registry, monitoring.NewService(db), a.Compliance, log).Handler())
-	mux.Handle("GET /metrics", m.Handler())
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second,
+	mux.Handle("/", as.Handler())
+	mux.Handle("GET /metrics", as.Authenticate(m.Handler()))
+	srv := &http.Server{Handler: api.SecurityHeaders(mux), ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: sv.HTTP.ReadTimeout, WriteTimeout: sv.HTTP.WriteTimeout, IdleTimeout: sv.HTTP.IdleTimeout}
-	log.Info("serving", "http", "http://"+hl.Addr().String(), "hj212", il.Addr().String(), "data", cfg.Data)
+	scheme := "http"
+	if sv.HTTP.TLSCert != "" {
+		scheme = "https"
+	}
+	log.Info("serving", "http", scheme+"://"+hl.Addr().String(), "hj212", il.Addr().String(), "data", cfg.Data)
 	if isLoopback(hl.Addr()) {
-		log.Warn("the API listens on loopback only: it has no authentication yet; to open it to other machines, " +
-			"give --http ADDR (e.g. --http :8080) behind a firewall or a reverse proxy (docs/operations.md)")
+		log.Warn("the API listens on loopback only; to open it to other machines, give --http ADDR (e.g. --http :8080), " +
+			"with --tls-cert and --tls-key or behind a reverse proxy that terminates TLS (docs/operations.md)")
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(hl) }()
+	go func() {
+		if sv.HTTP.TLSCert != "" {
+			errc <- srv.ServeTLS(hl, sv.HTTP.TLSCert, sv.HTTP.TLSKey)
+			return
+		}
+		errc <- srv.Serve(hl)
+	}()
 	if sv.Prepare != nil {
 		if err := sv.Prepare(ctx, log, il.Addr().String()); err != nil {
 			return err

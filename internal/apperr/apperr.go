@@ -21,6 +21,11 @@ const (
 	// Busy: the server is doing the one thing of this sort it does at a
 	// time; try again later.
 	Busy Code = "busy"
+	// Unauthenticated: the request names no one, or names them with a
+	// credential that is wrong, expired or revoked.
+	Unauthenticated Code = "unauthenticated"
+	// Forbidden: the caller is known, and may not do this.
+	Forbidden Code = "forbidden"
 )
 
 // Error carries a code and a bilingual message.

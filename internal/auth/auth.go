@@ -109,3 +109,18 @@ func FromContext(ctx context.Context) (Principal, bool) {
 	p, ok := ctx.Value(ctxKey{}).(Principal)
 	return p, ok
 }
+
+type csrfKey struct{}
+
+// WithCSRF returns ctx carrying the CSRF token of the request's browser
+// session, for pages to put in their forms (field "csrf").
+func WithCSRF(ctx context.Context, token string) context.Context {
+	return context.WithValue(ctx, csrfKey{}, token)
+}
+
+// CSRFFromContext returns the CSRF token of the request's browser session,
+// "" when the request came with no session (a token, or no one).
+func CSRFFromContext(ctx context.Context) string {
+	s, _ := ctx.Value(csrfKey{}).(string)
+	return s
+}

@@ -162,15 +162,16 @@ func TestConfigMasksSecretsAndVersion(t *testing.T) {
 }
 
 // serveInProcess runs `ecoind serve` on free ports with extra flags, and
-// returns the HTTP base URL, its log, and stop, which ends it as SIGTERM
-// would and returns its exit status.
-func serveInProcess(t *testing.T, flags ...string) (base string, log *syncBuffer, stop func() int) {
+// returns the HTTP base URL, an administrator's API token, its log, and
+// stop, which ends it as SIGTERM would and returns its exit status.
+func serveInProcess(t *testing.T, flags ...string) (base, token string, log *syncBuffer, stop func() int) {
 	t.Helper()
+	env := map[string]string{"ECOIND_DATA": t.TempDir()}
+	token = tokenFor(t, []string{"ECOIND_DATA=" + env["ECOIND_DATA"]}, "admin")
 	ctx, cancel := context.WithCancel(context.Background())
 	log = &syncBuffer{}
 	done := make(chan int, 1)
 	go func() {
-		env := map[string]string{"ECOIND_DATA": t.TempDir()}
 		args := append([]string{"serve", "--http", "127.0.0.1:0", "--hj212", "127.0.0.1:0"}, flags...)
 		done <- cli.Run(ctx, args, func(k string) string { return env[k] }, nil, &syncBuffer{}, log)
 	}()
@@ -194,14 +195,19 @@ func serveInProcess(t *testing.T, flags ...string) (base string, log *syncBuffer
 			return -1
 		}
 	}
-	return base, log, stop
+	return base, token, log, stop
 }
 
 // TestServeAndShutDown starts the server on a free port, asks it for a
 // page, and stops it as SIGTERM would.
 func TestServeAndShutDown(t *testing.T) {
-	base, log, stop := serveInProcess(t)
-	resp, err := http.Get(base + "/api/v1/units")
+	base, token, log, stop := serveInProcess(t)
+	if resp, err := http.Get(base + "/api/v1/units"); err != nil || resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("units without a token: %v %v", resp.Status, err)
+	}
+	req, _ := http.NewRequest("GET", base+"/api/v1/units", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,13 +222,13 @@ func TestServeAndShutDown(t *testing.T) {
 	}
 }
 
-// TestServeListensOnLoopbackByDefault: with no authentication yet, the API
-// is not offered to other machines unless asked, and serve says so.
+// TestServeListensOnLoopbackByDefault: the API is not offered to other
+// machines unless asked, and serve says so.
 func TestServeListensOnLoopbackByDefault(t *testing.T) {
 	if code, out, _ := run(t, nil, "config"); code != 0 || !strings.Contains(out, "ECOIND_HTTP=127.0.0.1:8080\n") {
 		t.Fatalf("%d\n%s", code, out)
 	}
-	_, log, stop := serveInProcess(t)
+	_, _, log, stop := serveInProcess(t)
 	defer stop()
 	if !strings.Contains(log.String(), "loopback only") {
 		t.Errorf("serve did not say it listens on loopback only:\n%s", log.String())
@@ -232,14 +238,14 @@ func TestServeListensOnLoopbackByDefault(t *testing.T) {
 // TestSlowBodyIsCutOff: a client that sends its body a byte at a time holds
 // a connection only until the read timeout, not for ever.
 func TestSlowBodyIsCutOff(t *testing.T) {
-	base, _, stop := serveInProcess(t, "--http-read-timeout", "1s")
+	base, token, _, stop := serveInProcess(t, "--http-read-timeout", "1s")
 	defer stop()
 	c, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	fmt.Fprintf(c, "POST /api/v1/enterprises HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n")
+	fmt.Fprintf(c, "POST /api/v1/enterprises HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n", token)
 	// 100 bytes at 200 ms would take 20 s; the server must close first.
 	for i := 0; i < 100; i++ {
 		time.Sleep(200 * time.Millisecond)

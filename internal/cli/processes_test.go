@@ -100,10 +100,25 @@ func runEnv(t *testing.T, env []string, args ...string) (code int, stdout, stder
 
 func jsonDecode(resp *http.Response, v any) error { return json.NewDecoder(resp.Body).Decode(v) }
 
-func call(t *testing.T, method, url, actor, body string) map[string]any {
+// tokenFor adds an administrator named user to the store env names, with
+// `ecoind user add`, and returns an API token of theirs, from `ecoind token create`.
+func tokenFor(t *testing.T, env []string, user string) string {
+	t.Helper()
+	if code, _, errOut := runEnv(t, env, "user", "add", user, "--role", "admin"); code != 0 {
+		t.Fatalf("user add: %s", errOut)
+	}
+	code, out, errOut := runEnv(t, env, "token", "create", "test", "--user", user)
+	if code != 0 {
+		t.Fatalf("token create: %s", errOut)
+	}
+	return strings.TrimSpace(out)
+}
+
+// call sends a request with the API token and returns its JSON object.
+func call(t *testing.T, method, url, token, body string) map[string]any {
 	t.Helper()
 	req, _ := http.NewRequest(method, url, strings.NewReader(body))
-	req.Header.Set("X-Actor", actor)
+	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -123,20 +138,22 @@ func TestTwoServersOnePostgres(t *testing.T) {
 	dsn := pgtest.URL(t)
 	a := startServe(t, "ECOIND_STORE="+dsn, "ECOIND_DATA="+t.TempDir())
 	b := startServe(t, "ECOIND_STORE="+dsn, "ECOIND_DATA="+t.TempDir())
-	call(t, "POST", a+"/api/v1/parks", "alice", `{"code":"LS-ETDZ","name":"丽水经济技术开发区","county":"331102","kind":"development_zone"}`)
-	call(t, "POST", a+"/api/v1/enterprises", "alice", `{"uscc":"`+u1+`","name":"丽水市甲合成革有限公司","county":"莲都区","industry_code":"2925","size":"above","status":"operating","park":"LS-ETDZ"}`)
-	got := call(t, "GET", b+"/api/v1/enterprises/"+u1, "bob", "")
+	env := []string{"ECOIND_STORE=" + dsn}
+	alice, bob, carol := tokenFor(t, env, "alice"), tokenFor(t, env, "bob"), tokenFor(t, env, "carol")
+	call(t, "POST", a+"/api/v1/parks", alice, `{"code":"LS-ETDZ","name":"丽水经济技术开发区","county":"331102","kind":"development_zone"}`)
+	call(t, "POST", a+"/api/v1/enterprises", alice, `{"uscc":"`+u1+`","name":"丽水市甲合成革有限公司","county":"莲都区","industry_code":"2925","size":"above","status":"operating","park":"LS-ETDZ"}`)
+	got := call(t, "GET", b+"/api/v1/enterprises/"+u1, bob, "")
 	if got["name"] != "丽水市甲合成革有限公司" || got["park"] != "LS-ETDZ" {
 		t.Fatalf("server b sees %v", got)
 	}
-	call(t, "PATCH", b+"/api/v1/enterprises/"+u1, "bob", `{"status":"closed"}`)
+	call(t, "PATCH", b+"/api/v1/enterprises/"+u1, bob, `{"status":"closed"}`)
 	for _, base := range []string{a, b} {
-		list := call(t, "GET", base+"/api/v1/enterprises?status=closed", "carol", "")
+		list := call(t, "GET", base+"/api/v1/enterprises?status=closed", carol, "")
 		if list["total"] != float64(1) {
 			t.Fatalf("%s: %v", base, list)
 		}
-		h := call(t, "GET", base+"/api/v1/enterprises/"+u1+"/history", "carol", "")["items"].([]any)
-		if len(h) != 2 || h[0].(map[string]any)["actor"] != "api:alice" || h[1].(map[string]any)["actor"] != "api:bob" {
+		h := call(t, "GET", base+"/api/v1/enterprises/"+u1+"/history", carol, "")["items"].([]any)
+		if len(h) != 2 || h[0].(map[string]any)["actor"] != "token:alice/test" || h[1].(map[string]any)["actor"] != "token:bob/test" {
 			t.Fatalf("%s history: %v", base, h)
 		}
 	}

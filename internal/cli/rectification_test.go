@@ -45,8 +45,9 @@ var (
 )
 
 func rectify(t *testing.T, base, hj212 string, env []string) {
+	token := tokenFor(t, env, "inspector-li")
 	api := func(method, path, body string) map[string]any {
-		return call(t, method, base+path, "inspector-li", body)
+		return call(t, method, base+path, token, body)
 	}
 	api("POST", "/api/v1/enterprises", `{"uscc":"`+plant+`","name":"缙云县某电镀厂","county":"331122","industry_code":"3360","size":"below","status":"operating"}`)
 	api("POST", "/api/v1/outlets", `{"uscc":"`+plant+`","outlet_code":"DW001","kind":"water","name":"废水排放口","mn":"88888880331122000000DW01","pw":"123456"}`)
@@ -90,7 +91,7 @@ func rectify(t *testing.T, base, hj212 string, env []string) {
 
 	today := time.Now().In(cst.Zone).Format("2006-01-02")
 	step("classify", `"disposition":"close","unit":"缙云县经信局","person":"王五","measures":"断电断水，清理原料设备产品","deadline":"2027-03-31"`)
-	photo := attach(t, base)
+	photo := attach(t, base, token)
 	for _, s := range []string{"power_cut", "water_cut", "materials_cleared", "equipment_cleared", "products_cleared"} {
 		step("checklist", `"step":"`+s+`","date":"`+today+`","attachments":["`+photo+`"]`)
 	}
@@ -98,7 +99,7 @@ func rectify(t *testing.T, base, hj212 string, env []string) {
 		t.Fatalf("after 两断三清 the enterprise is %v", e["status"])
 	}
 	// A stale version is refused and changes nothing.
-	stale := httpStatus(t, "POST", base+"/api/v1/cases/"+id+"/acceptances", fmt.Sprintf(`{"version":%v,"level":1,"result":"pass","date":"%s","inspector":"赵六"}`, version-1, today))
+	stale := httpStatus(t, token, "POST", base+"/api/v1/cases/"+id+"/acceptances", fmt.Sprintf(`{"version":%v,"level":1,"result":"pass","date":"%s","inspector":"赵六"}`, version-1, today))
 	if stale != http.StatusConflict {
 		t.Fatalf("stale version: %d", stale)
 	}
@@ -140,7 +141,7 @@ func rectify(t *testing.T, base, hj212 string, env []string) {
 	if !slices.Equal(actions, want) {
 		t.Fatalf("audit log\n%v\nwant\n%v", actions, want)
 	}
-	if last := evs[len(evs)-1].(map[string]any); last["actor"] != "api:inspector-li" || last["from"] != "reopened" || last["to"] != "rectifying" {
+	if last := evs[len(evs)-1].(map[string]any); last["actor"] != "token:inspector-li/test" || last["from"] != "reopened" || last["to"] != "rectifying" {
 		t.Fatalf("last event %v", last)
 	}
 	if relapse := evs[12].(map[string]any); relapse["actor"] != "system:monitoring" || !strings.Contains(fmt.Sprint(relapse["data"]), "88888880331122000000DW01") {
@@ -153,7 +154,7 @@ func rectify(t *testing.T, base, hj212 string, env []string) {
 }
 
 // attach uploads a small PNG and returns its id.
-func attach(t *testing.T, base string) string {
+func attach(t *testing.T, base, token string) string {
 	t.Helper()
 	img := image.NewRGBA(image.Rect(0, 0, 4, 4))
 	img.Set(1, 2, color.RGBA{200, 30, 30, 255})
@@ -161,6 +162,7 @@ func attach(t *testing.T, base string) string {
 	png.Encode(&b, img)
 	req, _ := http.NewRequest("POST", base+"/api/v1/attachments?name=power-cut.png", &b)
 	req.Header.Set("Content-Type", "image/png")
+	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -176,15 +178,17 @@ func attach(t *testing.T, base string) string {
 	// A JPEG that is a PNG is refused.
 	req, _ = http.NewRequest("POST", base+"/api/v1/attachments?name=fake.jpg", bytes.NewReader(b.Bytes()))
 	req.Header.Set("Content-Type", "image/jpeg")
+	req.Header.Set("Authorization", "Bearer "+token)
 	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("a PNG claimed to be JPEG: %v %v", resp.StatusCode, err)
 	}
 	return a.ID
 }
 
-func httpStatus(t *testing.T, method, url, body string) int {
+func httpStatus(t *testing.T, token, method, url, body string) int {
 	t.Helper()
 	req, _ := http.NewRequest(method, url, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

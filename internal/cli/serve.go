@@ -23,6 +23,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err := cm.parse(args); err != nil {
 		return err
 	}
+	if (hcfg.TLSCert == "") != (hcfg.TLSKey == "") {
+		return fmt.Errorf("%w: give both --tls-cert and --tls-key, or neither", errUsage)
+	}
 	n, err := cm.cfg.MaxConnsPerAddress()
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
@@ -80,11 +83,17 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	}
 	defer a.Close()
 	if *prepareOnly {
-		return a.LoadDemo(ctx, log, *seed, *n)
+		if err := a.LoadDemo(ctx, log, *seed, *n); err != nil {
+			return err
+		}
+		return a.DemoAccounts(ctx, e.stdout)
 	}
 	return a.Serve(ctx, log, app.Serving{HTTP: app.HTTPDefaults(), Ingest: icfg,
 		Prepare: func(ctx context.Context, log *slog.Logger, hj212Addr string) error {
 			if err := a.LoadDemo(ctx, log, *seed, *n); err != nil {
+				return err
+			}
+			if err := a.DemoAccounts(ctx, e.stdout); err != nil {
 				return err
 			}
 			if *loggers == 0 {
@@ -122,5 +131,8 @@ func httpFlags(fs *flag.FlagSet) *app.HTTP {
 	fs.DurationVar(&cfg.ReadTimeout, "http-read-timeout", cfg.ReadTimeout, "a request, body included, must arrive within this (the default takes a 64 MiB upload at 1 Mbit/s)")
 	fs.DurationVar(&cfg.WriteTimeout, "http-write-timeout", cfg.WriteTimeout, "a response must be written within this after its request was read")
 	fs.DurationVar(&cfg.IdleTimeout, "http-idle-timeout", cfg.IdleTimeout, "close a kept-alive HTTP connection idle for this long")
+	fs.StringVar(&cfg.TLSCert, "tls-cert", "", "serve HTTPS with this certificate (PEM; with --tls-key); session cookies are then Secure")
+	fs.StringVar(&cfg.TLSKey, "tls-key", "", "the private key (PEM) of --tls-cert")
+	fs.BoolVar(&cfg.TrustProxy, "trust-proxy", false, "take the client's address from X-Forwarded-For and HTTPS from X-Forwarded-Proto: only behind a reverse proxy that sets them")
 	return &cfg
 }

@@ -106,3 +106,14 @@ func TestConnectErrorHidesPassword(t *testing.T) {
 		t.Fatalf("error %v: want the server named and no password", err)
 	}
 }
+
+func TestAccountsConformance(t *testing.T) {
+	storetest.RunAccounts(t, func(t *testing.T) storetest.AccountsStore {
+		s, err := postgres.Open(context.Background(), pgtest.URL(t), 4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
+}

@@ -149,3 +149,7 @@ func TestRollProgressBeforeShards(t *testing.T) {
 		t.Fatalf("rolled again: %d, %v", n, err)
 	}
 }
+
+func TestAccountsConformance(t *testing.T) {
+	storetest.RunAccounts(t, func(t *testing.T) storetest.AccountsStore { return openTemp(t) })
+}
