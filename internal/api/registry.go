@@ -147,7 +147,11 @@ func (s *Server) enterprises(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	es, total, err := s.reg.Enterprises(r.Context(), registry.EnterpriseFilter{
+	who, err := principal(r)
+	if err != nil {
+		return nil, err
+	}
+	es, total, err := s.reg.Enterprises(r.Context(), who, registry.EnterpriseFilter{
 		County: q.Get("county"), Park: q.Get("park"), Industry: q.Get("industry"),
 		Size: q.Get("size"), Status: q.Get("status"), Q: q.Get("q"), Near: near, WithinPark: q.Get("within_park"), Limit: limit, Offset: offset,
 	})
@@ -182,7 +186,11 @@ func (s *Server) detail(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.reg.Detail(r.Context(), u)
+	who, err := principal(r)
+	if err != nil {
+		return nil, err
+	}
+	return s.reg.Detail(r.Context(), who, u)
 }
 
 func (s *Server) history(r *http.Request) (any, error) {
@@ -190,7 +198,11 @@ func (s *Server) history(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	cs, err := s.reg.History(r.Context(), u)
+	who, err := principal(r)
+	if err != nil {
+		return nil, err
+	}
+	cs, err := s.reg.History(r.Context(), who, u)
 	return list{nonNil(cs)}, err
 }
 
@@ -202,7 +214,11 @@ func (s *Server) list(k *registry.Kind) func(*http.Request) (any, error) {
 				return nil, err
 			}
 		}
-		recs, err := s.reg.List(r.Context(), k, u)
+		who, err := principal(r)
+		if err != nil {
+			return nil, err
+		}
+		recs, err := s.reg.List(r.Context(), who, k, u)
 		return list{nonNil(recs)}, err
 	}
 }
@@ -326,7 +342,11 @@ func (s *Server) exportSheet(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.reg.Rows(r.Context(), k, false)
+	who, err := principal(r)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.reg.Rows(r.Context(), who, k, false)
 	if err != nil {
 		return nil, err
 	}
