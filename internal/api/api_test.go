@@ -35,7 +35,7 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	a := api.New(registry.NewService(st), monitoring.NewService(st), compliance.NewService(st, st.Attachments(filepath.Join(t.TempDir(), "attachments"))), slog.New(slog.NewTextHandler(t.Output(), nil)))
+	a := api.New(registry.NewService(st), monitoring.NewService(st, st), compliance.NewService(st, st.Attachments(filepath.Join(t.TempDir(), "attachments"))), slog.New(slog.NewTextHandler(t.Output(), nil)))
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)
 	return &env{url: srv.URL, api: a, store: st}

@@ -104,7 +104,7 @@ func (a *App) Serve(ctx context.Context, log *slog.Logger, sv Serving) error {
 	}()
 
 	mux := http.NewServeMux()
-	mux.Handle("/", api.New(a.Registry, monitoring.NewService(db), a.Compliance, log).Handler())
+	mux.Handle("/", api.New(a.Registry, monitoring.NewService(db, db), a.Compliance, log).Handler())
 	mux.Handle("GET /metrics", m.Handler())
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: sv.HTTP.ReadTimeout, WriteTimeout: sv.HTTP.WriteTimeout, IdleTimeout: sv.HTTP.IdleTimeout}

@@ -27,6 +27,7 @@ const (
 	Cases      What = "case"       // a case, its events and steps
 	Assignment What = "assignment" // who a case is assigned to
 	Screenings What = "screening"  // screening runs over the whole registry
+	Evidence   What = "evidence"   // attachments: the photos and documents of cases' steps
 	Accounts   What = "account"    // accounts, sessions, tokens
 )
 
@@ -61,12 +62,13 @@ func (f Filter) Allows(county, park, uscc string) bool {
 	return (f.County == "" || f.County == county) && (f.Park == "" || f.Park == park) && (f.USCC == "" || f.USCC == uscc)
 }
 
-// Unrestricted reports whether p may do everything: the command line and
-// the server (no role), the API's callers before accounts (decision 0014:
-// loopback only), and the city's administrators. A user or a token
-// without a role may do nothing.
+// Unrestricted reports whether p may do everything: the city's
+// administrators, and principals without a role that no account made (the
+// command line, the server, the API's callers before accounts: decision
+// 0014 keeps that server on loopback). A user or a token without a role
+// may do nothing.
 func Unrestricted(p Principal) bool {
-	return p.Role == Admin || p.Role == "" && (p.Kind == CLI || p.Kind == System || p.Kind == API)
+	return p.Role == Admin || p.Role == "" && p.Kind != User && p.Kind != Token
 }
 
 // Visible returns the records p may see in lists: enterprise records and
@@ -102,7 +104,7 @@ func CanList(p Principal, w What) error {
 	switch w {
 	case Campaigns:
 		ok = ok && p.Role != Park && p.Role != Enterprise
-	case Cases:
+	case Cases, Evidence:
 		ok = ok && p.Role != Park
 	case Screenings:
 		ok = p.Role == City
@@ -155,6 +157,8 @@ func CanWrite(p Principal, o Object) error {
 		}
 	case Campaigns, Screenings:
 		ok = p.Role == City && owns
+	case Evidence:
+		ok = (p.Role == City || p.Role == County) && owns || p.Role == Inspector
 	}
 	if !ok {
 		return forbidden(p, "change", "修改", o.What)
@@ -164,7 +168,7 @@ func CanWrite(p Principal, o Object) error {
 
 var whatZh = map[What]string{
 	Units: "行政区划", Parks: "园区", Records: "登记记录", Monitoring: "监测数据", Campaigns: "整治行动",
-	Cases: "案件", Assignment: "案件指派", Screenings: "筛查批次", Accounts: "账号",
+	Cases: "案件", Assignment: "案件指派", Screenings: "筛查批次", Evidence: "附件", Accounts: "账号",
 }
 
 var roleZh = map[Role]string{

@@ -78,7 +78,7 @@ func TestSameDatasetOnBothStores(t *testing.T) {
 		sums[i] = sum.String()
 		svc := compliance.NewService(st, files)
 		for _, c := range sum.Campaigns {
-			x, err := svc.Stats(ctx, c.ID, "2026-09-30")
+			x, err := svc.Stats(ctx, sys, c.ID, "2026-09-30")
 			if err != nil {
 				t.Fatal(err)
 			}

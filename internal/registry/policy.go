@@ -10,14 +10,16 @@ import (
 // What the roles' policy (auth.CanRead, CanWrite, Visible) is told of the
 // registry's records.
 
-func noEnterprise(uscc string) error {
+// NoEnterprise is the error for an enterprise that does not exist, or
+// that the caller may not know exists.
+func NoEnterprise(uscc string) error {
 	return apperr.Newf(apperr.NotFound, "no enterprise %s", "无统一社会信用代码为 %s 的企业", uscc)
 }
 
 // EnterpriseObject is the policy's object for enterprise e's records of
 // kind k (nil: the enterprise itself, read).
 func EnterpriseObject(k *Kind, e Enterprise) auth.Object {
-	o := auth.Object{What: auth.Records, Bureau: auth.Ecology, County: e.County, Park: e.Park, USCC: e.USCC, Missing: noEnterprise(e.USCC)}
+	o := auth.Object{What: auth.Records, Bureau: auth.Ecology, County: e.County, Park: e.Park, USCC: e.USCC, Missing: NoEnterprise(e.USCC)}
 	if k != nil {
 		o.Bureau = k.Bureau
 	}
@@ -55,7 +57,7 @@ func readEnterprise(ctx context.Context, r Reader, by auth.Principal, uscc strin
 	case err != nil:
 		return e, err
 	case !ok:
-		return e, noEnterprise(uscc)
+		return e, NoEnterprise(uscc)
 	}
 	return e, auth.CanRead(by, EnterpriseObject(nil, e))
 }
@@ -100,6 +102,6 @@ func writable(ctx context.Context, r Reader, by auth.Principal, k *Kind, rec any
 		}
 	}
 	o := EnterpriseObject(k, e)
-	o.USCC, o.Missing = uscc, noEnterprise(uscc)
+	o.USCC, o.Missing = uscc, NoEnterprise(uscc)
 	return auth.CanWrite(by, o)
 }
