@@ -46,9 +46,9 @@ func (s *Server) table() []route {
 	entKind, _ := registry.KindByName("enterprises")
 	ent := records["enterprises"].rec
 	rs := []route{
-		{method: "GET", pattern: "/healthz", summary: "Health check", handle: health, resp: healthStatus{}},
-		{method: "GET", pattern: "/api/v1/openapi.json", summary: "This OpenAPI document", handle: s.openAPIDoc, resp: map[string]any{}},
-		{method: "GET", pattern: "/api/v1/industries/{code}", summary: "Name of a GB/T 4754-2017 industry code", handle: industryName, resp: industry{}},
+		{method: "GET", pattern: "/healthz", summary: "Health check", handle: health, resp: healthStatus{}, public: true},
+		{method: "GET", pattern: "/api/v1/openapi.json", summary: "This OpenAPI document", handle: s.openAPIDoc, resp: map[string]any{}, public: true},
+		{method: "GET", pattern: "/api/v1/industries/{code}", summary: "Name of a GB/T 4754-2017 industry code", handle: industryName, resp: industry{}, public: true},
 		{method: "GET", pattern: "/api/v1/enterprises", summary: "One page of enterprises (企业), filtered", handle: s.enterprises, resp: enterprisePage{},
 			query: []param{
 				{"county", "string", "county-level unit: GB/T 2260 code or Chinese name"},

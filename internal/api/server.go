@@ -49,6 +49,9 @@ type route struct {
 	handle func(r *http.Request) (any, error)
 	status int   // success status; 0 means 200
 	limit  int64 // body limit; 0 means maxJSON
+	// public: no role is checked (health, the document, code tables);
+	// every other route's service asks the roles' policy (decision 0019).
+	public bool
 	// For the document: query parameters, a value of the request body's
 	// type (upload{} for a spreadsheet), a value of the response body's type
 	// (itemsOf{...} for a list, download{} for a file), and the key's
@@ -157,6 +160,7 @@ var statusOf = map[apperr.Code]int{
 	apperr.NotFound:  http.StatusNotFound,
 	apperr.Conflict:  http.StatusConflict,
 	apperr.Busy:      http.StatusTooManyRequests,
+	apperr.Forbidden: http.StatusForbidden,
 	methodNotAllowed: http.StatusMethodNotAllowed,
 }
 

@@ -21,6 +21,9 @@ const (
 	// Busy: the server is doing the one thing of this sort it does at a
 	// time; try again later.
 	Busy Code = "busy"
+	// Forbidden: outside the caller's role, about something they may
+	// know exists (decision 0019).
+	Forbidden Code = "forbidden"
 )
 
 // Error carries a code and a bilingual message.

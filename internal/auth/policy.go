@@ -11,10 +11,6 @@ import (
 // CanRead for one record and CanWrite before a change. Handlers only pass
 // the request's principal down.
 
-// Forbidden is the code of a request outside the principal's role about
-// something they may know exists (HTTP 403).
-const Forbidden apperr.Code = "forbidden"
-
 // What is the kind of thing a request touches.
 type What string
 
@@ -180,7 +176,7 @@ func forbidden(p Principal, verb, verbZh string, w What) error {
 	if role == "" {
 		role, zh = "none", "无"
 	}
-	return apperr.New(Forbidden, fmt.Sprintf("your role (%s) may not %s %s records", role, verb, w),
+	return apperr.New(apperr.Forbidden, fmt.Sprintf("your role (%s) may not %s %s records", role, verb, w),
 		fmt.Sprintf("您的角色（%s）无权%s%s", zh, verbZh, whatZh[w]))
 }
 
