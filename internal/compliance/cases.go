@@ -126,6 +126,13 @@ func (s *Service) change(ctx context.Context, ed Edit, a Action, apply func(tx T
 	if err := ed.By.Check(); err != nil {
 		return Case{}, err
 	}
+	w := auth.Cases
+	if a == ActAssign {
+		w = auth.Assignment
+	}
+	if err := auth.MayWrite(ed.By, w, auth.Ecology); err != nil {
+		return Case{}, err
+	}
 	var c Case
 	var wasWatched bool
 	err := s.store.UpdateCompliance(ctx, func(tx Tx) error {
@@ -135,10 +142,6 @@ func (s *Service) change(ctx context.Context, ed Edit, a Action, apply func(tx T
 			return err
 		} else if !ok {
 			return notFound("case", "案件", ed.Case)
-		}
-		w := auth.Cases
-		if a == ActAssign {
-			w = auth.Assignment
 		}
 		if err := auth.CanWrite(ed.By, caseObject(c, w)); err != nil {
 			return err

@@ -127,6 +127,9 @@ func (s *Service) ImportRows(ctx context.Context, k *Kind, rows *sheet.Rows, by 
 	if err := by.Check(); err != nil {
 		return res, err
 	}
+	if err := auth.MayWrite(by, k.what(), k.Bureau); err != nil {
+		return res, err
+	}
 	cols, ps := matchHeader(k, rows)
 	if err := ps.err(); err != nil {
 		return res, err
@@ -294,11 +297,11 @@ func (s *Service) write(ctx context.Context, tx Tx, k *Kind, scope string, absen
 		ents := map[string]Enterprise{}
 		for _, r := range recs {
 			if prev, ok := stored[k.key(r)]; ok {
-				if err := writable(ctx, tx, by, k, prev, ents); err != nil {
+				if err := writable(ctx, tx, by, k, prev, true, ents); err != nil {
 					return nil, res, err
 				}
 			}
-			if err := writable(ctx, tx, by, k, r, ents); err != nil {
+			if err := writable(ctx, tx, by, k, r, false, ents); err != nil {
 				return nil, res, err
 			}
 		}

@@ -80,9 +80,11 @@ func visibleOwners(ctx context.Context, r Reader, by auth.Principal) (map[string
 	return m, nil
 }
 
-// writable checks that by may write record rec of kind k, read through r;
-// ents keeps the enterprises looked up for one write.
-func writable(ctx context.Context, r Reader, by auth.Principal, k *Kind, rec any, ents map[string]Enterprise) error {
+// writable checks that by may write record rec of kind k, read through r,
+// as it is stored or (!stored) as it is to be; ents keeps the enterprises
+// looked up for one write. An enterprise to be outside by's scope is
+// forbidden: there is nothing there whose existence to hide.
+func writable(ctx context.Context, r Reader, by auth.Principal, k *Kind, rec any, stored bool, ents map[string]Enterprise) error {
 	switch k.what() {
 	case auth.Units:
 		return auth.CanWrite(by, auth.Object{What: auth.Units})
@@ -103,5 +105,9 @@ func writable(ctx context.Context, r Reader, by auth.Principal, k *Kind, rec any
 	}
 	o := EnterpriseObject(k, e)
 	o.USCC, o.Missing = uscc, NoEnterprise(uscc)
+	if _, ok := rec.(Enterprise); ok && !stored {
+		o.Missing = apperr.Newf(apperr.Forbidden, "enterprise %s would be outside the county or park you work for",
+			"企业 %s 将不在您所属的县区或园区范围内", uscc)
+	}
 	return auth.CanWrite(by, o)
 }

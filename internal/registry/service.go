@@ -211,6 +211,9 @@ func (s *Service) Save(ctx context.Context, k *Kind, key string, fields map[stri
 	if err := by.Check(); err != nil {
 		return nil, err
 	}
+	if err := auth.MayWrite(by, k.what(), k.Bureau); err != nil {
+		return nil, err
+	}
 	for name := range fields {
 		if !k.HasField(name) {
 			return nil, apperr.Newf(apperr.Invalid, "%[1]s have no field %[2]q", "%[3]s无字段 %[2]q", k.Name, name, k.Zh)
@@ -224,7 +227,7 @@ func (s *Service) Save(ctx context.Context, k *Kind, key string, fields map[stri
 			if err != nil {
 				return err
 			}
-			if err := writable(ctx, tx, by, k, cur, map[string]Enterprise{}); apperr.CodeOf(err) == apperr.NotFound {
+			if err := writable(ctx, tx, by, k, cur, true, map[string]Enterprise{}); apperr.CodeOf(err) == apperr.NotFound {
 				return noRecord(k, key) // as if there were none
 			} else if err != nil {
 				return err
