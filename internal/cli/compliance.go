@@ -870,6 +870,10 @@ func stepOf[T any](apply func(*compliance.Service, context.Context, compliance.E
 }
 
 // dismissBody is the API's body of a dismissal.
+type assignBody struct {
+	Assignee string `json:"assignee"`
+}
+
 type dismissBody struct {
 	Reason string `json:"reason"`
 }
@@ -885,6 +889,10 @@ func runCase(ctx context.Context, e *env, args []string) error {
 		name, body, usage string
 		step              caseStep
 	}{
+		{"assign", `{"assignee"}`, "assign the case to an inspector, who may then act on it (a user name; \"\" for none)",
+			stepOf(func(s *compliance.Service, ctx context.Context, ed compliance.Edit, v assignBody) (compliance.Case, error) {
+				return s.Assign(ctx, ed, v.Assignee)
+			})},
 		{"dismiss", `{"reason"}`, "dismiss a surveyed case as compliant (排除)",
 			stepOf(func(s *compliance.Service, ctx context.Context, ed compliance.Edit, v dismissBody) (compliance.Case, error) {
 				return s.Dismiss(ctx, ed, v.Reason)
