@@ -16,9 +16,8 @@ import (
 // roles' fixture and 2,000 more enterprises with an outlet each, half in
 // each county.
 func BenchmarkRoles(b *testing.B) {
-	t := &testing.T{}
-	st := stores["sqlite"](t)
-	f := newFixture(t, st)
+	st := stores["sqlite"](b)
+	f := newFixture(b, st)
 	ctx := context.Background()
 	err := st.Update(ctx, func(tx registry.Tx) error {
 		for i := range 2000 {

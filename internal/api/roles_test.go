@@ -239,7 +239,7 @@ var pdfID = fmt.Sprintf("%x", sha256.Sum256([]byte(pdf)))
 // upgrades, case A assigned to the inspector, two screening runs and an
 // attachment.
 type fixture struct {
-	t            *testing.T
+	t            testing.TB
 	s            *Server
 	comp         *compliance.Service
 	caseA, caseB int64
@@ -247,7 +247,7 @@ type fixture struct {
 
 var sys = auth.Command("test")
 
-func newFixture(t *testing.T, st *store.DB) *fixture {
+func newFixture(t testing.TB, st *store.DB) *fixture {
 	ctx := context.Background()
 	comp := compliance.NewService(st, st.Attachments(t.TempDir()))
 	f := &fixture{t: t, s: New(registry.NewService(st), monitoring.NewService(st, st), comp, slog.New(slog.DiscardHandler)), comp: comp}
@@ -304,7 +304,7 @@ func newFixture(t *testing.T, st *store.DB) *fixture {
 	return f
 }
 
-func must(t *testing.T, err error) {
+func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
@@ -330,14 +330,14 @@ func (f *fixture) call(p auth.Principal, method, path, body string) (int, []byte
 
 // stores opens each store for a test: SQLite, and PostgreSQL where a
 // server is given.
-var stores = map[string]func(t *testing.T) *store.DB{
-	"sqlite": func(t *testing.T) *store.DB {
+var stores = map[string]func(t testing.TB) *store.DB{
+	"sqlite": func(t testing.TB) *store.DB {
 		st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "roles.db"))
 		must(t, err)
 		t.Cleanup(func() { st.Close() })
 		return st
 	},
-	"postgres": func(t *testing.T) *store.DB {
+	"postgres": func(t testing.TB) *store.DB {
 		st, err := postgres.Open(context.Background(), pgtest.URL(t), 4)
 		must(t, err)
 		t.Cleanup(func() { st.Close() })
