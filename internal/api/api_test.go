@@ -42,7 +42,7 @@ func newEnv(t testing.TB) *env {
 	}
 	t.Cleanup(func() { st.Close() })
 	acc := auth.NewService(st)
-	a := api.New(registry.NewService(st), monitoring.NewService(st), compliance.NewService(st, st.Attachments(filepath.Join(t.TempDir(), "attachments"))),
+	a := api.New(registry.NewService(st), monitoring.NewService(st, st), compliance.NewService(st, st.Attachments(filepath.Join(t.TempDir(), "attachments"))),
 		acc, slog.New(slog.NewTextHandler(t.Output(), nil)))
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)

@@ -42,12 +42,15 @@ func (s *Server) complianceRoutes() []route {
 		{method: "GET", pattern: "/api/v1/cases", summary: "One page of cases, filtered", handle: s.cases, resp: casePage{},
 			query: []param{{"campaign", "integer", "campaign id"}, usccQuery, {"county", "string", "GB/T 2260 county code"},
 				{"township", "string", "GB/T 2260 township code"}, {"state", "string", "surveyed, dismissed, rectifying, accepting, accepted, closed_out, reopened"},
-				{"disposition", "string", "close, relocate, upgrade, stop_rectify"},
+				{"disposition", "string", "close, relocate, upgrade, stop_rectify"}, {"assignee", "string", "the user name of the inspector assigned"},
 				{"limit", "integer", "page size, 1 to 1000 (default 100)"}, {"offset", "integer", "records to skip (default 0)"}}},
 		{method: "GET", pattern: "/api/v1/cases/{id}", summary: "A case with its record", handle: s.getCase, resp: compliance.Case{}},
 		{method: "GET", pattern: "/api/v1/cases/{id}/events", summary: "A case's audit log, oldest first", handle: s.events, resp: itemsOf{compliance.Event{}}},
 		{method: "GET", pattern: "/api/v1/cases/{id}/monitoring", summary: "An upgrade's monitoring data: daily means of each outlet's pollutants before the case opened and after the rectification",
 			handle: s.beforeAfter, query: []param{{"days", "integer", "days on each side, 1 to 365 (default 90)"}}, resp: itemsOf{compliance.BeforeAfter{}}},
+		stepRoute(s, "assign", "Assign the case to an inspector (a user name; \"\" for none), who may then act on it", func(ctx context.Context, ed compliance.Edit, v assignBody) (compliance.Case, error) {
+			return s.comp.Assign(ctx, ed, v.Assignee)
+		}),
 		stepRoute(s, "dismiss", "Dismiss a surveyed case as compliant", func(ctx context.Context, ed compliance.Edit, v dismissBody) (compliance.Case, error) {
 			return s.comp.Dismiss(ctx, ed, v.Reason)
 		}),
@@ -84,6 +87,10 @@ type runBody struct {
 type surveyBody struct {
 	All  bool   `json:"all"`
 	AsOf string `json:"as_of,omitempty"`
+}
+
+type assignBody struct {
+	Assignee string `json:"assignee"`
 }
 
 type dismissBody struct {
@@ -140,7 +147,11 @@ func (s *Server) screen(r *http.Request) (any, error) {
 }
 
 func (s *Server) runs(r *http.Request) (any, error) {
-	rs, err := s.comp.Runs(r.Context())
+	who, err := principal(r)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := s.comp.Runs(r.Context(), who)
 	return list{nonNil(rs)}, err
 }
 
@@ -149,7 +160,11 @@ func (s *Server) run(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	run, cands, err := s.comp.Run(r.Context(), id)
+	who, err := principal(r)
+	if err != nil {
+		return nil, err
+	}
+	run, cands, err := s.comp.Run(r.Context(), who, id)
 	return runBody{run, nonNil(cands)}, err
 }
 
@@ -162,11 +177,19 @@ func (s *Server) diff(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.comp.Diff(r.Context(), a, b)
+	who, err := principal(r)
+	if err != nil {
+		return nil, err
+	}
+	return s.comp.Diff(r.Context(), who, a, b)
 }
 
 func (s *Server) campaigns(r *http.Request) (any, error) {
-	cs, err := s.comp.Campaigns(r.Context())
+	who, err := principal(r)
+	if err != nil {
+		return nil, err
+	}
+	cs, err := s.comp.Campaigns(r.Context(), who)
 	return list{nonNil(cs)}, err
 }
 
@@ -175,7 +198,11 @@ func (s *Server) campaign(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.comp.Campaign(r.Context(), id)
+	who, err := principal(r)
+	if err != nil {
+		return nil, err
+	}
+	return s.comp.Campaign(r.Context(), who, id)
 }
 
 func (s *Server) createCampaign(r *http.Request) (any, error) {
@@ -228,7 +255,11 @@ func (s *Server) stats(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.comp.Stats(r.Context(), id, r.URL.Query().Get("as_of"))
+	who, err := principal(r)
+	if err != nil {
+		return nil, err
+	}
+	return s.comp.Stats(r.Context(), who, id, r.URL.Query().Get("as_of"))
 }
 
 func (s *Server) report(r *http.Request) (any, error) {
@@ -236,9 +267,13 @@ func (s *Server) report(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	who, err := principal(r)
+	if err != nil {
+		return nil, err
+	}
 	q := r.URL.Query()
 	var b bytes.Buffer
-	if err := s.comp.ExportXLSX(r.Context(), &b, id, q.Get("as_of"), q.Get("unit")); err != nil {
+	if err := s.comp.ExportXLSX(r.Context(), who, &b, id, q.Get("as_of"), q.Get("unit")); err != nil {
 		return nil, err
 	}
 	return download{name: "campaign-" + strconv.FormatInt(id, 10) + ".xlsx",
@@ -248,7 +283,7 @@ func (s *Server) report(r *http.Request) (any, error) {
 func (s *Server) cases(r *http.Request) (any, error) {
 	q := r.URL.Query()
 	f := compliance.CaseFilter{USCC: strings.ToUpper(q.Get("uscc")), County: q.Get("county"), Township: q.Get("township"),
-		State: compliance.State(q.Get("state")), Disposition: compliance.Disposition(q.Get("disposition"))}
+		State: compliance.State(q.Get("state")), Disposition: compliance.Disposition(q.Get("disposition")), Assignee: q.Get("assignee")}
 	if v := q.Get("campaign"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || id <= 0 {
@@ -263,7 +298,11 @@ func (s *Server) cases(r *http.Request) (any, error) {
 	if f.Offset, err = intParam(q, "offset", 0, 0, 1<<31-1); err != nil {
 		return nil, err
 	}
-	cs, total, err := s.comp.Cases(r.Context(), f)
+	who, err := principal(r)
+	if err != nil {
+		return nil, err
+	}
+	cs, total, err := s.comp.Cases(r.Context(), who, f)
 	return casePage{Total: total, Items: nonNil(cs)}, err
 }
 
@@ -272,7 +311,11 @@ func (s *Server) getCase(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.comp.Case(r.Context(), id)
+	who, err := principal(r)
+	if err != nil {
+		return nil, err
+	}
+	return s.comp.Case(r.Context(), who, id)
 }
 
 func (s *Server) events(r *http.Request) (any, error) {
@@ -280,7 +323,11 @@ func (s *Server) events(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	evs, err := s.comp.Events(r.Context(), id)
+	who, err := principal(r)
+	if err != nil {
+		return nil, err
+	}
+	evs, err := s.comp.Events(r.Context(), who, id)
 	return list{nonNil(evs)}, err
 }
 
@@ -330,11 +377,19 @@ func (s *Server) putAttachment(r *http.Request) (any, error) {
 	if i := strings.IndexByte(ct, ';'); i >= 0 {
 		ct = ct[:i]
 	}
-	return s.comp.PutAttachment(r.Context(), name, strings.TrimSpace(ct), r.Body)
+	who, err := principal(r)
+	if err != nil {
+		return nil, err
+	}
+	return s.comp.PutAttachment(r.Context(), who, name, strings.TrimSpace(ct), r.Body)
 }
 
 func (s *Server) getAttachment(r *http.Request) (any, error) {
-	a, rc, err := s.comp.Attachment(r.Context(), r.PathValue("id"))
+	who, err := principal(r)
+	if err != nil {
+		return nil, err
+	}
+	a, rc, err := s.comp.Attachment(r.Context(), who, r.PathValue("id"))
 	if err != nil {
 		return nil, err
 	}
@@ -355,6 +410,10 @@ func (s *Server) beforeAfter(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := s.comp.BeforeAfter(r.Context(), s.mon, id, days)
+	who, err := principal(r)
+	if err != nil {
+		return nil, err
+	}
+	out, err := s.comp.BeforeAfter(r.Context(), who, s.mon, id, days)
 	return list{out}, err
 }

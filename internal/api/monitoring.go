@@ -97,7 +97,11 @@ func (s *Server) readings(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	rs, err := s.mon.Readings(r.Context(), rg)
+	who, err := principal(r)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := s.mon.Readings(r.Context(), who, rg)
 	return list{nonNil(rs)}, err
 }
 
@@ -119,7 +123,11 @@ func (s *Server) rollups(r *http.Request) (any, error) {
 	default:
 		return nil, apperr.Newf(apperr.Invalid, "parameter cn: want 2011, 2061 or 2031, got %q", "参数 cn 应为 2011、2061 或 2031，实为 %q", rg.CN)
 	}
-	rs, err := s.mon.Rollups(r.Context(), p, rg)
+	who, err := principal(r)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := s.mon.Rollups(r.Context(), who, p, rg)
 	return list{nonNil(rs)}, err
 }
 
@@ -128,6 +136,10 @@ func (s *Server) frames(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	fs, err := s.mon.Frames(r.Context(), r.PathValue("mn"), rg)
+	who, err := principal(r)
+	if err != nil {
+		return nil, err
+	}
+	fs, err := s.mon.Frames(r.Context(), who, r.PathValue("mn"), rg)
 	return list{nonNil(fs)}, err
 }

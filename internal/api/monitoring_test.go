@@ -86,7 +86,7 @@ func TestCaseMonitoringBeforeAndAfter(t *testing.T) {
 	if _, err := svc.Survey(ctx, c.ID, compliance.SurveyOptions{All: true}, auth.Server("test")); err != nil {
 		t.Fatal(err)
 	}
-	cases, _, err := svc.Cases(ctx, compliance.CaseFilter{Campaign: c.ID})
+	cases, _, err := svc.Cases(ctx, auth.Server("test"), compliance.CaseFilter{Campaign: c.ID})
 	if err != nil || len(cases) != 1 {
 		t.Fatalf("cases %v %v", cases, err)
 	}
@@ -96,7 +96,7 @@ func TestCaseMonitoringBeforeAndAfter(t *testing.T) {
 		t.Fatal(err)
 	}
 	clock = time.Date(2026, 7, 1, 10, 0, 0, 0, cst.Zone)
-	photo, err := svc.PutAttachment(ctx, "desulfurizer.pdf", "application/pdf", strings.NewReader("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"))
+	photo, err := svc.PutAttachment(ctx, auth.Server("test"), "desulfurizer.pdf", "application/pdf", strings.NewReader("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -74,6 +74,9 @@ func errorStatuses(rt route, pathParams bool) []int {
 	if pathParams {
 		cs = append(cs, http.StatusNotFound)
 	}
+	if !rt.public {
+		cs = append(cs, http.StatusForbidden) // outside the caller's role
+	}
 	if rt.status == http.StatusCreated {
 		cs = append(cs, http.StatusConflict)
 	}

@@ -46,9 +46,9 @@ func (s *Server) table() []route {
 	entKind, _ := registry.KindByName("enterprises")
 	ent := records["enterprises"].rec
 	rs := []route{
-		{method: "GET", pattern: "/healthz", summary: "Health check", handle: health, resp: healthStatus{}},
-		{method: "GET", pattern: "/api/v1/openapi.json", summary: "This OpenAPI document", handle: s.openAPIDoc, resp: map[string]any{}},
-		{method: "GET", pattern: "/api/v1/industries/{code}", summary: "Name of a GB/T 4754-2017 industry code", handle: industryName, resp: industry{}},
+		{method: "GET", pattern: "/healthz", summary: "Health check", handle: health, resp: healthStatus{}, public: true},
+		{method: "GET", pattern: "/api/v1/openapi.json", summary: "This OpenAPI document", handle: s.openAPIDoc, resp: map[string]any{}, public: true},
+		{method: "GET", pattern: "/api/v1/industries/{code}", summary: "Name of a GB/T 4754-2017 industry code", handle: industryName, resp: industry{}, public: true},
 		{method: "GET", pattern: "/api/v1/enterprises", summary: "One page of enterprises (企业), filtered", handle: s.enterprises, resp: enterprisePage{},
 			query: []param{
 				{"county", "string", "county-level unit: GB/T 2260 code or Chinese name"},
@@ -148,7 +148,11 @@ func (s *Server) enterprises(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	es, total, err := s.reg.Enterprises(r.Context(), registry.EnterpriseFilter{
+	who, err := principal(r)
+	if err != nil {
+		return nil, err
+	}
+	es, total, err := s.reg.Enterprises(r.Context(), who, registry.EnterpriseFilter{
 		County: q.Get("county"), Park: q.Get("park"), Industry: q.Get("industry"),
 		Size: q.Get("size"), Status: q.Get("status"), Q: q.Get("q"), Near: near, WithinPark: q.Get("within_park"), Limit: limit, Offset: offset,
 	})
@@ -183,7 +187,11 @@ func (s *Server) detail(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.reg.Detail(r.Context(), u)
+	who, err := principal(r)
+	if err != nil {
+		return nil, err
+	}
+	return s.reg.Detail(r.Context(), who, u)
 }
 
 func (s *Server) history(r *http.Request) (any, error) {
@@ -191,7 +199,11 @@ func (s *Server) history(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	cs, err := s.reg.History(r.Context(), u)
+	who, err := principal(r)
+	if err != nil {
+		return nil, err
+	}
+	cs, err := s.reg.History(r.Context(), who, u)
 	return list{nonNil(cs)}, err
 }
 
@@ -203,7 +215,11 @@ func (s *Server) list(k *registry.Kind) func(*http.Request) (any, error) {
 				return nil, err
 			}
 		}
-		recs, err := s.reg.List(r.Context(), k, u)
+		who, err := principal(r)
+		if err != nil {
+			return nil, err
+		}
+		recs, err := s.reg.List(r.Context(), who, k, u)
 		return list{nonNil(recs)}, err
 	}
 }
@@ -327,7 +343,11 @@ func (s *Server) exportSheet(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.reg.Rows(r.Context(), k, false)
+	who, err := principal(r)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.reg.Rows(r.Context(), who, k, false)
 	if err != nil {
 		return nil, err
 	}

@@ -54,6 +54,9 @@ type route struct {
 	handle func(r *http.Request) (any, error)
 	status int   // success status; 0 means 200
 	limit  int64 // body limit; 0 means maxJSON
+	// public: no role is checked (health, the document, code tables);
+	// every other route's service asks the roles' policy (decision 0019).
+	public bool
 	// For the document: query parameters, a value of the request body's
 	// type (upload{} for a spreadsheet), a value of the response body's type
 	// (itemsOf{...} for a list, download{} for a file), and the key's

@@ -49,7 +49,7 @@ func (a *App) DemoLoggers(ctx context.Context) ([]simulate.Logger, error) {
 	if err != nil {
 		return nil, err
 	}
-	cases, _, err := comp.Cases(ctx, compliance.CaseFilter{Disposition: compliance.Close, State: compliance.ClosedOut})
+	cases, _, err := comp.Cases(ctx, auth.Server("demo"), compliance.CaseFilter{Disposition: compliance.Close, State: compliance.ClosedOut})
 	if err != nil {
 		return nil, err
 	}

@@ -108,7 +108,7 @@ func (a *App) Serve(ctx context.Context, log *slog.Logger, sv Serving) error {
 		ingestDone <- srv.Serve(ctx, il)
 	}()
 
-	as := api.New(a.Registry, monitoring.NewService(db), a.Compliance, a.Accounts, log)
+	as := api.New(a.Registry, monitoring.NewService(db, db), a.Compliance, a.Accounts, log)
 	as.TrustProxy = sv.HTTP.TrustProxy
 	mux := http.NewServeMux()
 	mux.Handle("/", as.Handler())

@@ -24,7 +24,8 @@ const (
 	// Unauthenticated: the request names no one, or names them with a
 	// credential that is wrong, expired or revoked.
 	Unauthenticated Code = "unauthenticated"
-	// Forbidden: the caller is known, and may not do this.
+	// Forbidden: the caller is known and may not do this: outside their
+	// role, about something they may know exists (decision 0019).
 	Forbidden Code = "forbidden"
 )
 

@@ -226,7 +226,7 @@ func mayManage(p Principal) bool {
 	return p.Role == Admin || ((p.Kind == CLI || p.Kind == System) && p.Role == "")
 }
 
-func forbidden() error {
+func adminOnly() error {
 	return apperr.New(apperr.Forbidden, "only an administrator may do this", "仅管理员可执行此操作")
 }
 
@@ -283,7 +283,7 @@ func (s *Service) check(ctx context.Context, a *Account) error {
 // AddAccount adds an account with its password, on behalf of by.
 func (s *Service) AddAccount(ctx context.Context, a Account, password string, by Principal) (Account, error) {
 	if !mayManage(by) {
-		return Account{}, forbidden()
+		return Account{}, adminOnly()
 	}
 	if !nameRE.MatchString(a.Name) {
 		return Account{}, apperr.New(apperr.Invalid, "an account name is 2 to 32 of a-z, 0-9, '.', '_', '-', starting with a letter or digit",
@@ -313,7 +313,7 @@ func (s *Service) Account(ctx context.Context, name string) (Account, error) {
 // Accounts lists every account, for administrators.
 func (s *Service) Accounts(ctx context.Context, by Principal) ([]Account, error) {
 	if !mayManage(by) {
-		return nil, forbidden()
+		return nil, adminOnly()
 	}
 	return s.store.Accounts(ctx)
 }
@@ -331,7 +331,7 @@ type Change struct {
 // UpdateAccount changes an account. Disabling it ends its sessions at once.
 func (s *Service) UpdateAccount(ctx context.Context, name string, c Change, by Principal, address string) (Account, error) {
 	if !mayManage(by) {
-		return Account{}, forbidden()
+		return Account{}, adminOnly()
 	}
 	a, _, err := s.store.Account(ctx, name)
 	if err != nil {
@@ -381,7 +381,7 @@ func (s *Service) UpdateAccount(ctx context.Context, name string, c Change, by P
 // the command line's) and ends all its sessions.
 func (s *Service) SetPassword(ctx context.Context, name, password string, by Principal, address string) error {
 	if !mayManage(by) {
-		return forbidden()
+		return adminOnly()
 	}
 	return s.setPassword(ctx, name, password, "", by, address)
 }
@@ -644,7 +644,7 @@ func (s *Service) CreateToken(ctx context.Context, user, name string, life time.
 // Tokens lists user's tokens ("" every user's: administrators only).
 func (s *Service) Tokens(ctx context.Context, user string, by Principal) ([]APIToken, error) {
 	if !mayManage(by) && (user == "" || by.Kind != User || by.Name != user) {
-		return nil, forbidden()
+		return nil, adminOnly()
 	}
 	return s.store.Tokens(ctx, user)
 }
@@ -668,7 +668,7 @@ func (s *Service) RevokeToken(ctx context.Context, id int64, by Principal, addre
 // LoginEvents lists the audit of sign-ins, for administrators.
 func (s *Service) LoginEvents(ctx context.Context, f EventFilter, by Principal) ([]LoginEvent, int, error) {
 	if !mayManage(by) {
-		return nil, 0, forbidden()
+		return nil, 0, adminOnly()
 	}
 	return s.store.LoginEvents(ctx, f)
 }

@@ -344,7 +344,7 @@ type runBody struct {
 // showRun prints run id: its counts and a table of its candidates, with
 // their evidence if evidence.
 func showRun(ctx context.Context, e *env, a *app.App, id int64, asJSON, evidence bool) error {
-	run, cands, err := a.Compliance.Run(ctx, id)
+	run, cands, err := a.Compliance.Run(ctx, cliActor(e), id)
 	if err != nil {
 		return err
 	}
@@ -433,7 +433,7 @@ func screenRuns(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	runs, err := a.Compliance.Runs(ctx)
+	runs, err := a.Compliance.Runs(ctx, cliActor(e))
 	if done, err := cm.done(listOf(runs), err); done {
 		return err
 	}
@@ -488,7 +488,7 @@ func screenDiff(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	d, err := a.Compliance.Diff(ctx, from, to)
+	d, err := a.Compliance.Diff(ctx, cliActor(e), from, to)
 	if err != nil {
 		return err
 	}
@@ -578,7 +578,7 @@ func campaignList(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	cs, err := a.Compliance.Campaigns(ctx)
+	cs, err := a.Compliance.Campaigns(ctx, cliActor(e))
 	if done, err := cm.done(listOf(cs), err); done {
 		return err
 	}
@@ -603,7 +603,7 @@ func campaignShow(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	c, err := a.Compliance.Campaign(ctx, id)
+	c, err := a.Compliance.Campaign(ctx, cliActor(e), id)
 	if done, err := cm.done(c, err); done {
 		return err
 	}
@@ -767,7 +767,7 @@ func campaignStats(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	st, err := a.Compliance.Stats(ctx, id, *asOf)
+	st, err := a.Compliance.Stats(ctx, cliActor(e), id, *asOf)
 	if done, err := cm.done(st, err); done {
 		return err
 	}
@@ -841,7 +841,7 @@ func campaignReport(ctx context.Context, e *env, args []string) (err error) {
 	// The workbook is made whole before the file is written: a refused
 	// report leaves no half-written file behind.
 	var b bytes.Buffer
-	if err := a.Compliance.ExportXLSX(ctx, &b, id, *asOf, *unit); err != nil {
+	if err := a.Compliance.ExportXLSX(ctx, cliActor(e), &b, id, *asOf, *unit); err != nil {
 		return err
 	}
 	if err := os.WriteFile(*out, b.Bytes(), 0o644); err != nil {
@@ -870,6 +870,10 @@ func stepOf[T any](apply func(*compliance.Service, context.Context, compliance.E
 }
 
 // dismissBody is the API's body of a dismissal.
+type assignBody struct {
+	Assignee string `json:"assignee"`
+}
+
 type dismissBody struct {
 	Reason string `json:"reason"`
 }
@@ -885,6 +889,10 @@ func runCase(ctx context.Context, e *env, args []string) error {
 		name, body, usage string
 		step              caseStep
 	}{
+		{"assign", `{"assignee"}`, "assign the case to an inspector, who may then act on it (a user name; \"\" for none)",
+			stepOf(func(s *compliance.Service, ctx context.Context, ed compliance.Edit, v assignBody) (compliance.Case, error) {
+				return s.Assign(ctx, ed, v.Assignee)
+			})},
 		{"dismiss", `{"reason"}`, "dismiss a surveyed case as compliant (排除)",
 			stepOf(func(s *compliance.Service, ctx context.Context, ed compliance.Edit, v dismissBody) (compliance.Case, error) {
 				return s.Dismiss(ctx, ed, v.Reason)
@@ -954,7 +962,7 @@ func caseList(ctx context.Context, e *env, args []string) error {
 		}
 		*a.code = u.Code
 	}
-	cs, total, err := a.Compliance.Cases(ctx, f)
+	cs, total, err := a.Compliance.Cases(ctx, cliActor(e), f)
 	if err != nil {
 		return err
 	}
@@ -1002,7 +1010,7 @@ func caseShow(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	c, err := a.Compliance.Case(ctx, id)
+	c, err := a.Compliance.Case(ctx, cliActor(e), id)
 	if done, err := cm.done(c, err); done {
 		return err
 	}
@@ -1175,7 +1183,7 @@ func caseEvents(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	evs, err := a.Compliance.Events(ctx, id)
+	evs, err := a.Compliance.Events(ctx, cliActor(e), id)
 	if done, err := cm.done(listOf(evs), err); done {
 		return err
 	}
@@ -1267,7 +1275,7 @@ func caseAttach(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	att, err := a.Compliance.PutAttachment(ctx, filepath.Base(cm.pos[0]), *typ, f)
+	att, err := a.Compliance.PutAttachment(ctx, cliActor(e), filepath.Base(cm.pos[0]), *typ, f)
 	if done, err := cm.done(att, err); done {
 		return err
 	}

@@ -81,7 +81,7 @@ func runExport(ctx context.Context, e *env, args []string) (err error) {
 		return err
 	}
 	defer a.Close()
-	rows, err := a.Registry.Rows(ctx, k, *secrets)
+	rows, err := a.Registry.Rows(ctx, cliActor(e), k, *secrets)
 	if err != nil {
 		return err
 	}

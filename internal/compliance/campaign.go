@@ -21,6 +21,9 @@ func (s *Service) CreateCampaign(ctx context.Context, c Campaign, by auth.Princi
 	if err := by.Check(); err != nil {
 		return c, err
 	}
+	if err := auth.CanWrite(by, campaignObject); err != nil {
+		return c, err
+	}
 	c, err := s.checkCampaign(ctx, c)
 	if err != nil {
 		return c, err
@@ -37,6 +40,9 @@ func (s *Service) CreateCampaign(ctx context.Context, c Campaign, by auth.Princi
 // version (the one the caller read); cases already surveyed stay.
 func (s *Service) UpdateCampaign(ctx context.Context, c Campaign, version int, by auth.Principal) (Campaign, error) {
 	if err := by.Check(); err != nil {
+		return c, err
+	}
+	if err := auth.CanWrite(by, campaignObject); err != nil {
 		return c, err
 	}
 	c, err := s.checkCampaign(ctx, c)
@@ -69,10 +75,18 @@ func staleCampaign(id int64, stored, read int) error {
 }
 
 // Campaigns lists the campaigns by id.
-func (s *Service) Campaigns(ctx context.Context) ([]Campaign, error) { return s.store.Campaigns(ctx) }
+func (s *Service) Campaigns(ctx context.Context, by auth.Principal) ([]Campaign, error) {
+	if err := auth.CanList(by, auth.Campaigns); err != nil {
+		return nil, err
+	}
+	return s.store.Campaigns(ctx)
+}
 
 // Campaign returns one campaign.
-func (s *Service) Campaign(ctx context.Context, id int64) (Campaign, error) {
+func (s *Service) Campaign(ctx context.Context, by auth.Principal, id int64) (Campaign, error) {
+	if err := auth.CanRead(by, campaignObject); err != nil {
+		return Campaign{}, err
+	}
 	c, ok, err := s.store.Campaign(ctx, id)
 	if err == nil && !ok {
 		err = notFound("campaign", "整治行动", id)
@@ -217,7 +231,10 @@ func (s *Service) Survey(ctx context.Context, campaignID int64, opt SurveyOption
 	if err := by.Check(); err != nil {
 		return res, err
 	}
-	c, err := s.Campaign(ctx, campaignID)
+	if err := auth.CanWrite(by, campaignObject); err != nil {
+		return res, err
+	}
+	c, err := s.Campaign(ctx, by, campaignID)
 	if err != nil {
 		return res, err
 	}

@@ -27,6 +27,7 @@ const (
 	ActCloseOut   Action = "close_out"  // 销号
 	ActVisit      Action = "visit"      // 回头看
 	ActRelapse    Action = "relapse"    // 复产线索：monitoring evidence reopened the case
+	ActAssign     Action = "assign"     // 指派：the inspector who acts on the case
 )
 
 var actionNames = map[Action][2]string{
@@ -40,6 +41,7 @@ var actionNames = map[Action][2]string{
 	ActCloseOut:   {"close out (销号)", "销号"},
 	ActVisit:      {"record a follow-up visit", "记录回头看"},
 	ActRelapse:    {"reopen on relapse evidence", "因复产线索重新打开"},
+	ActAssign:     {"assign to an inspector", "指派检查员"},
 }
 
 func (a Action) En() string { return actionNames[a][0] }
@@ -78,6 +80,12 @@ var Transitions = []Transition{
 	{ActRelapse, Accepting, Reopened},
 	{ActRelapse, Accepted, Reopened},
 	{ActRelapse, ClosedOut, Reopened},
+	{ActAssign, Surveyed, Surveyed}, // assigning moves nothing
+	{ActAssign, Rectifying, Rectifying},
+	{ActAssign, Accepting, Accepting},
+	{ActAssign, Accepted, Accepted},
+	{ActAssign, ClosedOut, ClosedOut},
+	{ActAssign, Reopened, Reopened},
 }
 
 // allowed reports whether a may move a case from `from` to `to`; with to
@@ -118,6 +126,13 @@ func (s *Service) change(ctx context.Context, ed Edit, a Action, apply func(tx T
 	if err := ed.By.Check(); err != nil {
 		return Case{}, err
 	}
+	w := auth.Cases
+	if a == ActAssign {
+		w = auth.Assignment
+	}
+	if err := auth.MayWrite(ed.By, w, auth.Ecology); err != nil {
+		return Case{}, err
+	}
 	var c Case
 	var wasWatched bool
 	err := s.store.UpdateCompliance(ctx, func(tx Tx) error {
@@ -127,6 +142,9 @@ func (s *Service) change(ctx context.Context, ed Edit, a Action, apply func(tx T
 			return err
 		} else if !ok {
 			return notFound("case", "案件", ed.Case)
+		}
+		if err := auth.CanWrite(ed.By, caseObject(c, w)); err != nil {
+			return err
 		}
 		wasWatched = c.watched()
 		if c.Version != ed.Version {
@@ -177,25 +195,52 @@ func data(ev *Event, v any) error {
 }
 
 // Case returns one case with its enterprise's name.
-func (s *Service) Case(ctx context.Context, id int64) (Case, error) {
-	c, ok, err := s.store.Case(ctx, id)
-	if err == nil && !ok {
-		err = notFound("case", "案件", id)
+func (s *Service) Case(ctx context.Context, by auth.Principal, id int64) (Case, error) {
+	if err := auth.CanList(by, auth.Cases); err != nil {
+		return Case{}, err
 	}
-	return c, err
+	c, ok, err := s.store.Case(ctx, id)
+	switch {
+	case err != nil:
+		return c, err
+	case !ok:
+		return c, notFound("case", "案件", id)
+	}
+	return c, auth.CanRead(by, caseObject(c, auth.Cases))
 }
 
-// Cases returns one page of cases and the total.
-func (s *Service) Cases(ctx context.Context, f CaseFilter) ([]Case, int, error) {
+// Cases returns one page of the cases by may see and their total.
+func (s *Service) Cases(ctx context.Context, by auth.Principal, f CaseFilter) ([]Case, int, error) {
+	if err := auth.CanList(by, auth.Cases); err != nil {
+		return nil, 0, err
+	}
+	f, ok := narrow(by, f)
+	if !ok {
+		return nil, 0, nil
+	}
 	return s.store.Cases(ctx, f)
 }
 
 // Events returns a case's audit log, oldest first.
-func (s *Service) Events(ctx context.Context, id int64) ([]Event, error) {
-	if _, err := s.Case(ctx, id); err != nil {
+func (s *Service) Events(ctx context.Context, by auth.Principal, id int64) ([]Event, error) {
+	if _, err := s.Case(ctx, by, id); err != nil {
 		return nil, err
 	}
 	return s.store.Events(ctx, id)
+}
+
+// Assign gives the case to the inspector named assignee ("" to no one),
+// who may then act on it; the audit log keeps who assigned it from whom.
+func (s *Service) Assign(ctx context.Context, ed Edit, assignee string) (Case, error) {
+	assignee = strings.TrimSpace(assignee)
+	if err := checkAssignee(assignee); err != nil {
+		return Case{}, err
+	}
+	return s.change(ctx, ed, ActAssign, func(_ Tx, c *Case, ev *Event) error {
+		prev := c.Assignee
+		c.Assignee = assignee
+		return data(ev, map[string]string{"assignee": assignee, "previous": prev})
+	})
 }
 
 // Dismiss closes a surveyed case found compliant on site, for the reason given.

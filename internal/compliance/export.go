@@ -8,6 +8,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"ecoindustry/internal/auth"
 	"ecoindustry/internal/registry"
 )
 
@@ -40,13 +41,14 @@ var statColumns = []struct {
 // workbook for reporting upward: a table by county (title, reporting unit
 // and date, columns in Chinese with English beneath, a totals row), the
 // same by industry, the monthly timeline, and the ledger (台账) of every
-// case. unit is the reporting unit (填报单位), "" for the lead unit.
-func (s *Service) ExportXLSX(ctx context.Context, w io.Writer, campaignID int64, asOf, unit string) error {
-	st, err := s.Stats(ctx, campaignID, asOf)
+// case. unit is the reporting unit (填报单位), "" for the lead unit. A
+// principal of one county reports that county's figures and cases.
+func (s *Service) ExportXLSX(ctx context.Context, by auth.Principal, w io.Writer, campaignID int64, asOf, unit string) error {
+	st, err := s.Stats(ctx, by, campaignID, asOf)
 	if err != nil {
 		return err
 	}
-	cases, _, err := s.store.Cases(ctx, CaseFilter{Campaign: campaignID})
+	cases, _, err := s.store.Cases(ctx, CaseFilter{Campaign: campaignID, County: auth.Visible(by).County})
 	if err != nil {
 		return err
 	}

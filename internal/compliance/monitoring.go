@@ -4,13 +4,15 @@ import (
 	"context"
 	"time"
 
+	"ecoindustry/internal/auth"
 	"ecoindustry/internal/cst"
 	"ecoindustry/internal/monitoring"
 )
 
-// RollupReader is the monitoring data a case's comparison reads.
+// RollupReader is the monitoring data a case's comparison reads, as by
+// may read it.
 type RollupReader interface {
-	Rollups(ctx context.Context, p monitoring.Period, r monitoring.Range) ([]monitoring.Rollup, error)
+	Rollups(ctx context.Context, by auth.Principal, p monitoring.Period, r monitoring.Range) ([]monitoring.Rollup, error)
 }
 
 // BeforeAfter is one outlet's pollutant over the days before a case opened
@@ -31,8 +33,8 @@ type BeforeAfter struct {
 // mon, outlet by outlet and pollutant by pollutant: the mean of the daily
 // means over the days before the case opened, and over as many days from
 // the day after its rectification was complete (none while it is not).
-func (s *Service) BeforeAfter(ctx context.Context, mon RollupReader, id int64, days int) ([]BeforeAfter, error) {
-	c, err := s.Case(ctx, id)
+func (s *Service) BeforeAfter(ctx context.Context, by auth.Principal, mon RollupReader, id int64, days int) ([]BeforeAfter, error) {
+	c, err := s.Case(ctx, by, id)
 	if err != nil {
 		return nil, err
 	}
@@ -60,7 +62,7 @@ func (s *Service) BeforeAfter(ctx context.Context, mon RollupReader, id int64, d
 			if from.IsZero() {
 				continue // not rectified yet: no "after"
 			}
-			rs, err := mon.Rollups(ctx, monitoring.Day, monitoring.Range{USCC: c.USCC, Outlet: o.OutletCode, From: from, To: from.Add(span)})
+			rs, err := mon.Rollups(ctx, by, monitoring.Day, monitoring.Range{USCC: c.USCC, Outlet: o.OutletCode, From: from, To: from.Add(span)})
 			if err != nil {
 				return nil, err
 			}

@@ -72,6 +72,9 @@ func (s *Service) Screen(ctx context.Context, rs RuleSet, asOf string, by auth.P
 	if err := by.Check(); err != nil {
 		return Run{}, err
 	}
+	if err := auth.CanWrite(by, screeningObject); err != nil {
+		return Run{}, err
+	}
 	if asOf == "" {
 		asOf = s.Today()
 	} else if err := checkDate("as_of", "筛查基准日", asOf); err != nil {
@@ -94,10 +97,18 @@ func (s *Service) Screen(ctx context.Context, rs RuleSet, asOf string, by auth.P
 }
 
 // Runs lists the screening runs, newest first.
-func (s *Service) Runs(ctx context.Context) ([]Run, error) { return s.store.Runs(ctx) }
+func (s *Service) Runs(ctx context.Context, by auth.Principal) ([]Run, error) {
+	if err := auth.CanList(by, auth.Screenings); err != nil {
+		return nil, err
+	}
+	return s.store.Runs(ctx)
+}
 
 // Run returns a screening run and its candidates, in USCC order.
-func (s *Service) Run(ctx context.Context, id int64) (Run, []Candidate, error) {
+func (s *Service) Run(ctx context.Context, by auth.Principal, id int64) (Run, []Candidate, error) {
+	if err := auth.CanRead(by, screeningObject); err != nil {
+		return Run{}, nil, err
+	}
 	r, ok, err := s.store.Run(ctx, id)
 	if err != nil {
 		return r, nil, err
@@ -127,12 +138,12 @@ type Change struct {
 }
 
 // Diff compares run a with run b, candidates in USCC order.
-func (s *Service) Diff(ctx context.Context, a, b int64) (Diff, error) {
-	_, ca, err := s.Run(ctx, a)
+func (s *Service) Diff(ctx context.Context, by auth.Principal, a, b int64) (Diff, error) {
+	_, ca, err := s.Run(ctx, by, a)
 	if err != nil {
 		return Diff{}, err
 	}
-	_, cb, err := s.Run(ctx, b)
+	_, cb, err := s.Run(ctx, by, b)
 	if err != nil {
 		return Diff{}, err
 	}
@@ -180,12 +191,20 @@ func sameFindings(a, b []Finding) bool {
 }
 
 // PutAttachment stores a photo or scanned document (see Attachments).
-func (s *Service) PutAttachment(ctx context.Context, name, claimedType string, r io.Reader) (Attachment, error) {
+// by must be one who may act on cases.
+func (s *Service) PutAttachment(ctx context.Context, by auth.Principal, name, claimedType string, r io.Reader) (Attachment, error) {
+	if err := auth.CanWrite(by, evidenceObject); err != nil {
+		return Attachment{}, err
+	}
 	return s.files.Put(ctx, name, claimedType, r)
 }
 
 // Attachment returns an attachment and its content; the caller closes it.
-func (s *Service) Attachment(ctx context.Context, id string) (Attachment, io.ReadCloser, error) {
+// by must be one who may read cases.
+func (s *Service) Attachment(ctx context.Context, by auth.Principal, id string) (Attachment, io.ReadCloser, error) {
+	if err := auth.CanList(by, auth.Evidence); err != nil {
+		return Attachment{}, nil, err
+	}
 	if !ValidID(id) {
 		return Attachment{}, nil, apperr.Newf(apperr.Invalid, "%q is not an attachment id (64 hex digits)", "%q 不是附件编号（64位十六进制）", id)
 	}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"ecoindustry/internal/auth"
 	"ecoindustry/internal/registry"
 )
 
@@ -79,9 +80,9 @@ type Stats struct {
 
 // Stats counts a campaign's cases as of asOf ("" is today): the store
 // counts the cases' own columns (a GROUP BY), the latest survey gives the
-// enterprises in scope.
-func (s *Service) Stats(ctx context.Context, campaignID int64, asOf string) (Stats, error) {
-	c, err := s.Campaign(ctx, campaignID)
+// enterprises in scope. A principal of one county counts that county's.
+func (s *Service) Stats(ctx context.Context, by auth.Principal, campaignID int64, asOf string) (Stats, error) {
+	c, err := s.Campaign(ctx, by, campaignID)
 	if err != nil {
 		return Stats{}, err
 	}
@@ -90,7 +91,11 @@ func (s *Service) Stats(ctx context.Context, campaignID int64, asOf string) (Sta
 	} else if err := checkDate("as_of", "统计日期", asOf); err != nil {
 		return Stats{}, err
 	}
-	cells, months, err := s.store.Tally(ctx, campaignID, asOf)
+	if err := auth.CanList(by, auth.Cases); err != nil {
+		return Stats{}, err
+	}
+	county := auth.Visible(by).County
+	cells, months, err := s.store.Tally(ctx, campaignID, asOf, county)
 	if err != nil {
 		return Stats{}, err
 	}
@@ -111,6 +116,9 @@ func (s *Service) Stats(ctx context.Context, campaignID int64, asOf string) (Sta
 		return m[k]
 	}
 	for _, sc := range run.InScope {
+		if county != "" && sc.County != county {
+			continue
+		}
 		for _, n := range []*Counts{&st.Total, group(counties, sc.County), group(industries, sc.Division)} {
 			n.InScope += sc.N
 		}

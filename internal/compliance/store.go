@@ -21,8 +21,8 @@ type Reader interface {
 	Summaries(ctx context.Context, campaign int64) ([]Summary, error)
 	// Tally counts a campaign's cases (all but InScope and the rates) by
 	// county and industry division as of a date, and by month, as the
-	// fields of Counts and Month define.
-	Tally(ctx context.Context, campaign int64, asOf string) ([]Cell, []Month, error)
+	// fields of Counts and Month define: those of one county, or ("") all.
+	Tally(ctx context.Context, campaign int64, asOf, county string) ([]Cell, []Month, error)
 	Events(ctx context.Context, caseID int64) ([]Event, error)
 	Runs(ctx context.Context) ([]Run, error)
 	Run(ctx context.Context, id int64) (Run, bool, error)
@@ -95,6 +95,7 @@ type CaseFilter struct {
 	Township    string
 	State       State
 	Disposition Disposition
+	Assignee    string
 	Limit       int // 0: all
 	Offset      int
 }

@@ -189,6 +189,9 @@ type Summary struct {
 	ClosedOutOn string `json:"closed_out_on"`
 	Relapses    int    `json:"relapses"`    // relapses found (复产) by visits
 	RelapsedOn  string `json:"relapsed_on"` // the last of them
+	// Assignee is the user name of the inspector the case is assigned to
+	// (Service.Assign), "" for none: they act on it.
+	Assignee string `json:"assignee,omitempty"`
 	// RelapseEvidence counts the monitoring evidence (frames, logger
 	// connections) seen since the case was last reopened, the first
 	// included; RelapseAt is the latest.

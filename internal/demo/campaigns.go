@@ -81,11 +81,11 @@ func Campaigns(ctx context.Context, st compliance.Store, files compliance.Attach
 	for i := range es {
 		r.ents[es[i].USCC] = &es[i]
 	}
-	existing, err := r.svc.Campaigns(ctx)
+	existing, err := r.svc.Campaigns(ctx, actor)
 	if err != nil {
 		return Summary{}, fmt.Errorf("demo: campaigns: %w", err)
 	}
-	runs, err := r.svc.Runs(ctx)
+	runs, err := r.svc.Runs(ctx, actor)
 	if err != nil {
 		return Summary{}, fmt.Errorf("demo: campaigns: %w", err)
 	}
@@ -302,7 +302,7 @@ func (r *replay) step(p pending) error {
 
 // load reads a surveyed campaign's cases and plans their steps.
 func (r *replay) load(cr *campaignRun) error {
-	cs, _, err := r.svc.Cases(r.ctx, compliance.CaseFilter{Campaign: cr.id})
+	cs, _, err := r.svc.Cases(r.ctx, actor, compliance.CaseFilter{Campaign: cr.id})
 	if err != nil {
 		return fmt.Errorf("demo: cases of %s: %w", cr.def.campaign.Name, err)
 	}
@@ -337,7 +337,7 @@ func (r *replay) complete() (bool, error) {
 func (r *replay) summary() (Summary, error) {
 	s := Summary{Steps: r.steps, Photos: r.stored}
 	for _, cr := range r.camps {
-		cs, _, err := r.svc.Cases(r.ctx, compliance.CaseFilter{Campaign: cr.id})
+		cs, _, err := r.svc.Cases(r.ctx, actor, compliance.CaseFilter{Campaign: cr.id})
 		if err != nil {
 			return s, fmt.Errorf("demo: cases of %s: %w", cr.def.campaign.Name, err)
 		}

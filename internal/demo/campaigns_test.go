@@ -48,14 +48,14 @@ func historyOf(t *testing.T, svc *compliance.Service) history {
 	ctx := context.Background()
 	h := history{events: map[int64][]compliance.Event{}}
 	var err error
-	if h.campaigns, err = svc.Campaigns(ctx); err != nil {
+	if h.campaigns, err = svc.Campaigns(ctx, sys); err != nil {
 		t.Fatal(err)
 	}
-	if h.cases, _, err = svc.Cases(ctx, compliance.CaseFilter{}); err != nil {
+	if h.cases, _, err = svc.Cases(ctx, sys, compliance.CaseFilter{}); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range h.cases {
-		if h.events[c.ID], err = svc.Events(ctx, c.ID); err != nil {
+		if h.events[c.ID], err = svc.Events(ctx, sys, c.ID); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -248,7 +248,7 @@ func TestCampaigns(t *testing.T) {
 
 	t.Run("Stats", func(t *testing.T) {
 		for _, c := range h.campaigns {
-			st, err := svc.Stats(ctx, c.ID, date(asOf))
+			st, err := svc.Stats(ctx, sys, c.ID, date(asOf))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -409,7 +409,7 @@ func TestCampaigns(t *testing.T) {
 			}
 		}
 		for id := range owner {
-			a, rc, err := svc.Attachment(ctx, id)
+			a, rc, err := svc.Attachment(ctx, sys, id)
 			if err != nil {
 				t.Fatal(err)
 			}

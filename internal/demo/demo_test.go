@@ -141,7 +141,7 @@ func TestLoad(t *testing.T) {
 	}
 
 	rows := func(kind string) int { tb, _ := d.Table(kind); return len(tb.Rows) }
-	es, total, err := svc.Enterprises(ctx, registry.EnterpriseFilter{})
+	es, total, err := svc.Enterprises(ctx, sys, registry.EnterpriseFilter{})
 	if err != nil || total != n || len(es) != n {
 		t.Errorf("enterprises: %d (%d), %v; want %d", len(es), total, err, n)
 	}
@@ -153,11 +153,11 @@ func TestLoad(t *testing.T) {
 	if err != nil || len(permits) != rows("permits") {
 		t.Errorf("permit rows: %d, %v; want %d", len(permits), err, rows("permits"))
 	}
-	valves, _, err := svc.Enterprises(ctx, registry.EnterpriseFilter{County: "青田县", Industry: "3443"})
+	valves, _, err := svc.Enterprises(ctx, sys, registry.EnterpriseFilter{County: "青田县", Industry: "3443"})
 	if err != nil || len(valves) == 0 {
 		t.Errorf("Qingtian valve firms: %d, %v", len(valves), err)
 	}
-	leather, _, err := svc.Enterprises(ctx, registry.EnterpriseFilter{Park: "LS-ETDZ", Industry: "2925"})
+	leather, _, err := svc.Enterprises(ctx, sys, registry.EnterpriseFilter{Park: "LS-ETDZ", Industry: "2925"})
 	if err != nil || len(leather) == 0 {
 		t.Errorf("development-zone synthetic leather firms: %d, %v", len(leather), err)
 	}

@@ -91,7 +91,7 @@ func (r *replay) storePhotos(cr *campaignRun) error {
 		wg.Go(func() {
 			for i := w; i < len(todo); i += workers {
 				var a compliance.Attachment
-				a, errs[i] = r.svc.PutAttachment(r.ctx, todo[i].name(), "image/png", bytes.NewReader(todo[i].png()))
+				a, errs[i] = r.svc.PutAttachment(r.ctx, actor, todo[i].name(), "image/png", bytes.NewReader(todo[i].png()))
 				ids[i] = a.ID
 			}
 		})

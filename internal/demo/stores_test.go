@@ -37,11 +37,11 @@ func TestSameDatasetOnBothStores(t *testing.T) {
 		}
 	}
 	for _, k := range registry.Kinds {
-		a, err := svcs[0].Rows(ctx, k, true)
+		a, err := svcs[0].Rows(ctx, sys, k, true)
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, err := svcs[1].Rows(ctx, k, true)
+		b, err := svcs[1].Rows(ctx, sys, k, true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -58,7 +58,7 @@ func TestSameDatasetOnBothStores(t *testing.T) {
 		var pages [2][]registry.Enterprise
 		var totals [2]int
 		for i, svc := range svcs {
-			if pages[i], totals[i], err = svc.Enterprises(ctx, f); err != nil {
+			if pages[i], totals[i], err = svc.Enterprises(ctx, sys, f); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -78,7 +78,7 @@ func TestSameDatasetOnBothStores(t *testing.T) {
 		sums[i] = sum.String()
 		svc := compliance.NewService(st, files)
 		for _, c := range sum.Campaigns {
-			x, err := svc.Stats(ctx, c.ID, "2026-09-30")
+			x, err := svc.Stats(ctx, sys, c.ID, "2026-09-30")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -90,8 +90,8 @@ func TestSameDatasetOnBothStores(t *testing.T) {
 		t.Errorf("campaigns differ:\n%s\n%s", sums[0], sums[1])
 	}
 	ents, _ := d.Table("enterprises")
-	a, _ := svcs[0].History(ctx, ents.Rows[0][0])
-	b, _ := svcs[1].History(ctx, ents.Rows[0][0])
+	a, _ := svcs[0].History(ctx, sys, ents.Rows[0][0])
+	b, _ := svcs[1].History(ctx, sys, ents.Rows[0][0])
 	if len(a) == 0 || len(a) != len(b) || !reflect.DeepEqual(a[0].Fields, b[0].Fields) {
 		t.Errorf("history differs: %d and %d entries", len(a), len(b))
 	}

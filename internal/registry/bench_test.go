@@ -122,7 +122,7 @@ func BenchmarkListEnterprises100k(b *testing.B) {
 			for b.Loop() {
 				for _, q := range listQueries {
 					start := time.Now()
-					if _, _, err := svc.Enterprises(ctx, q); err != nil {
+					if _, _, err := svc.Enterprises(ctx, sys, q); err != nil {
 						b.Fatal(err)
 					}
 					lat = append(lat, time.Since(start))

@@ -127,7 +127,9 @@ func (s *Service) ImportRows(ctx context.Context, k *Kind, rows *sheet.Rows, by 
 	if err := by.Check(); err != nil {
 		return res, err
 	}
-	actor := by.Actor()
+	if err := auth.MayWrite(by, k.what(), k.Bureau); err != nil {
+		return res, err
+	}
 	cols, ps := matchHeader(k, rows)
 	if err := ps.err(); err != nil {
 		return res, err
@@ -166,7 +168,7 @@ func (s *Service) ImportRows(ctx context.Context, k *Kind, rows *sheet.Rows, by 
 				return err
 			}
 		}
-		_, w, err := s.write(ctx, tx, k, "", absent, next, loc, actor)
+		_, w, err := s.write(ctx, tx, k, "", absent, next, loc, by)
 		res.Rows, res.Created, res.Updated, res.Unchanged = w.Rows, w.Created, w.Updated, w.Unchanged
 		if err == nil && dryRun {
 			if err := tx.Flush(ctx); err != nil {
@@ -230,10 +232,12 @@ func headerMatches(f Field, h string) bool {
 // then io.EOF; loc locates a problem in a row. Fields named in absent are
 // not in the input, and a record that exists keeps its stored values for
 // them. The stored records compared are those of enterprise scope, or all
-// with "". Nothing is written if any input has a problem.
+// with "". Nothing is written if any input has a problem, or if by may
+// not write a record as it is stored or as it would be (auth.CanWrite).
 func (s *Service) write(ctx context.Context, tx Tx, k *Kind, scope string, absent []string,
-	next func() (func(string) string, int, error), loc func(row int, field, en, zh string) Problem, actor string,
+	next func() (func(string) string, int, error), loc func(row int, field, en, zh string) Problem, by auth.Principal,
 ) (recs []any, res Result, err error) {
+	actor := by.Actor()
 	refs, err := newRefs(ctx, tx)
 	if err != nil {
 		return nil, res, err
@@ -288,6 +292,19 @@ func (s *Service) write(ctx context.Context, tx Tx, k *Kind, scope string, absen
 	}
 	if err := ps.err(); err != nil {
 		return nil, res, err
+	}
+	if !auth.Unrestricted(by) {
+		ents := map[string]Enterprise{}
+		for _, r := range recs {
+			if prev, ok := stored[k.key(r)]; ok {
+				if err := writable(ctx, tx, by, k, prev, true, ents); err != nil {
+					return nil, res, err
+				}
+			}
+			if err := writable(ctx, tx, by, k, r, false, ents); err != nil {
+				return nil, res, err
+			}
+		}
 	}
 
 	if k.release != nil {

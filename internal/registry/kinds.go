@@ -1,11 +1,13 @@
 package registry
 
 import (
+	"cmp"
 	"context"
 	"regexp"
 	"slices"
 	"strings"
 
+	"ecoindustry/internal/auth"
 	"ecoindustry/internal/geo"
 	"ecoindustry/internal/hj212"
 )
@@ -18,6 +20,8 @@ type Kind struct {
 	Name   string // English, plural: the CLI and API name
 	Zh     string
 	Fields []Field
+	// Bureau is the bureau whose officers write this kind (decision 0019).
+	Bureau auth.Bureau
 
 	parse  func(p *Parser) any
 	key    func(r any) string
@@ -55,9 +59,11 @@ func (k *Kind) ownerOfKey(key string) string {
 // Def says how records of type T are read, keyed and stored: what NewKind
 // needs to declare a kind.
 type Def[T any] struct {
-	Parse  func(p *Parser) T
-	Key    func(r T) string
-	Owner  func(r T) string   // the enterprise's USCC; nil where records have none
+	Parse func(p *Parser) T
+	Key   func(r T) string
+	Owner func(r T) string // the enterprise's USCC; nil where records have none
+	// Bureau writes the records; "" is the ecology bureau's.
+	Bureau auth.Bureau
 	Values func(r T) []string // the fields as text, in field order: export, history, diffs
 	// Load reads the stored records of one enterprise (uscc), or all with "".
 	Load func(ctx context.Context, r Reader, uscc string) ([]T, error)
@@ -76,7 +82,7 @@ func NewKind[T any](name, zh string, fields []Field, d Def[T]) *Kind {
 		owner = func(T) string { return "" }
 	}
 	return &Kind{
-		Name: name, Zh: zh, Fields: fields,
+		Name: name, Zh: zh, Fields: fields, Bureau: cmp.Or(d.Bureau, auth.Ecology),
 		parse:  func(p *Parser) any { return d.Parse(p) },
 		key:    func(r any) string { return d.Key(r.(T)) },
 		owner:  func(r any) string { return owner(r.(T)) },

@@ -108,11 +108,11 @@ func TestImportGoodFileWholeAndAgainUnchanged(t *testing.T) {
 	if res.Unchanged != 3 || res.Created+res.Updated != 0 {
 		t.Fatalf("second import: %+v", res)
 	}
-	es, _, err := svc.Enterprises(ctx, registry.EnterpriseFilter{County: "青田"})
+	es, _, err := svc.Enterprises(ctx, sys, registry.EnterpriseFilter{County: "青田"})
 	if err != nil || len(es) != 1 || es[0].Park != "QT-IP01" || es[0].Size != "below" {
 		t.Fatalf("Qingtian: %+v %v", es, err)
 	}
-	h, err := svc.History(ctx, u1)
+	h, err := svc.History(ctx, sys, u1)
 	if err != nil || len(h) != 1 || h[0].Op != "create" || h[0].Actor != "cli:test" || h[0].Fields["land_mu"].To != "56.5" {
 		t.Fatalf("history: %+v %v", h, err)
 	}
@@ -157,7 +157,7 @@ func TestImportBadFileListsEveryProblemAndWritesNothing(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Fatalf("problems:\n got %v\nwant %v\n%v", got, want, invalid)
 	}
-	es, _, _ := svc.Enterprises(context.Background(), registry.EnterpriseFilter{})
+	es, _, _ := svc.Enterprises(context.Background(), sys, registry.EnterpriseFilter{})
 	if len(es) != 0 {
 		t.Fatalf("a refused file wrote %d enterprises", len(es))
 	}
@@ -234,7 +234,7 @@ func TestOutletsAndPermits(t *testing.T) {
 	if res.Created != 2 {
 		t.Fatalf("%+v", res)
 	}
-	d, err := svc.Detail(ctx, u1)
+	d, err := svc.Detail(ctx, sys, u1)
 	if err != nil || len(d.Permits) != 2 || len(d.Outlets) != 2 || d.Outlets[0].PW != "******" {
 		t.Fatalf("detail: %+v %v", d, err)
 	}
@@ -280,7 +280,7 @@ func TestSaveCreatePatchAndHistory(t *testing.T) {
 	if _, err := svc.Save(ctx, k, u1+"/DA001", map[string]string{"colour": "red"}, auth.Principal{Kind: auth.API, Name: "bob"}); apperr.CodeOf(err) != apperr.Invalid {
 		t.Fatalf("unknown field: %v", err)
 	}
-	h, err := svc.History(ctx, u1)
+	h, err := svc.History(ctx, sys, u1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -293,7 +293,7 @@ func TestSaveCreatePatchAndHistory(t *testing.T) {
 	if _, err := svc.Save(ctx, kindOf(t, "enterprises"), u1, map[string]string{"status": "suspended"}, auth.Principal{Kind: auth.API, Name: "carol"}); err != nil {
 		t.Fatal(err)
 	}
-	h, _ = svc.History(ctx, u1)
+	h, _ = svc.History(ctx, sys, u1)
 	if c := h[len(h)-1]; c.Fields["status"] != (registry.FieldChange{From: "operating", To: "suspended"}) || c.Actor != "api:carol" {
 		t.Fatalf("status change: %+v", c)
 	}
@@ -311,7 +311,7 @@ func TestExportImportsAgainUnchanged(t *testing.T) {
 	mustImport(t, svc, "permits", table("p.csv", "permit_no,uscc,class,valid_from,valid_to,outlet_code,pollutant_code,limit_concentration,limit_unit,annual_quantity_t",
 		u1+"001P,"+u1+",key,2021-01-01,2026-01-01,DW001,w20117,100,µg/L,"))
 	for _, k := range registry.Kinds {
-		rows, err := svc.Rows(ctx, k, true)
+		rows, err := svc.Rows(ctx, sys, k, true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -324,7 +324,7 @@ func TestExportImportsAgainUnchanged(t *testing.T) {
 			t.Errorf("%s: %d rows exported, re-import %+v", k.Name, len(rows), res)
 		}
 	}
-	rows, _ := svc.Rows(ctx, kindOf(t, "outlets"), false)
+	rows, _ := svc.Rows(ctx, sys, kindOf(t, "outlets"), false)
 	for _, r := range rows {
 		if pw := r[len(r)-1]; pw != "" && pw != "******" {
 			t.Fatalf("export without secrets shows %q", pw)
@@ -344,13 +344,13 @@ func TestImportKeepsWhatAFileDoesNotShow(t *testing.T) {
 	if res.Updated != 1 {
 		t.Fatalf("%+v", res)
 	}
-	d, err := svc.Detail(ctx, u1)
+	d, err := svc.Detail(ctx, sys, u1)
 	if err != nil || d.Status != "suspended" || d.Park != "LS-ETDZ" || d.Lon != 119.87 || d.LandMu != 56.5 {
 		t.Fatalf("%+v %v", d.Enterprise, err)
 	}
 	// An export with masked passwords imports again without erasing them.
 	k := kindOf(t, "outlets")
-	rows, err := svc.Rows(ctx, k, false)
+	rows, err := svc.Rows(ctx, sys, k, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -388,8 +388,11 @@ func TestImportUnits(t *testing.T) {
 	assertProblems(t, err, "bad.csv:2:上级代码: 无代码为 331199", "bad.csv:3:行政区划代码: 乡镇代码 331122001 应以所属县级代码 331121 开头",
 		"bad.csv:4:上级代码: 上级 331100 为 city 级", "bad.csv:5:行政区划代码", "bad.csv:6:上级代码")
 	// The seeded units are what the demo exports: importing them changes nothing.
-	rows, err := svc.Rows(context.Background(), kindOf(t, "units"), false)
+	rows, err := svc.Rows(context.Background(), sys, kindOf(t, "units"), false)
 	if err != nil || len(rows) != 12 {
 		t.Fatalf("%d units: %v", len(rows), err)
 	}
 }
+
+// sys reads as the command line does: everything.
+var sys = auth.Command("test")

@@ -82,7 +82,7 @@ func TestForeignKind(t *testing.T) {
 		if res, err := svc.Import(ctx, outputs, good, auth.Command("test"), true); err != nil || res.Created != 3 {
 			t.Fatalf("dry run: %+v %v", res, err)
 		}
-		if rows, err := svc.Rows(ctx, outputs, false); err != nil || len(rows) != 0 {
+		if rows, err := svc.Rows(ctx, sys, outputs, false); err != nil || len(rows) != 0 {
 			t.Fatalf("the dry run wrote %v %v", rows, err)
 		}
 		if res, err := svc.Import(ctx, outputs, good, auth.Command("test"), false); err != nil || res.Created != 3 {
@@ -92,11 +92,11 @@ func TestForeignKind(t *testing.T) {
 		if err != nil || res.Unchanged != 1 || res.Updated != 1 {
 			t.Fatalf("again: %+v %v", res, err)
 		}
-		rows, err := svc.Rows(ctx, outputs, false)
+		rows, err := svc.Rows(ctx, sys, outputs, false)
 		if err != nil || len(rows) != 3 || strings.Join(rows[0], ",") != u1+",2023,11200,年报数" {
 			t.Fatalf("rows %q %v", rows, err)
 		}
-		h, err := svc.History(ctx, u1)
+		h, err := svc.History(ctx, sys, u1)
 		var kinds []string
 		for _, c := range h {
 			kinds = append(kinds, c.Kind+":"+c.Op)

@@ -25,9 +25,13 @@ func NewService(store Store) *Service { return &Service{store: store, now: time.
 // Store returns the service's store, for readers that need nothing more.
 func (s *Service) Store() Store { return s.store }
 
-// Enterprises lists one page of enterprises. The county may be given by
-// code or name; an unknown one is an error rather than an empty page.
-func (s *Service) Enterprises(ctx context.Context, f EnterpriseFilter) ([]Enterprise, int, error) {
+// Enterprises lists one page of the enterprises by may see. The county
+// may be given by code or name; an unknown one is an error rather than an
+// empty page.
+func (s *Service) Enterprises(ctx context.Context, by auth.Principal, f EnterpriseFilter) ([]Enterprise, int, error) {
+	if err := auth.CanList(by, auth.Records); err != nil {
+		return nil, 0, err
+	}
 	if f.County != "" {
 		units, err := s.store.Units(ctx)
 		if err != nil {
@@ -52,6 +56,17 @@ func (s *Service) Enterprises(ctx context.Context, f EnterpriseFilter) ([]Enterp
 		}
 		*c.v = code
 	}
+	// The scope narrows the filter; a filter outside it finds nothing.
+	v := auth.Visible(by)
+	for _, c := range []struct{ f, scope *string }{{&f.County, &v.County}, {&f.Park, &v.Park}, {&f.USCC, &v.USCC}} {
+		switch {
+		case *c.scope == "":
+		case *c.f != "" && *c.f != *c.scope:
+			return nil, 0, nil
+		default:
+			*c.f = *c.scope
+		}
+	}
 	if f.WithinPark != "" {
 		parks, err := s.store.Parks(ctx)
 		if err != nil {
@@ -69,15 +84,12 @@ func (s *Service) Enterprises(ctx context.Context, f EnterpriseFilter) ([]Enterp
 }
 
 // Detail returns an enterprise with all its records.
-func (s *Service) Detail(ctx context.Context, uscc string) (Detail, error) {
-	es, _, err := s.store.Enterprises(ctx, EnterpriseFilter{USCC: uscc})
+func (s *Service) Detail(ctx context.Context, by auth.Principal, uscc string) (Detail, error) {
+	e, err := readEnterprise(ctx, s.store, by, uscc)
 	if err != nil {
 		return Detail{}, err
 	}
-	if len(es) == 0 {
-		return Detail{}, apperr.Newf(apperr.NotFound, "no enterprise %s", "无统一社会信用代码为 %s 的企业", uscc)
-	}
-	d := Detail{Enterprise: es[0]}
+	d := Detail{Enterprise: e}
 	if d.Licences, err = s.store.Licences(ctx, uscc); err != nil {
 		return d, err
 	}
@@ -105,23 +117,48 @@ func (s *Service) Detail(ctx context.Context, uscc string) (Detail, error) {
 }
 
 // History returns the changes to an enterprise and all its records, oldest first.
-func (s *Service) History(ctx context.Context, uscc string) ([]Change, error) {
-	es, _, err := s.store.Enterprises(ctx, EnterpriseFilter{USCC: uscc})
-	if err != nil {
+func (s *Service) History(ctx context.Context, by auth.Principal, uscc string) ([]Change, error) {
+	if _, err := readEnterprise(ctx, s.store, by, uscc); err != nil {
 		return nil, err
-	}
-	if len(es) == 0 {
-		return nil, apperr.Newf(apperr.NotFound, "no enterprise %s", "无统一社会信用代码为 %s 的企业", uscc)
 	}
 	return s.store.Changes(ctx, ChangeFilter{USCC: uscc})
 }
 
-// List returns the records of kind k, of one enterprise or ("") of all,
-// logger passwords masked.
-func (s *Service) List(ctx context.Context, k *Kind, uscc string) ([]any, error) {
-	recs, err := k.load(ctx, s.store, uscc)
+// List returns the records of kind k, of one enterprise or ("") of all
+// those by may see, logger passwords masked.
+func (s *Service) List(ctx context.Context, by auth.Principal, k *Kind, uscc string) ([]any, error) {
+	recs, err := s.load(ctx, by, k, uscc)
 	for i := range recs {
 		recs[i] = maskRecord(recs[i])
+	}
+	return recs, err
+}
+
+// load reads the records of kind k that by may see, of enterprise uscc
+// or ("") of all.
+func (s *Service) load(ctx context.Context, by auth.Principal, k *Kind, uscc string) ([]any, error) {
+	if err := auth.CanList(by, k.what()); err != nil {
+		return nil, err
+	}
+	if k.what() != auth.Records {
+		return k.load(ctx, s.store, uscc)
+	}
+	if uscc != "" {
+		if _, err := readEnterprise(ctx, s.store, by, uscc); err != nil {
+			return nil, err
+		}
+		return k.load(ctx, s.store, uscc)
+	}
+	if v := auth.Visible(by); v.USCC != "" {
+		return k.load(ctx, s.store, v.USCC)
+	}
+	owners, err := visibleOwners(ctx, s.store, by)
+	if err != nil {
+		return nil, err
+	}
+	recs, err := k.load(ctx, s.store, "")
+	if owners != nil {
+		recs = slices.DeleteFunc(recs, func(r any) bool { return !owners[k.owner(r)] })
 	}
 	return recs, err
 }
@@ -136,10 +173,10 @@ func maskRecord(rec any) any {
 	return rec
 }
 
-// Rows returns the records of kind k as text rows in its field order, for
-// export. Logger passwords are masked unless withSecrets.
-func (s *Service) Rows(ctx context.Context, k *Kind, withSecrets bool) ([][]string, error) {
-	recs, err := k.load(ctx, s.store, "")
+// Rows returns the records of kind k that by may see as text rows in its
+// field order, for export. Logger passwords are masked unless withSecrets.
+func (s *Service) Rows(ctx context.Context, by auth.Principal, k *Kind, withSecrets bool) ([][]string, error) {
+	recs, err := s.load(ctx, by, k, "")
 	if err != nil {
 		return nil, err
 	}
@@ -174,7 +211,9 @@ func (s *Service) Save(ctx context.Context, k *Kind, key string, fields map[stri
 	if err := by.Check(); err != nil {
 		return nil, err
 	}
-	actor := by.Actor()
+	if err := auth.MayWrite(by, k.what(), k.Bureau); err != nil {
+		return nil, err
+	}
 	for name := range fields {
 		if !k.HasField(name) {
 			return nil, apperr.Newf(apperr.Invalid, "%[1]s have no field %[2]q", "%[3]s无字段 %[2]q", k.Name, name, k.Zh)
@@ -186,6 +225,11 @@ func (s *Service) Save(ctx context.Context, k *Kind, key string, fields map[stri
 		if key != "" {
 			cur, err := find(ctx, tx, k, key)
 			if err != nil {
+				return err
+			}
+			if err := writable(ctx, tx, by, k, cur, true, map[string]Enterprise{}); apperr.CodeOf(err) == apperr.NotFound {
+				return noRecord(k, key) // as if there were none
+			} else if err != nil {
 				return err
 			}
 			values = make(map[string]string, len(k.Fields))
@@ -218,7 +262,7 @@ func (s *Service) Save(ctx context.Context, k *Kind, key string, fields map[stri
 		}
 		recs, res, err := s.write(ctx, tx, k, scope, nil, next, func(_ int, field, en, zh string) Problem {
 			return Problem{Column: field, En: en, Zh: zh}
-		}, actor)
+		}, by)
 		if err != nil {
 			return err
 		}
@@ -252,7 +296,11 @@ func find(ctx context.Context, r Reader, k *Kind, key string) (any, error) {
 			return rec, nil
 		}
 	}
-	return nil, apperr.Newf(apperr.NotFound, "no %[1]s %[2]s", "无%[3]s %[2]s", k.Name, key, k.Zh)
+	return nil, noRecord(k, key)
+}
+
+func noRecord(k *Kind, key string) error {
+	return apperr.Newf(apperr.NotFound, "no %[1]s %[2]s", "无%[3]s %[2]s", k.Name, key, k.Zh)
 }
 
 // FieldText renders a JSON value as the text a spreadsheet cell would hold.

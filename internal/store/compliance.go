@@ -49,7 +49,7 @@ func (b boundRegistry) Update(_ context.Context, fn func(registry.Tx) error) err
 
 var (
 	casesTable = &Table{Name: "cases", Cols: []string{"campaign_id", "uscc", "county", "township", "industry", "state", "disposition",
-		"version", "opened_on", "deadline", "carried_out_on", "rectified_on", "accepted_on", "closed_out_on", "relapses", "relapsed_on", "doc"}}
+		"version", "opened_on", "deadline", "carried_out_on", "rectified_on", "accepted_on", "closed_out_on", "relapses", "relapsed_on", "assignee", "doc"}}
 	eventsTable = &Table{Name: "case_events", Cols: []string{"case_id", "seq", "at", "actor", "action", "from_state", "to_state", "reason", "data"}}
 )
 
@@ -193,7 +193,7 @@ func (t *complianceTx) AddCases(ctx context.Context, cs []compliance.Case) ([]in
 			return nil, err
 		}
 		t.c.Put(casesTable, []any{c.Campaign, c.USCC, c.County, c.Township, c.Industry, string(c.State), string(c.Disposition),
-			c.Version, c.OpenedOn, c.Deadline, c.CarriedOutOn, c.RectifiedOn, c.AcceptedOn, c.ClosedOutOn, c.Relapses, c.RelapsedOn, doc})
+			c.Version, c.OpenedOn, c.Deadline, c.CarriedOutOn, c.RectifiedOn, c.AcceptedOn, c.ClosedOutOn, c.Relapses, c.RelapsedOn, c.Assignee, doc})
 		campaigns[c.Campaign] = true
 	}
 	// The ids the database gave, by campaign and enterprise (unique).
@@ -225,10 +225,10 @@ func (t *complianceTx) UpdateCase(ctx context.Context, c compliance.Case, versio
 		return err
 	}
 	res, err := t.c.ExecContext(ctx, `UPDATE cases SET state = $1, disposition = $2, version = $3, deadline = $4, carried_out_on = $5,
-		rectified_on = $6, accepted_on = $7, closed_out_on = $8, relapses = $9, relapsed_on = $10, doc = $11
+		rectified_on = $6, accepted_on = $7, closed_out_on = $8, relapses = $9, relapsed_on = $10, doc = $11, assignee = $14
 		WHERE id = $12 AND version = $13`,
 		string(c.State), string(c.Disposition), c.Version, c.Deadline, c.CarriedOutOn, c.RectifiedOn, c.AcceptedOn, c.ClosedOutOn,
-		c.Relapses, c.RelapsedOn, doc, c.ID, version)
+		c.Relapses, c.RelapsedOn, doc, c.ID, version, c.Assignee)
 	return t.checkOne("update case", res, err)
 }
 
@@ -278,11 +278,11 @@ func scanCampaign(rows *sql.Rows, c *compliance.Campaign) error {
 
 // caseColumns are a case's own columns, on alias k.
 const caseColumns = `k.id, k.campaign_id, k.uscc, k.county, k.township, k.industry, k.state, k.disposition, k.version, k.opened_on,
-	k.deadline, k.carried_out_on, k.rectified_on, k.accepted_on, k.closed_out_on, k.relapses, k.relapsed_on, k.relapse_evidence, k.relapse_at`
+	k.deadline, k.carried_out_on, k.rectified_on, k.accepted_on, k.closed_out_on, k.relapses, k.relapsed_on, k.assignee, k.relapse_evidence, k.relapse_at`
 
 func scanColumns(c *compliance.Summary, more ...any) []any {
 	return append([]any{&c.ID, &c.Campaign, &c.USCC, &c.County, &c.Township, &c.Industry, &c.State, &c.Disposition, &c.Version, &c.OpenedOn,
-		&c.Deadline, &c.CarriedOutOn, &c.RectifiedOn, &c.AcceptedOn, &c.ClosedOutOn, &c.Relapses, &c.RelapsedOn, &c.RelapseEvidence}, more...)
+		&c.Deadline, &c.CarriedOutOn, &c.RectifiedOn, &c.AcceptedOn, &c.ClosedOutOn, &c.Relapses, &c.RelapsedOn, &c.Assignee, &c.RelapseEvidence}, more...)
 }
 
 func parseInstant(s string) (time.Time, error) {
@@ -316,7 +316,7 @@ func (r reader) Cases(ctx context.Context, f compliance.CaseFilter) ([]complianc
 	}
 	for _, c := range []struct{ col, v string }{
 		{"k.uscc", f.USCC}, {"k.county", f.County}, {"k.township", f.Township}, {"k.state", string(f.State)},
-		{"k.disposition", string(f.Disposition)},
+		{"k.disposition", string(f.Disposition)}, {"k.assignee", f.Assignee},
 	} {
 		if c.v != "" {
 			conds = append(conds, c.col+" = "+arg(c.v))
@@ -468,16 +468,20 @@ const tallyQuery = `SELECT county, substr(industry, 1, 2), COUNT(*),
 	COUNT(*) FILTER (WHERE deadline <> '' AND deadline < $2 AND state NOT IN ('closed_out', 'dismissed')),
 	COUNT(*) FILTER (WHERE relapses > 0),
 	COUNT(*) FILTER (WHERE state = 'reopened')
-	FROM cases WHERE campaign_id = $1 GROUP BY county, substr(industry, 1, 2)`
+	FROM cases WHERE campaign_id = $1 AND ($3 = '' OR county = $3) GROUP BY county, substr(industry, 1, 2)`
 
 // timelineQuery counts a campaign's cases opened, closed out and relapsed
-// by month (the month of their latest 销号 and relapse).
-const timelineQuery = `SELECT substr(opened_on, 1, 7), 0, COUNT(*) FROM cases WHERE campaign_id = $1 GROUP BY substr(opened_on, 1, 7)
-	UNION ALL SELECT substr(closed_out_on, 1, 7), 1, COUNT(*) FROM cases WHERE campaign_id = $1 AND state = 'closed_out' GROUP BY substr(closed_out_on, 1, 7)
-	UNION ALL SELECT substr(relapsed_on, 1, 7), 2, COUNT(*) FROM cases WHERE campaign_id = $1 AND relapsed_on <> '' GROUP BY substr(relapsed_on, 1, 7)`
+// by month (the month of their latest 销号 and relapse), of county $2 or
+// ("") all.
+const timelineQuery = `SELECT substr(opened_on, 1, 7), 0, COUNT(*) FROM cases WHERE campaign_id = $1 AND ($2 = '' OR county = $2)
+	GROUP BY substr(opened_on, 1, 7)
+	UNION ALL SELECT substr(closed_out_on, 1, 7), 1, COUNT(*) FROM cases WHERE campaign_id = $1 AND ($2 = '' OR county = $2) AND state = 'closed_out'
+	GROUP BY substr(closed_out_on, 1, 7)
+	UNION ALL SELECT substr(relapsed_on, 1, 7), 2, COUNT(*) FROM cases WHERE campaign_id = $1 AND ($2 = '' OR county = $2) AND relapsed_on <> ''
+	GROUP BY substr(relapsed_on, 1, 7)`
 
-func (r reader) Tally(ctx context.Context, campaign int64, asOf string) ([]compliance.Cell, []compliance.Month, error) {
-	cells, err := list(ctx, r, "tally cases", tallyQuery, []any{campaign, asOf}, func(rows *sql.Rows, c *compliance.Cell) error {
+func (r reader) Tally(ctx context.Context, campaign int64, asOf, county string) ([]compliance.Cell, []compliance.Month, error) {
+	cells, err := list(ctx, r, "tally cases", tallyQuery, []any{campaign, asOf, county}, func(rows *sql.Rows, c *compliance.Cell) error {
 		n := &c.Counts
 		return rows.Scan(&c.County, &c.Division, &n.Surveyed, &n.Pending, &n.Dismissed, &n.Close, &n.Relocate, &n.Upgrade, &n.StopRectify,
 			&n.Closed, &n.Relocated, &n.Upgraded, &n.Accepted, &n.ClosedOut, &n.Overdue, &n.Relapsed, &n.Reopened)
@@ -490,7 +494,7 @@ func (r reader) Tally(ctx context.Context, campaign int64, asOf string) ([]compl
 		what  int
 		n     int
 	}
-	counts, err := list(ctx, r, "case timeline", timelineQuery, []any{campaign}, func(rows *sql.Rows, c *count) error {
+	counts, err := list(ctx, r, "case timeline", timelineQuery, []any{campaign, county}, func(rows *sql.Rows, c *count) error {
 		return rows.Scan(&c.month, &c.what, &c.n)
 	})
 	if err != nil {

@@ -166,7 +166,7 @@ func (f *fixture) photo(t *testing.T) string {
 	t.Helper()
 	f.n++
 	content := append([]byte("\xff\xd8\xff\xe0\x00\x10JFIF\x00"), fmt.Sprintf("photo %d", f.n)...)
-	a, err := f.svc.PutAttachment(f.ctx, fmt.Sprintf("现场照片%d.jpg", f.n), "image/jpeg", bytes.NewReader(content))
+	a, err := f.svc.PutAttachment(f.ctx, sys, fmt.Sprintf("现场照片%d.jpg", f.n), "image/jpeg", bytes.NewReader(content))
 	check(t, err)
 	return a.ID
 }
@@ -188,7 +188,7 @@ func (f *fixture) surveyed(t *testing.T) (compliance.Campaign, map[int]complianc
 	c := f.campaign(t, compliance.Scope{Counties: []string{"331121"}}, compliance.RuleSet{})
 	_, err := f.svc.Survey(f.ctx, c.ID, compliance.SurveyOptions{AsOf: asOf}, tester("surveyor"))
 	check(t, err)
-	cs, _, err := f.svc.Cases(f.ctx, compliance.CaseFilter{Campaign: c.ID})
+	cs, _, err := f.svc.Cases(f.ctx, sys, compliance.CaseFilter{Campaign: c.ID})
 	check(t, err)
 	byN := map[int]compliance.Case{}
 	for _, k := range cs {
@@ -232,7 +232,7 @@ func testScreenFourNos(t *testing.T, f *fixture) {
 	if run.ID == 0 || run.Screened != 10 || run.Selected != len(fourNos) || run.AsOf != asOf || run.Actor != tester("analyst").Actor() {
 		t.Fatalf("run %+v", run)
 	}
-	got, cands, err := f.svc.Run(f.ctx, run.ID)
+	got, cands, err := f.svc.Run(f.ctx, sys, run.ID)
 	check(t, err)
 	if !slices.Equal(got.Rules.Criteria, compliance.FourNos) || !got.At.Equal(run.At.Truncate(time.Microsecond)) && !got.At.Equal(run.At) {
 		t.Fatalf("stored run %+v", got)
@@ -272,7 +272,7 @@ func testScreenFourNos(t *testing.T, f *fixture) {
 	// A rule set of its own: 散 (below size, no park) and 乱 over the four.
 	run2, err := f.svc.Screen(f.ctx, compliance.SanLuanWu(), asOf, tester("analyst"))
 	check(t, err)
-	_, cands, err = f.svc.Run(f.ctx, run2.ID)
+	_, cands, err = f.svc.Run(f.ctx, sys, run2.ID)
 	check(t, err)
 	// Every screened enterprise but the clean, above-size one is below size
 	// outside parks (散) and fails one of the four (乱).
@@ -317,7 +317,7 @@ func testScreenDiff(t *testing.T, f *fixture) {
 	})
 	b, err := f.svc.Screen(f.ctx, compliance.RuleSet{}, asOf, tester("analyst"))
 	check(t, err)
-	d, err := f.svc.Diff(f.ctx, a.ID, b.ID)
+	d, err := f.svc.Diff(f.ctx, sys, a.ID, b.ID)
 	check(t, err)
 	uscc := func(cs []compliance.Candidate) []string {
 		var out []string
@@ -332,9 +332,9 @@ func testScreenDiff(t *testing.T, f *fixture) {
 		d.Changed[0].Before.Findings[0].Evidence[0].Fields["land_status"] != "illegal" || d.Changed[0].After.Findings[0].Evidence[0].Fields["land_status"] != "pending" {
 		t.Fatalf("changed %+v", d.Changed)
 	}
-	_, err = f.svc.Diff(f.ctx, a.ID, 9999)
+	_, err = f.svc.Diff(f.ctx, sys, a.ID, 9999)
 	wantCode(t, err, apperr.NotFound)
-	runs, err := f.svc.Runs(f.ctx)
+	runs, err := f.svc.Runs(f.ctx, sys)
 	check(t, err)
 	if len(runs) != 2 || runs[0].ID != b.ID {
 		t.Fatalf("runs %+v", runs)
@@ -348,7 +348,7 @@ func testSurvey(t *testing.T, f *fixture) {
 	if res.InScope != 10 || res.Selected != len(fourNos) || res.Created != len(fourNos) || res.Existing != 0 || res.Run.Campaign != c.ID {
 		t.Fatalf("first survey %+v", res)
 	}
-	cs, total, err := f.svc.Cases(f.ctx, compliance.CaseFilter{Campaign: c.ID})
+	cs, total, err := f.svc.Cases(f.ctx, sys, compliance.CaseFilter{Campaign: c.ID})
 	check(t, err)
 	if total != len(fourNos) {
 		t.Fatalf("%d cases", total)
@@ -358,7 +358,7 @@ func testSurvey(t *testing.T, f *fixture) {
 			k.County != "331121" || k.Industry == "" || k.OpenedOn != f.today() || !strings.HasPrefix(k.Name, "青田测试") {
 			t.Fatalf("case %+v", k)
 		}
-		evs, err := f.svc.Events(f.ctx, k.ID)
+		evs, err := f.svc.Events(f.ctx, sys, k.ID)
 		check(t, err)
 		if len(evs) != 1 || evs[0].Action != compliance.ActOpen || evs[0].To != compliance.Surveyed || evs[0].Actor != tester("surveyor").Actor() {
 			t.Fatalf("events %+v", evs)
@@ -404,13 +404,13 @@ func testSurvey(t *testing.T, f *fixture) {
 	check(t, err)
 	_, err = f.svc.UpdateCampaign(f.ctx, c, 1, tester("lead"))
 	wantCode(t, err, apperr.Conflict, "version")
-	got, err := f.svc.Campaign(f.ctx, c.ID)
+	got, err := f.svc.Campaign(f.ctx, sys, c.ID)
 	check(t, err)
 	if got.Name != c.Name || got.Version != 2 || c2.Version != 2 || got.CreatedBy != tester("lead").Actor() || !slices.Equal(got.Rules.Criteria, compliance.FourNos) ||
 		!slices.Equal(got.Scope.Counties, []string{"331121"}) || got.Targets.SurveyRate != 100 || !got.Synthetic {
 		t.Fatalf("updated campaign %+v", got)
 	}
-	all, err := f.svc.Campaigns(f.ctx)
+	all, err := f.svc.Campaigns(f.ctx, sys)
 	check(t, err)
 	if len(all) != 4 || all[0].ID != c.ID {
 		t.Fatalf("%d campaigns", len(all))
@@ -425,12 +425,12 @@ func testSurvey(t *testing.T, f *fixture) {
 // unchanged checks that a refused edit left case k and its log as they were.
 func (f *fixture) unchanged(t *testing.T, k compliance.Case) {
 	t.Helper()
-	now, err := f.svc.Case(f.ctx, k.ID)
+	now, err := f.svc.Case(f.ctx, sys, k.ID)
 	check(t, err)
 	if now.Version != k.Version || now.State != k.State {
 		t.Fatalf("a refused edit changed the case: version %d → %d, %s → %s", k.Version, now.Version, k.State, now.State)
 	}
-	evs, err := f.svc.Events(f.ctx, k.ID)
+	evs, err := f.svc.Events(f.ctx, sys, k.ID)
 	check(t, err)
 	if len(evs) != k.Version {
 		t.Fatalf("%d events at version %d", len(evs), k.Version)
@@ -467,7 +467,7 @@ func testIllegalMoves(t *testing.T, f *fixture) {
 	_, err = f.svc.Classify(f.ctx, edit(k), f.plan(compliance.Close))
 	wantCode(t, err, apperr.Conflict, "dismissed", "不能分类处置")
 	f.unchanged(t, k)
-	_, err = f.svc.Case(f.ctx, 9999)
+	_, err = f.svc.Case(f.ctx, sys, 9999)
 	wantCode(t, err, apperr.NotFound)
 }
 
@@ -600,12 +600,12 @@ func testConcurrentEdits(t *testing.T, f *fixture) {
 			t.Fatalf("round %d: %d edits failed (%v), want exactly one", round, len(errs), errs)
 		}
 		wantCode(t, errs[0], apperr.Conflict, "version")
-		now, err := f.svc.Case(f.ctx, k.ID)
+		now, err := f.svc.Case(f.ctx, sys, k.ID)
 		check(t, err)
 		if now.Version != k.Version+1 || now.Plan.Person != won.Plan.Person {
 			t.Fatalf("round %d: stored %d %q, the winner had %q", round, now.Version, now.Plan.Person, won.Plan.Person)
 		}
-		evs, err := f.svc.Events(f.ctx, k.ID)
+		evs, err := f.svc.Events(f.ctx, sys, k.ID)
 		check(t, err)
 		var logged compliance.Plan
 		var d struct{ Plan compliance.Plan }
@@ -653,7 +653,7 @@ func testAuditAppendOnly(t *testing.T, f *fixture) {
 			t.Errorf("%s: accepted", q)
 		}
 	}
-	evs, err := f.svc.Events(f.ctx, k.ID)
+	evs, err := f.svc.Events(f.ctx, sys, k.ID)
 	check(t, err)
 	if len(evs) != 1 || evs[0].Actor != tester("surveyor").Actor() {
 		t.Fatalf("events %+v", evs)
@@ -663,17 +663,17 @@ func testAuditAppendOnly(t *testing.T, f *fixture) {
 func testAttachments(t *testing.T, f *fixture) {
 	png := append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), make([]byte, 100)...)
 	pdf := []byte("%PDF-1.4\n1 0 obj << >> endobj\n%%EOF\n")
-	a, err := f.svc.PutAttachment(f.ctx, "断电照片.png", "image/png", bytes.NewReader(png))
+	a, err := f.svc.PutAttachment(f.ctx, sys, "断电照片.png", "image/png", bytes.NewReader(png))
 	check(t, err)
 	if !compliance.ValidID(a.ID) || a.Type != "image/png" || a.Size != int64(len(png)) || a.Name != "断电照片.png" {
 		t.Fatalf("put %+v", a)
 	}
-	again, err := f.svc.PutAttachment(f.ctx, "same.png", "image/png", bytes.NewReader(png))
+	again, err := f.svc.PutAttachment(f.ctx, sys, "same.png", "image/png", bytes.NewReader(png))
 	check(t, err)
 	if again.ID != a.ID || again.Name != "断电照片.png" {
 		t.Fatalf("the same content again: %+v", again)
 	}
-	got, rc, err := f.svc.Attachment(f.ctx, a.ID)
+	got, rc, err := f.svc.Attachment(f.ctx, sys, a.ID)
 	check(t, err)
 	content, err := io.ReadAll(rc)
 	rc.Close()
@@ -681,21 +681,21 @@ func testAttachments(t *testing.T, f *fixture) {
 	if !bytes.Equal(content, png) || got.ID != a.ID {
 		t.Fatal("read back other content")
 	}
-	d, err := f.svc.PutAttachment(f.ctx, "验收报告.pdf", "application/pdf; charset=binary", bytes.NewReader(pdf))
+	d, err := f.svc.PutAttachment(f.ctx, sys, "验收报告.pdf", "application/pdf; charset=binary", bytes.NewReader(pdf))
 	check(t, err)
 	if d.Type != "application/pdf" {
 		t.Fatalf("pdf %+v", d)
 	}
-	_, err = f.svc.PutAttachment(f.ctx, "fake.jpg", "image/jpeg", bytes.NewReader(pdf))
+	_, err = f.svc.PutAttachment(f.ctx, sys, "fake.jpg", "image/jpeg", bytes.NewReader(pdf))
 	wantCode(t, err, apperr.Invalid, "application/pdf", "image/jpeg")
-	_, err = f.svc.PutAttachment(f.ctx, "notes.txt", "text/plain", strings.NewReader("hello"))
+	_, err = f.svc.PutAttachment(f.ctx, sys, "notes.txt", "text/plain", strings.NewReader("hello"))
 	wantCode(t, err, apperr.Invalid, "text/plain")
 	big := io.MultiReader(bytes.NewReader(png), io.LimitReader(zeros{}, compliance.MaxAttachment))
-	_, err = f.svc.PutAttachment(f.ctx, "big.png", "image/png", big)
+	_, err = f.svc.PutAttachment(f.ctx, sys, "big.png", "image/png", big)
 	wantCode(t, err, apperr.Invalid, "20 MiB")
-	_, _, err = f.svc.Attachment(f.ctx, strings.Repeat("0", 64))
+	_, _, err = f.svc.Attachment(f.ctx, sys, strings.Repeat("0", 64))
 	wantCode(t, err, apperr.NotFound)
-	_, _, err = f.svc.Attachment(f.ctx, "../../etc/passwd")
+	_, _, err = f.svc.Attachment(f.ctx, sys, "../../etc/passwd")
 	wantCode(t, err, apperr.Invalid)
 }
 
@@ -728,7 +728,7 @@ func testRelapseEvidence(t *testing.T, f *fixture) {
 			t.Fatalf("evidence %d not taken", i)
 		}
 	}
-	now, err := f.svc.Case(f.ctx, k.ID)
+	now, err := f.svc.Case(f.ctx, sys, k.ID)
 	check(t, err)
 	if now.State != compliance.Reopened || now.ReopenedFrom != compliance.Rectifying || now.Version != k.Version+1 ||
 		now.RelapseEvidence != 3 || !now.RelapseAt.Equal(ev.At.UTC().Truncate(time.Nanosecond)) {
@@ -742,7 +742,7 @@ func testRelapseEvidence(t *testing.T, f *fixture) {
 		if ok, err := f.svc.RecordRelapse(f.ctx, k.USCC, ev); !ok || err != nil {
 			t.Fatalf("evidence at +%v: %v %v", d, ok, err)
 		}
-		c, err := f.svc.Case(f.ctx, k.ID)
+		c, err := f.svc.Case(f.ctx, sys, k.ID)
 		check(t, err)
 		want := 3
 		if d == 40*time.Second {
@@ -752,7 +752,7 @@ func testRelapseEvidence(t *testing.T, f *fixture) {
 			t.Fatalf("at +%v: evidence %d, want %d; version %d", d, c.RelapseEvidence, want, c.Version)
 		}
 	}
-	evs, err := f.svc.Events(f.ctx, k.ID)
+	evs, err := f.svc.Events(f.ctx, sys, k.ID)
 	check(t, err)
 	last := evs[len(evs)-1]
 	if len(evs) != now.Version || last.Action != compliance.ActRelapse || last.Actor != "system:monitoring" || !strings.Contains(string(last.Data), "88888880000001") {
@@ -808,7 +808,7 @@ func testEndToEnd(t *testing.T, f *fixture) {
 			t.Fatal("relapse evidence not taken")
 		}
 	}
-	k, err = f.svc.Case(ctx, k.ID)
+	k, err = f.svc.Case(ctx, sys, k.ID)
 	check(t, err)
 	k, err = f.svc.Visit(ctx, edit(k), compliance.Visit{Date: f.today(), Inspector: "回头看 孙八", Finding: "夜间偷偷复产，已现场制止", Relapsed: true, Attachments: []string{f.photo(t)}})
 	check(t, err)
@@ -820,7 +820,7 @@ func testEndToEnd(t *testing.T, f *fixture) {
 	if ok, err := f.svc.RecordRelapse(ctx, k.USCC, compliance.Evidence{Kind: "hj212_frame", MN: "88888880000042"}); ok || err != nil {
 		t.Fatalf("evidence on a closure being redone: %v %v", ok, err)
 	}
-	evs, err := f.svc.Events(ctx, k.ID)
+	evs, err := f.svc.Events(ctx, sys, k.ID)
 	check(t, err)
 	type step struct {
 		a        compliance.Action
@@ -899,7 +899,7 @@ func testEndToEnd(t *testing.T, f *fixture) {
 		}
 		equal(t, "status history of "+uscc, got, want)
 	}
-	st, err := f.svc.Stats(ctx, c.ID, "")
+	st, err := f.svc.Stats(ctx, sys, c.ID, "")
 	check(t, err)
 	n := st.Total
 	if n.InScope != 10 || n.Surveyed != len(fourNos) || n.Dismissed != 1 || n.Close != 1 || n.StopRectify != 1 || n.Relocate != 1 ||
@@ -931,7 +931,7 @@ func testStatsAndExport(t *testing.T, f *fixture) {
 	check(t, err)
 	// A day after the deadlines: the upgrade is overdue; the closed-out and dismissed cases are not.
 	later := time.Now().In(cst.Zone).AddDate(0, 0, 1).Format("2006-01-02")
-	st, err := f.svc.Stats(f.ctx, c.ID, later)
+	st, err := f.svc.Stats(f.ctx, sys, c.ID, later)
 	check(t, err)
 	n := st.Total
 	// Surveyed: 10 in scope, 9 cases of which 6 not verified on site yet:
@@ -954,7 +954,7 @@ func testStatsAndExport(t *testing.T, f *fixture) {
 		t.Fatalf("timeline %+v", st.Timeline)
 	}
 	var buf bytes.Buffer
-	check(t, f.svc.ExportXLSX(f.ctx, &buf, c.ID, later, "青田县生态环境分局"))
+	check(t, f.svc.ExportXLSX(f.ctx, sys, &buf, c.ID, later, "青田县生态环境分局"))
 	x, err := excelize.OpenReader(&buf)
 	check(t, err)
 	defer x.Close()
@@ -1062,10 +1062,10 @@ func testRelapseWatcher(t *testing.T, f *fixture) {
 	watch(ctx, cases[3].USCC, "88888880000002", "hj212_frame", time.Now())
 	watch(ctx, k.USCC, "88888880000001", "logger_connection", time.Now())
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		now, err := f.svc.Case(f.ctx, k.ID)
+		now, err := f.svc.Case(f.ctx, sys, k.ID)
 		check(t, err)
 		if now.State == compliance.Reopened {
-			evs, err := f.svc.Events(f.ctx, k.ID)
+			evs, err := f.svc.Events(f.ctx, sys, k.ID)
 			check(t, err)
 			if last := evs[len(evs)-1]; last.Actor != "system:monitoring" || !strings.Contains(last.Reason, "logger_connection 88888880000001") {
 				t.Fatalf("last event %+v", last)
@@ -1076,9 +1076,12 @@ func testRelapseWatcher(t *testing.T, f *fixture) {
 			t.Fatalf("the watcher's evidence did not reopen the case: %s", now.State)
 		}
 	}
-	clean, err := f.svc.Case(f.ctx, cases[3].ID)
+	clean, err := f.svc.Case(f.ctx, sys, cases[3].ID)
 	check(t, err)
 	if clean.Version != cases[3].Version {
 		t.Fatalf("a case of an enterprise never closed changed: version %d", clean.Version)
 	}
 }
+
+// sys reads as the command line does: everything.
+var sys = auth.Command("test")

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"ecoindustry/internal/auth"
 	"ecoindustry/internal/cst"
 	"ecoindustry/internal/hj212"
 	"ecoindustry/internal/monitoring"
@@ -291,7 +292,7 @@ func testPasswordsMasked(t *testing.T, s monitoring.Store) {
 	if len(stored) != 2 || stored[0].Frame != string(a.Raw) || stored[1].Frame != string(b.Raw) {
 		t.Fatalf("the archive changed the frames: %+v", stored)
 	}
-	shown, err := monitoring.NewService(s).Frames(ctx, Outlet.MN, rg)
+	shown, err := monitoring.NewService(s, nil).Frames(ctx, auth.Server("test"), Outlet.MN, rg)
 	check(t, err)
 	if len(shown) != 2 {
 		t.Fatalf("%d frames shown", len(shown))
