@@ -1,6 +1,11 @@
 package monitoring
 
-import "context"
+import (
+	"context"
+	"time"
+
+	"ecoindustry/internal/cst"
+)
 
 // Service is what the API and other readers of monitoring data call: the
 // store's views, as they may be shown.
@@ -34,4 +39,54 @@ func (v *Service) Frames(ctx context.Context, mn string, r Range) ([]RawFrame, e
 		fs[i].Frame = MaskPasswords(fs[i].Frame)
 	}
 	return fs, err
+}
+
+// LatestFrames returns the limit frames received last, newest first, their
+// passwords masked.
+func (v *Service) LatestFrames(ctx context.Context, limit int) ([]RawFrame, error) {
+	fs, err := v.store.LatestFrames(ctx, limit)
+	for i := range fs {
+		fs[i].Frame = MaskPasswords(fs[i].Frame)
+	}
+	return fs, err
+}
+
+// OnlineWindow is how recently a logger must have sent a frame to count
+// as online: two of HJ 212's 10-minute data (2051) intervals, or twenty
+// real-time (2011) ones at the usual 30 s.
+const OnlineWindow = 20 * time.Minute
+
+// Logger is a data logger as its frames show it: its outlet, its last
+// frame (command, data time, receive time) and whether it is online.
+type Logger struct {
+	MN         string    `json:"mn"`
+	USCC       string    `json:"uscc"`
+	Outlet     string    `json:"outlet_code"`
+	CN         string    `json:"cn"`
+	DataTime   time.Time `json:"data_time"`
+	ReceivedAt time.Time `json:"received_at"`
+	Online     bool      `json:"online"`
+}
+
+// Loggers returns every logger that has sent a frame, by MN: of its
+// commands, the latest frame received, and whether it came within
+// OnlineWindow before now.
+func (v *Service) Loggers(ctx context.Context, now time.Time) ([]Logger, error) {
+	fs, err := v.store.LoggerFrames(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []Logger
+	for _, f := range fs {
+		if n := len(out); n > 0 && out[n-1].MN == f.MN {
+			if !f.ReceivedAt.After(out[n-1].ReceivedAt) {
+				continue
+			}
+			out = out[:n-1]
+		}
+		dt, _ := time.ParseInLocation("20060102150405", f.DKey, cst.Zone)
+		out = append(out, Logger{MN: f.MN, USCC: f.USCC, Outlet: f.Outlet, CN: f.CN, DataTime: dt,
+			ReceivedAt: f.ReceivedAt, Online: now.Sub(f.ReceivedAt) < OnlineWindow})
+	}
+	return out, nil
 }
