@@ -11,10 +11,12 @@ import (
 	"time"
 
 	"ecoindustry/internal/api"
+	"ecoindustry/internal/auth"
 	"ecoindustry/internal/ingest"
 	"ecoindustry/internal/metrics"
 	"ecoindustry/internal/monitoring"
 	"ecoindustry/internal/store/postgres"
+	"ecoindustry/internal/web"
 )
 
 // ServeProfiler serves the profiler on addr, if any, on a listener of its
@@ -104,7 +106,18 @@ func (a *App) Serve(ctx context.Context, log *slog.Logger, sv Serving) error {
 	}()
 
 	mux := http.NewServeMux()
-	mux.Handle("/", api.New(a.Registry, monitoring.NewService(db), a.Compliance, log).Handler())
+	mon := monitoring.NewService(db)
+	apiHandler := api.New(a.Registry, mon, a.Compliance, log).Handler()
+	mux.Handle("/api/", apiHandler)
+	mux.Handle("/healthz", apiHandler)
+	pages := web.New(a.Registry, mon, a.Compliance, nil, log).Handler()
+	if isLoopback(hl.Addr()) {
+		// Until accounts (issue 13) sign people in, the pages on loopback
+		// act as "loopback", as the API takes anonymous callers there
+		// (decisions 0014, 0020); accounts' middleware replaces this.
+		pages = loopbackPrincipal(pages)
+	}
+	mux.Handle("/", pages)
 	mux.Handle("GET /metrics", m.Handler())
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: sv.HTTP.ReadTimeout, WriteTimeout: sv.HTTP.WriteTimeout, IdleTimeout: sv.HTTP.IdleTimeout}
@@ -142,6 +155,15 @@ func (a *App) Serve(ctx context.Context, log *slog.Logger, sv Serving) error {
 		return err
 	}
 	return nil
+}
+
+func loopbackPrincipal(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := auth.FromContext(r.Context()); !ok {
+			r = r.WithContext(auth.WithPrincipal(r.Context(), auth.Principal{Kind: auth.API, Name: "loopback"}))
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 func isLoopback(a net.Addr) bool {
