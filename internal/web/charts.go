@@ -32,7 +32,7 @@ func countyMap(l, title string, items []regionItem, counties []registry.AdminUni
 		hi = max(hi, it.Value)
 	}
 	series := obj{"type": "map", "map": "lishui", "roam": false, "data": items, "selectedMode": false,
-		"label": obj{"show": true, "fontSize": 11}, "emphasis": obj{"label": obj{"show": true}}}
+		"label": obj{"show": true, "fontSize": 11, "color": "#1d2b26", "textBorderColor": "#fff", "textBorderWidth": 2}, "emphasis": obj{"label": obj{"show": true}}}
 	if l == "en" {
 		names := obj{}
 		for _, u := range counties {
@@ -58,8 +58,8 @@ func lineChart(title string, xCategories []string, series []any, yName string) m
 	return obj{
 		"title":   obj{"text": title, "left": 0, "textStyle": obj{"fontSize": 13}},
 		"tooltip": obj{"trigger": "axis"},
-		"legend":  obj{"top": 0, "right": 0},
-		"grid":    obj{"left": 48, "right": 16, "top": 40, "bottom": 32},
+		"legend":  obj{"top": 24, "left": 0, "type": "scroll"},
+		"grid":    obj{"left": 48, "right": 16, "top": 72, "bottom": 32},
 		"xAxis":   x,
 		"yAxis":   obj{"type": "value", "name": yName, "scale": true},
 		"series":  series,

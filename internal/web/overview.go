@@ -143,9 +143,9 @@ func (s *Server) overview(v *view, r *http.Request) error {
 		surveyed, closedOut, relapsed = append(surveyed, months[k].Surveyed), append(closedOut, months[k].ClosedOut), append(relapsed, months[k].Relapsed)
 	}
 	d.Trend = chart{Option: lineChart(i18n.T(l, "overview.trend"), keys, []any{
-		obj{"type": "line", "name": i18n.T(l, "stats.surveyed"), "data": surveyed, "smooth": true, "showSymbol": false},
-		obj{"type": "line", "name": i18n.T(l, "stats.closed_out"), "data": closedOut, "smooth": true, "showSymbol": false},
-		obj{"type": "line", "name": i18n.T(l, "stats.relapsed"), "data": relapsed, "smooth": true, "showSymbol": false},
+		obj{"type": "line", "name": i18n.T(l, "stats.surveyed"), "data": surveyed, "showSymbol": false},
+		obj{"type": "line", "name": i18n.T(l, "stats.closed_out"), "data": closedOut, "showSymbol": false},
+		obj{"type": "line", "name": i18n.T(l, "stats.relapsed"), "data": relapsed, "showSymbol": false},
 	}, i18n.T(l, "unit.cases"))}
 	v.Data = d
 	return nil
