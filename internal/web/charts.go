@@ -38,7 +38,13 @@ func countyMap(l, title string, items []regionItem, counties []registry.AdminUni
 		for _, u := range counties {
 			names[u.Name] = u.NameEn
 		}
+		// nameMap renames the regions: the data must use the new names.
 		series["nameMap"] = names
+		for i := range items {
+			if n, ok := names[items[i].Name].(string); ok {
+				items[i].Name = n
+			}
+		}
 	}
 	return obj{
 		"title":   obj{"text": title, "left": "center", "textStyle": obj{"fontSize": 14}},
@@ -51,15 +57,15 @@ func countyMap(l, title string, items []regionItem, counties []registry.AdminUni
 
 // lineChart is a time series chart: x values are times in ms, or categories.
 func lineChart(title string, xCategories []string, series []any, yName string) map[string]any {
-	x := obj{"type": "time"}
+	x := obj{"type": "time", "axisLabel": obj{"hideOverlap": true}}
 	if xCategories != nil {
 		x = obj{"type": "category", "data": xCategories}
 	}
 	return obj{
 		"title":   obj{"text": title, "left": 0, "textStyle": obj{"fontSize": 13}},
 		"tooltip": obj{"trigger": "axis"},
-		"legend":  obj{"top": 24, "left": 0, "type": "scroll"},
-		"grid":    obj{"left": 48, "right": 16, "top": 72, "bottom": 32},
+		"legend":  obj{"bottom": 0, "type": "scroll"},
+		"grid":    obj{"left": 48, "right": 16, "top": 48, "bottom": 56},
 		"xAxis":   x,
 		"yAxis":   obj{"type": "value", "name": yName, "scale": true},
 		"series":  series,

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"ecoindustry/internal/compliance"
+	"ecoindustry/internal/cst"
 	"ecoindustry/internal/hj212"
 	"ecoindustry/internal/monitoring"
 	"ecoindustry/internal/registry"
@@ -232,13 +234,16 @@ func (s *Server) outletData(r *http.Request, l string, det registry.Detail, o re
 	if err != nil {
 		return nil, nil, err
 	}
-	byCode := map[string][]any{}
+	// Times go to the chart as China Standard Time's wall clock, which
+	// ECharts shows as written whatever the browser's time zone.
+	byCode, top := map[string][]any{}, map[string]float64{}
 	var codes []string
 	for _, x := range ups {
 		if byCode[x.Code] == nil {
 			codes = append(codes, x.Code)
 		}
-		byCode[x.Code] = append(byCode[x.Code], []any{x.Start.UnixMilli(), round6(x.Avg())})
+		byCode[x.Code] = append(byCode[x.Code], []any{x.Start.In(cst.Zone).Format("2006-01-02 15:04:05"), round6(x.Avg())})
+		top[x.Code] = max(top[x.Code], x.Avg())
 	}
 	slices.Sort(codes)
 	var charts []namedChart
@@ -258,8 +263,14 @@ func (s *Server) outletData(r *http.Request, l string, det registry.Detail, o re
 				}
 			}
 		}
-		charts = append(charts, namedChart{ID: "chart-" + o.OutletCode + "-" + code,
-			Chart: chart{Option: lineChart(name, nil, []any{series}, unit)}})
+		opt := lineChart(name, nil, []any{series}, unit)
+		for _, pl := range det.Permits {
+			// The limit line shows even above the values: the axis reaches it.
+			if pl.OutletCode == o.OutletCode && pl.PollutantCode == code && pl.LimitConcentration > top[code] {
+				opt["yAxis"].(obj)["max"] = niceCeil(pl.LimitConcentration * 1.1)
+			}
+		}
+		charts = append(charts, namedChart{ID: "chart-" + o.OutletCode + "-" + code, Chart: chart{Option: opt}})
 	}
 	return lv, charts, nil
 }
@@ -269,4 +280,13 @@ func pickLang(l, zh, en string) string {
 		return en
 	}
 	return zh
+}
+
+// niceCeil rounds f up to two significant digits, for an axis's end.
+func niceCeil(f float64) float64 {
+	if f <= 0 {
+		return f
+	}
+	p := math.Pow(10, math.Floor(math.Log10(f))-1)
+	return math.Ceil(f/p) * p
 }

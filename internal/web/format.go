@@ -10,6 +10,7 @@ import (
 
 	"ecoindustry/internal/compliance"
 	"ecoindustry/internal/cst"
+	"ecoindustry/internal/hj212"
 	"ecoindustry/internal/web/i18n"
 )
 
@@ -29,6 +30,7 @@ func funcs(l string) template.FuncMap {
 		"num":  func(v any) string { return number(l, v) },
 		"pct":  func(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) + "%" },
 		"val":  value,
+		"deg":  func(f float64) string { return strconv.FormatFloat(f, 'f', 6, 64) },
 		"when": func(t time.Time) string { return when(l, t) },
 		"name": func(b bilingual) string {
 			if l == "en" {
@@ -42,7 +44,13 @@ func funcs(l string) template.FuncMap {
 			}
 			return zh
 		},
-		"sub":     func(a, b int) int { return a - b },
+		"sub": func(a, b int) int { return a - b },
+		"pollutant": func(code string) string {
+			if p, ok := hj212.LookupPollutant(code); ok {
+				return pickLang(l, p.Name, p.NameEn)
+			}
+			return ""
+		},
 		"list":    func(s ...string) []string { return s },
 		"minutes": func(d time.Duration) int { return int(d.Minutes()) },
 		"explain": func(f compliance.Fact) string {
@@ -100,7 +108,11 @@ func value(f float64) string {
 	}
 	prec := 3 - int(math.Floor(math.Log10(math.Abs(f))))
 	prec = max(0, min(prec, 6))
-	return strconv.FormatFloat(f, 'f', prec, 64)
+	v := strconv.FormatFloat(f, 'f', prec, 64)
+	if strings.Contains(v, ".") {
+		v = strings.TrimRight(strings.TrimRight(v, "0"), ".")
+	}
+	return v
 }
 
 // when is a moment in China Standard Time, in the language's form.
