@@ -210,8 +210,13 @@ func (s *Server) enterprise(v *view, r *http.Request) error {
 	return nil
 }
 
+// chartSpan is how far back an outlet's charts go: minute means of six
+// hours, 360 points a pollutant, within one page of rollups (10,000) for
+// up to 27 pollutants.
+const chartSpan = 6 * time.Hour
+
 // outletData reads an outlet's latest real-time values (last 15 minutes)
-// and its minute rollups of the last 24 hours: one chart per pollutant,
+// and its minute rollups of the last chartSpan: one chart per pollutant,
 // the permit's concentration limit as a line where the permit sets one.
 func (s *Server) outletData(r *http.Request, l string, det registry.Detail, o registry.Outlet, now time.Time) ([]monitoring.Reading, []namedChart, error) {
 	ctx := r.Context()
@@ -230,7 +235,7 @@ func (s *Server) outletData(r *http.Request, l string, det registry.Detail, o re
 	}
 	slices.SortFunc(lv, func(a, b monitoring.Reading) int { return strings.Compare(a.Code, b.Code) })
 	ups, err := s.mon.Rollups(ctx, monitoring.Minute, monitoring.Range{USCC: det.USCC, Outlet: o.OutletCode,
-		From: now.Add(-24 * time.Hour), To: now, Limit: 10000})
+		From: now.Add(-chartSpan), To: now, Limit: 10000})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -48,7 +48,7 @@ var en = map[string]string{
 	"enterprise.permits": "Discharge permits", "enterprise.facilities": "Environmental facilities", "enterprise.outlets": "Outlets and online monitoring",
 	"enterprise.cases": "Rectification cases", "enterprise.history": "History",
 	"outlet.air": "air", "outlet.water": "water", "outlet.latest": "Latest real-time value", "outlet.no_recent": "No real-time data in the last 15 minutes.",
-	"outlet.no_logger": "No data logger.", "outlet.minute_mean": "Minute means (last 24 h)", "outlet.limit": "Permit limit",
+	"outlet.no_logger": "No data logger.", "outlet.minute_mean": "Minute means (last 6 h)", "outlet.limit": "Permit limit",
 
 	"monitoring.title": "Online monitoring", "monitoring.online": "Online", "monitoring.offline": "Offline",
 	"monitoring.never": "Registered, never seen", "monitoring.window": "Online: a frame received within %d minutes; this page refreshes every 30 s.",

@@ -48,7 +48,7 @@ var zh = map[string]string{
 	"enterprise.permits": "排污许可", "enterprise.facilities": "环保设施", "enterprise.outlets": "排放口与在线监测",
 	"enterprise.cases": "整治案件", "enterprise.history": "变更历史",
 	"outlet.air": "废气", "outlet.water": "废水", "outlet.latest": "最新实时值", "outlet.no_recent": "近 15 分钟无实时数据。",
-	"outlet.no_logger": "未安装数采仪。", "outlet.minute_mean": "分钟均值（近 24 小时）", "outlet.limit": "许可限值",
+	"outlet.no_logger": "未安装数采仪。", "outlet.minute_mean": "分钟均值（近 6 小时）", "outlet.limit": "许可限值",
 
 	"monitoring.title": "在线监测", "monitoring.online": "在线", "monitoring.offline": "离线",
 	"monitoring.never": "登记但从未上线", "monitoring.window": "%d 分钟内收到数据即为在线；本页每 30 秒刷新。",
