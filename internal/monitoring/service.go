@@ -2,9 +2,11 @@ package monitoring
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"ecoindustry/internal/cst"
+	"ecoindustry/internal/hj212"
 )
 
 // Service is what the API and other readers of monitoring data call: the
@@ -41,14 +43,49 @@ func (v *Service) Frames(ctx context.Context, mn string, r Range) ([]RawFrame, e
 	return fs, err
 }
 
-// LatestFrames returns the limit frames received last, newest first, their
-// passwords masked.
-func (v *Service) LatestFrames(ctx context.Context, limit int) ([]RawFrame, error) {
-	fs, err := v.store.LatestFrames(ctx, limit)
-	for i := range fs {
-		fs[i].Frame = MaskPasswords(fs[i].Frame)
+// Checked is a frame as Frames shows it, with what decoding the text as
+// received found: the deviations from the standard a lenient reader
+// accepts (Warnings), or why the frame cannot be read at all (Error).
+type Checked struct {
+	RawFrame
+	Warnings []hj212.Warning `json:"warnings,omitempty"`
+	Error    string          `json:"error,omitempty"`
+}
+
+// check decodes each frame before its password is masked: masking changes
+// the text, so its length and CRC no longer hold.
+func check(fs []RawFrame) []Checked {
+	out := make([]Checked, len(fs))
+	for i, f := range fs {
+		out[i].RawFrame = f
+		raw := f.Frame
+		if !strings.HasSuffix(raw, "\r\n") {
+			raw += "\r\n"
+		}
+		if fr, err := hj212.Decode([]byte(raw), hj212.Options{}); err != nil {
+			out[i].Error = MaskPasswords(err.Error())
+		} else {
+			out[i].Warnings = fr.Warnings
+			for j := range out[i].Warnings {
+				out[i].Warnings[j].Message = MaskPasswords(out[i].Warnings[j].Message)
+			}
+		}
+		out[i].Frame = MaskPasswords(f.Frame)
 	}
-	return fs, err
+	return out
+}
+
+// CheckedFrames is Frames with each frame's decoding warnings.
+func (v *Service) CheckedFrames(ctx context.Context, mn string, r Range) ([]Checked, error) {
+	fs, err := v.store.Frames(ctx, mn, r)
+	return check(fs), err
+}
+
+// LatestFrames returns the limit frames received last, newest first, their
+// passwords masked, with their decoding warnings.
+func (v *Service) LatestFrames(ctx context.Context, limit int) ([]Checked, error) {
+	fs, err := v.store.LatestFrames(ctx, limit)
+	return check(fs), err
 }
 
 // OnlineWindow is how recently a logger must have sent a frame to count
