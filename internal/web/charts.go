@@ -55,11 +55,15 @@ func countyMap(l, title string, items []regionItem, counties []registry.AdminUni
 	}
 }
 
-// lineChart is a time series chart: x values are times in ms, or categories.
+// lineChart is a chart over time: x values are CST times, or categories;
+// yName is the values' unit.
 func lineChart(title string, xCategories []string, series []any, yName string) map[string]any {
 	x := obj{"type": "time", "axisLabel": obj{"hideOverlap": true}}
 	if xCategories != nil {
 		x = obj{"type": "category", "data": xCategories}
+	}
+	if yName != "" {
+		title += " · " + yName // in the title: an axis name would overlap it
 	}
 	return obj{
 		"title":   obj{"text": title, "left": 0, "textStyle": obj{"fontSize": 13}},
@@ -67,7 +71,7 @@ func lineChart(title string, xCategories []string, series []any, yName string) m
 		"legend":  obj{"bottom": 0, "type": "scroll"},
 		"grid":    obj{"left": 48, "right": 16, "top": 48, "bottom": 56},
 		"xAxis":   x,
-		"yAxis":   obj{"type": "value", "name": yName, "scale": true},
+		"yAxis":   obj{"type": "value", "scale": true},
 		"series":  series,
 	}
 }

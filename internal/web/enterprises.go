@@ -261,7 +261,7 @@ func (s *Server) outletData(r *http.Request, l string, det registry.Detail, o re
 		for _, pl := range det.Permits {
 			if pl.OutletCode == o.OutletCode && pl.PollutantCode == code && pl.LimitConcentration > 0 {
 				series["markLine"] = obj{"symbol": "none", "lineStyle": obj{"color": "#b3261e", "type": "dashed"},
-					"label": obj{"formatter": i18n.T(l, "outlet.limit") + " " + value(pl.LimitConcentration) + " " + pl.LimitUnit},
+					"label": obj{"position": "insideEndTop", "formatter": i18n.T(l, "outlet.limit") + " " + value(pl.LimitConcentration) + " " + pl.LimitUnit},
 					"data":  []any{obj{"yAxis": pl.LimitConcentration, "name": i18n.T(l, "outlet.limit")}}}
 				if unit == "" {
 					unit = pl.LimitUnit
