@@ -37,11 +37,13 @@
         if (el.dataset.rendered !== '1') { el.dataset.rendered = '1'; checkReady(); }
       });
       c.on('click', function (p) { if (p.data && p.data.url) { window.location.href = p.data.url; } });
-      c.setOption(spec.option);
+      // No animation: a page is read, not watched, and ECharts' `finished`
+      // then comes with the first frame drawn.
+      c.setOption(Object.assign({ animation: false }, spec.option));
       window.addEventListener('resize', function () { c.resize(); });
       document.querySelectorAll('button[data-for="' + el.id + '"]').forEach(function (b) {
         b.addEventListener('click', function () {
-          c.setOption(spec.options[b.dataset.key], true);
+          c.setOption(Object.assign({ animation: false }, spec.options[b.dataset.key]), true);
           document.querySelectorAll('button[data-for="' + el.id + '"]').forEach(function (o) {
             o.setAttribute('aria-pressed', o === b ? 'true' : 'false');
           });
