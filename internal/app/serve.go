@@ -15,6 +15,7 @@ import (
 	"ecoindustry/internal/metrics"
 	"ecoindustry/internal/monitoring"
 	"ecoindustry/internal/store/postgres"
+	"ecoindustry/internal/web"
 )
 
 // ServeProfiler serves the profiler on addr, if any, on a listener of its
@@ -108,10 +109,16 @@ func (a *App) Serve(ctx context.Context, log *slog.Logger, sv Serving) error {
 		ingestDone <- srv.Serve(ctx, il)
 	}()
 
-	as := api.New(a.Registry, monitoring.NewService(db, db), a.Compliance, a.Accounts, log)
+	mon := monitoring.NewService(db, db)
+	as := api.New(a.Registry, mon, a.Compliance, a.Accounts, log)
 	as.TrustProxy = sv.HTTP.TrustProxy
+	apiHandler := as.Handler()
 	mux := http.NewServeMux()
-	mux.Handle("/", as.Handler())
+	mux.Handle("/api/", apiHandler)
+	mux.Handle("/healthz", apiHandler)
+	// The pages sign people in through the API's accounts and behind its
+	// authentication: a browser that has not signed in is sent to /login.
+	mux.Handle("/", as.Authenticate(web.New(a.Registry, mon, a.Compliance, as, log).Handler()))
 	mux.Handle("GET /metrics", as.Authenticate(m.Handler()))
 	srv := &http.Server{Handler: api.SecurityHeaders(mux), ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: sv.HTTP.ReadTimeout, WriteTimeout: sv.HTTP.WriteTimeout, IdleTimeout: sv.HTTP.IdleTimeout}

@@ -175,6 +175,11 @@ type Store interface {
 	Readings(ctx context.Context, r Range) ([]Reading, error)
 	Rollups(ctx context.Context, p Period, r Range) ([]Rollup, error)
 	Frames(ctx context.Context, mn string, r Range) ([]RawFrame, error)
+	// LatestFrames returns the limit frames received last, newest first.
+	LatestFrames(ctx context.Context, limit int) ([]RawFrame, error)
+	// LoggerFrames returns, for each logger and command it sends, the
+	// frame with the latest data time, without the frame's text.
+	LoggerFrames(ctx context.Context) ([]RawFrame, error)
 
 	// RollProgress returns the last frame id folded into each part's
 	// rollups, by Part.String; a part never rolled is absent.

@@ -488,12 +488,34 @@ func (s *DB) MoveCursor(ctx context.Context, consumer string, from, to int64) er
 // (and, when given, for one outlet) with receive times in [From, To).
 func (r reader) Frames(ctx context.Context, mn string, rg monitoring.Range) ([]monitoring.RawFrame, error) {
 	args := []any{mn, r.d.Time(rg.From), r.d.Time(rg.To)}
-	q, args := page(`SELECT mn, cn, dkey, pno, revision, uscc, outlet_code, at, peer, frame FROM frames
+	q, args := page(`SELECT `+frameCols+` FROM frames
 		WHERE mn = $1 AND at >= $2 AND at < $3 ORDER BY id`, args, rg)
-	return list(ctx, r, "frames", q, args, func(rows *sql.Rows, x *monitoring.RawFrame) error {
-		var at timestamp
-		err := rows.Scan(&x.MN, &x.CN, &x.DKey, &x.PNO, &x.Revision, &x.USCC, &x.Outlet, &at, &x.Peer, &x.Frame)
-		x.ReceivedAt = at.Time
-		return err
-	})
+	return list(ctx, r, "frames", q, args, scanFrame)
+}
+
+// frameCols are the columns a RawFrame is read from (scanFrame).
+const frameCols = `mn, cn, dkey, pno, revision, uscc, outlet_code, at, peer, frame`
+
+func scanFrame(rows *sql.Rows, x *monitoring.RawFrame) error {
+	var at timestamp
+	err := rows.Scan(&x.MN, &x.CN, &x.DKey, &x.PNO, &x.Revision, &x.USCC, &x.Outlet, &at, &x.Peer, &x.Frame)
+	x.ReceivedAt = at.Time
+	return err
+}
+
+// LatestFrames implements monitoring.Store: the frames written last, by id.
+func (r reader) LatestFrames(ctx context.Context, limit int) ([]monitoring.RawFrame, error) {
+	return list(ctx, r, "latest frames", `SELECT `+frameCols+` FROM frames ORDER BY id DESC LIMIT $1`, []any{limit}, scanFrame)
+}
+
+// LoggerFrames implements monitoring.Store: for each logger and command of
+// outlet_loggers, its frame of the latest data key, found at the end of
+// the logger's and command's run of the frames' key index (one short
+// descent each, however many frames a logger has sent).
+func (r reader) LoggerFrames(ctx context.Context) ([]monitoring.RawFrame, error) {
+	return list(ctx, r, "logger frames", `SELECT f.mn, f.cn, f.dkey, f.pno, f.revision, f.uscc, f.outlet_code, f.at, f.peer, ''
+		FROM (SELECT DISTINCT mn, cn FROM outlet_loggers) o
+		JOIN frames f ON f.id = (SELECT x.id FROM frames x WHERE x.mn = o.mn AND x.cn = o.cn
+			ORDER BY x.dkey DESC, x.pno DESC, x.revision DESC LIMIT 1)
+		ORDER BY f.mn, f.cn`, nil, scanFrame)
 }

@@ -31,6 +31,7 @@ func RunMonitoring(t *testing.T, open func(t *testing.T) monitoring.Store) {
 		{"LoggerRollupsAndCou", testLoggerRollups},
 		{"RollupChangesAndCursors", testRollupChanges},
 		{"RollProgressMovedMeanwhile", testProgressMoved},
+		{"LatestFramesAndLoggerFrames", testLatestFrames},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
 	}
@@ -464,5 +465,34 @@ func testProgressMoved(t *testing.T, s monitoring.Store) {
 	check(t, err)
 	if len(hour) != 1 || hour[0].Count != 2 || hour[0].Min != 5 {
 		t.Fatalf("hour after an addition: %+v", hour)
+	}
+}
+
+// testLatestFrames: the frames received last come newest first; a
+// logger's latest frame is by data time, so a back-filled older frame
+// received last does not hide it.
+func testLatestFrames(t *testing.T, s monitoring.Store) {
+	ctx := context.Background()
+	if fs, err := s.LoggerFrames(ctx); err != nil || len(fs) != 0 {
+		t.Fatalf("empty store: %v, %v", fs, err)
+	}
+	for i := range 3 {
+		write(t, s, rtd(day0.Add(time.Duration(i)*time.Minute), 1, 2, "N"))
+	}
+	write(t, s, rtd(day0.Add(-time.Hour), 1, 2, "N"))
+	fs, err := s.LatestFrames(ctx, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{day0.Add(-time.Hour).Format("20060102150405"), day0.Add(2 * time.Minute).Format("20060102150405")}
+	if len(fs) != 2 || fs[0].DKey != want[0] || fs[1].DKey != want[1] || !strings.Contains(fs[0].Frame, "DataTime=") {
+		t.Fatalf("latest frames: %+v, want data keys %v", fs, want)
+	}
+	ls, err := s.LoggerFrames(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ls) != 1 || ls[0].MN != Outlet.MN || ls[0].CN != "2011" || ls[0].DKey != want[1] || ls[0].USCC != Ent.USCC || ls[0].Outlet != Outlet.OutletCode {
+		t.Fatalf("logger frames: %+v, want %s 2011 at %s", ls, Outlet.MN, want[1])
 	}
 }

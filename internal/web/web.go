@@ -1,0 +1,289 @@
+// Package web is the dashboard: server-rendered pages (html/template) over
+// the same services as the JSON API, with htmx for partial updates and
+// Apache ECharts for charts and the map of Lishui's nine counties. Every
+// page acts as the principal of the request's context; every string goes
+// through the message catalogue (package i18n). Third-party JavaScript and
+// the county boundaries are built from npm into static/vendor (`make
+// assets`) and embedded; without them the pages say so (decision 0020).
+package web
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"ecoindustry/internal/apperr"
+	"ecoindustry/internal/auth"
+	"ecoindustry/internal/compliance"
+	"ecoindustry/internal/monitoring"
+	"ecoindustry/internal/registry"
+	"ecoindustry/internal/web/i18n"
+)
+
+//go:embed templates static
+var files embed.FS
+
+// Accounts signs people in and out, setting and clearing the session
+// cookie: the API's server (api.Server.Login, Logout).
+type Accounts interface {
+	Login(w http.ResponseWriter, r *http.Request, name, password string) (auth.NewSession, error)
+	Logout(w http.ResponseWriter, r *http.Request) error
+}
+
+// csrfToken is the request's CSRF token, which every state-changing form
+// carries in its csrf field and htmx sends as X-CSRF-Token: the
+// authentication put it in the context, and checks it.
+func csrfToken(r *http.Request) string { return auth.CSRFFromContext(r.Context()) }
+
+// who is the request's principal: page sends a request without one to
+// sign in before any handler runs.
+func who(r *http.Request) auth.Principal {
+	p, _ := auth.FromContext(r.Context())
+	return p
+}
+
+// Server serves the pages.
+type Server struct {
+	reg   *registry.Service
+	mon   *monitoring.Service
+	comp  *compliance.Service
+	acc   Accounts // nil: sign-in is not available (tests)
+	log   *slog.Logger
+	pages map[string]map[string]*template.Template // language, page
+	// built: the vendored assets are in static/vendor (make assets).
+	built   bool
+	imports *uploads
+	now     func() time.Time
+}
+
+// New returns the pages over the services; acc may be nil until accounts exist.
+func New(reg *registry.Service, mon *monitoring.Service, comp *compliance.Service, acc Accounts, log *slog.Logger) *Server {
+	s := &Server{reg: reg, mon: mon, comp: comp, acc: acc, log: log, imports: newUploads(), now: time.Now}
+	s.pages = parsePages()
+	_, err := fs.Stat(files, "static/vendor/echarts.min.js")
+	s.built = err == nil
+	return s
+}
+
+// Handler returns the pages' mux, under a Content-Security-Policy that
+// allows no inline script.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	static, _ := fs.Sub(files, "static")
+	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheFor(http.FileServerFS(static))))
+	mux.HandleFunc("GET /login", s.loginForm)
+	mux.HandleFunc("POST /login", s.login)
+	mux.HandleFunc("POST /logout", s.logout)
+	mux.HandleFunc("GET /lang", s.setLang)
+	for _, p := range []struct {
+		pattern string
+		h       func(*view, *http.Request) error
+	}{
+		{"GET /{$}", s.overview},
+		{"GET /enterprises", s.enterprises},
+		{"GET /enterprises/{uscc}", s.enterprise},
+		{"GET /monitoring", s.monitoring},
+		{"GET /monitoring/loggers/{mn}", s.logger},
+		{"GET /screenings", s.screenings},
+		{"GET /screenings/{id}", s.screening},
+		{"GET /campaigns", s.campaigns},
+		{"GET /campaigns/{id}", s.campaign},
+		{"GET /cases", s.cases},
+		{"GET /cases/{id}", s.casePage},
+		{"POST /cases/{id}/{step}", s.caseStep},
+		{"GET /import", s.importForm},
+		{"POST /import", s.importCheck},
+		{"POST /import/commit", s.importCommit},
+	} {
+		mux.Handle(p.pattern, s.page(p.h))
+	}
+	mux.Handle("/", s.page(func(*view, *http.Request) error {
+		return apperr.New(apperr.NotFound, "no such page", "没有此页面")
+	}))
+	return secure(mux)
+}
+
+// csp: scripts only from our own files; styles may be set by ECharts
+// and htmx at run time.
+const csp = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
+	"connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+
+func secure(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Security-Policy", csp)
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Referrer-Policy", "same-origin")
+		h.ServeHTTP(w, r)
+	})
+}
+
+func cacheFor(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		h.ServeHTTP(w, r)
+	})
+}
+
+// view is what every page's template gets.
+type view struct {
+	Lang        string
+	Principal   auth.Principal
+	CSRF        string
+	Path        string // the request's path and query, for the language switch
+	Nav         string // the menu entry of the page
+	Title       string // a catalogue key, or text with TitleText
+	TitleText   string
+	AssetsBuilt bool
+	Error       *problem
+	Status      int
+	page        string
+	redirect    string // after a change: where the browser goes (PRG)
+	Data        any
+}
+
+// problem is an error as officials read it: Chinese with the English beside.
+type problem struct {
+	Zh, En   string
+	Problems []registry.Problem
+	Total    int
+}
+
+// maxForm bounds a form's body: a spreadsheet, or a few photos from a phone.
+const maxForm = 64<<20 + 1<<20
+
+// page runs h as the request's principal and renders the page h names;
+// without a principal it sends the browser to sign in.
+func (s *Server) page(h func(*view, *http.Request) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, ok := auth.FromContext(r.Context())
+		if !ok {
+			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return
+		}
+		if r.Method == http.MethodPost {
+			r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+		}
+		v := s.newView(r)
+		v.Principal = p
+		if err := h(v, r); err != nil {
+			s.fail(v, r, err)
+		}
+		if v.redirect != "" {
+			http.Redirect(w, r, v.redirect, http.StatusSeeOther)
+			return
+		}
+		s.render(w, v)
+	})
+}
+
+func (s *Server) newView(r *http.Request) *view {
+	return &view{Lang: lang(r), CSRF: csrfToken(r), Path: r.URL.RequestURI(), AssetsBuilt: s.built}
+}
+
+// fail turns err into the view's error and status; a page already chosen
+// is shown with the error above it, else the error page.
+func (s *Server) fail(v *view, r *http.Request, err error) {
+	var invalid *registry.InvalidError
+	e := apperr.As(err)
+	switch {
+	case errors.As(err, &invalid):
+		en, zh := invalid.Summary()
+		v.Error, v.Status = &problem{Zh: zh, En: en, Problems: invalid.Problems, Total: invalid.Total}, http.StatusUnprocessableEntity
+	case e != nil && e.Code != apperr.Internal:
+		v.Error, v.Status = &problem{Zh: e.Zh, En: e.Message}, statusOf(e.Code)
+	default:
+		s.log.ErrorContext(r.Context(), "web: internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		v.Error, v.Status = &problem{Zh: "内部错误", En: "internal error"}, http.StatusInternalServerError
+	}
+	if v.page == "" {
+		v.page, v.Title = "error", "error.title"
+	}
+}
+
+func statusOf(c apperr.Code) int {
+	switch c {
+	case apperr.Invalid:
+		return http.StatusBadRequest
+	case apperr.NotFound:
+		return http.StatusNotFound
+	case apperr.Conflict:
+		return http.StatusConflict
+	case apperr.Busy:
+		return http.StatusTooManyRequests
+	case "forbidden", "permission":
+		return http.StatusForbidden
+	}
+	return http.StatusBadRequest
+}
+
+// render writes the view's page in its language.
+func (s *Server) render(w http.ResponseWriter, v *view) {
+	var b bytes.Buffer
+	if err := s.pages[v.Lang][v.page].ExecuteTemplate(&b, "layout", v); err != nil {
+		s.log.Error("web: render", "page", v.page, "err", err)
+		http.Error(w, "内部错误 / internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if v.Status != 0 {
+		w.WriteHeader(v.Status)
+	}
+	w.Write(b.Bytes())
+}
+
+// lang is the language the request's `lang` cookie chose, else Chinese.
+func lang(r *http.Request) string {
+	if c, err := r.Cookie("lang"); err == nil && c.Value == "en" {
+		return "en"
+	}
+	return "zh"
+}
+
+// setLang remembers the language chosen for a year and goes back.
+func (s *Server) setLang(w http.ResponseWriter, r *http.Request) {
+	l := r.URL.Query().Get("l")
+	if l != "en" {
+		l = "zh"
+	}
+	http.SetCookie(w, &http.Cookie{Name: "lang", Value: l, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	http.Redirect(w, r, localPath(r.URL.Query().Get("next")), http.StatusSeeOther)
+}
+
+// localPath is next if it is a path on this server, else the overview:
+// no redirect leaves the site.
+func localPath(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}
+
+// parsePages parses each page with the layout, once per language, the
+// catalogue's t bound to it.
+func parsePages() map[string]map[string]*template.Template {
+	names, err := fs.Glob(files, "templates/*.html")
+	if err != nil {
+		panic(err)
+	}
+	out := map[string]map[string]*template.Template{}
+	for _, l := range i18n.Languages {
+		base := template.Must(template.New("").Funcs(funcs(l)).ParseFS(files, "templates/layout.html"))
+		out[l] = map[string]*template.Template{}
+		for _, n := range names {
+			name := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
+			if name == "layout" {
+				continue
+			}
+			out[l][name] = template.Must(template.Must(base.Clone()).ParseFS(files, n))
+		}
+	}
+	return out
+}
