@@ -64,10 +64,10 @@ func HTTPDefaults() HTTP {
 type Serving struct {
 	HTTP   HTTP
 	Ingest ingest.Config
-	// Prepare, if set, runs once the listeners are open, with the HJ 212
-	// address the loggers reach (the demo loads its data and starts its
-	// simulated loggers there).
-	Prepare func(ctx context.Context, log *slog.Logger, hj212Addr string) error
+	// Prepare, if set, runs once the listeners are open, with the
+	// addresses they listen on (the demo loads its data and starts its
+	// simulated loggers on the HJ 212 one).
+	Prepare func(ctx context.Context, log *slog.Logger, httpAddr, hj212Addr string) error
 }
 
 // Serve serves HTTP and HJ 212 until ctx ends, then shuts down
@@ -140,7 +140,7 @@ func (a *App) Serve(ctx context.Context, log *slog.Logger, sv Serving) error {
 		errc <- srv.Serve(hl)
 	}()
 	if sv.Prepare != nil {
-		if err := sv.Prepare(ctx, log, il.Addr().String()); err != nil {
+		if err := sv.Prepare(ctx, log, hl.Addr().String(), il.Addr().String()); err != nil {
 			return err
 		}
 	}

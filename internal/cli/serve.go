@@ -89,7 +89,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		return a.DemoAccounts(ctx, e.stdout)
 	}
 	return a.Serve(ctx, log, app.Serving{HTTP: app.HTTPDefaults(), Ingest: icfg,
-		Prepare: func(ctx context.Context, log *slog.Logger, hj212Addr string) error {
+		Prepare: func(ctx context.Context, log *slog.Logger, _, hj212Addr string) error {
 			if err := a.LoadDemo(ctx, log, *seed, *n); err != nil {
 				return err
 			}

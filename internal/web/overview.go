@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"slices"
 
+	"ecoindustry/internal/apperr"
 	"ecoindustry/internal/compliance"
 	"ecoindustry/internal/registry"
 	"ecoindustry/internal/web/i18n"
@@ -81,7 +82,12 @@ func (s *Server) overview(v *view, r *http.Request) error {
 			d.Online++
 		}
 	}
+	// A role that reads no campaigns or cases (a park's) sees the figures
+	// it may read, without those.
 	camps, err := s.comp.Campaigns(ctx, v.Principal)
+	if apperr.CodeOf(err) == apperr.Forbidden {
+		camps, err = nil, nil
+	}
 	if err != nil {
 		return err
 	}
@@ -109,6 +115,9 @@ func (s *Server) overview(v *view, r *http.Request) error {
 		}
 	}
 	_, d.Rectifying, err = s.comp.Cases(ctx, v.Principal, compliance.CaseFilter{State: compliance.Rectifying, Limit: 1})
+	if apperr.CodeOf(err) == apperr.Forbidden {
+		err = nil
+	}
 	if err != nil {
 		return err
 	}

@@ -148,6 +148,15 @@ type view struct {
 	Data        any
 }
 
+// Can reports whether the view's principal may list what (a policy's
+// auth.What: "campaign", "case", "screening"...), so that the menu offers
+// only pages the role may open.
+func (v *view) Can(what string) bool { return auth.CanList(v.Principal, auth.What(what)) == nil }
+
+// CanImport reports whether the view's principal may write the registry's
+// records, which an import does.
+func (v *view) CanImport() bool { return auth.MayWrite(v.Principal, auth.Records, auth.Ecology) == nil }
+
 // problem is an error as officials read it: Chinese with the English beside.
 type problem struct {
 	Zh, En   string
