@@ -27,8 +27,9 @@ node_modules/.package-lock.json: package.json package-lock.json
 demo: build
 	./$(BIN) demo
 
-# gofmt, vet, and every test on SQLite and on a throwaway PostgreSQL (see the script).
-test:
+# gofmt, vet, and every test on SQLite, on a throwaway PostgreSQL and in
+# chromium (see the script); the dashboard's assets first, for the browser tests.
+test: assets
 	scripts/test.sh
 
 # Benchmarks run by hand, not in CI: see docs/benchmarks.md.

@@ -102,6 +102,15 @@ func demoServer(t *testing.T) (string, map[string]string) {
 	return "", nil
 }
 
+// browserOptions start chromium headless, as root, with none of its own
+// traffic to the internet (the machine has none: its attempts only fail).
+func browserOptions(exe string) []chromedp.ExecAllocatorOption {
+	return append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("no-first-run", true), chromedp.Flag("disable-quic", true),
+		chromedp.Flag("hide-scrollbars", true), chromedp.WindowSize(1280, 800))
+}
+
 // session is one browser profile: its own cookies.
 type session struct {
 	t    *testing.T
@@ -178,16 +187,11 @@ func (s *session) fetchText(path string) string {
 // people who use it: every role signs in and walks the main pages with
 // their maps and charts drawn; a county officer sees only the county,
 // moves a case one step with a photo, imports a file with an error and
-// sees it, switches language and signs out. With ECOIND_SCREENSHOTS=DIR it
-// also writes the screenshots of docs/screenshots.
+// sees it, switches language and signs out.
 func TestDashboardInABrowser(t *testing.T) {
 	exe := browser(t)
 	base, passwords := demoServer(t)
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("no-first-run", true), chromedp.Flag("disable-quic", true),
-		chromedp.Flag("hide-scrollbars", true), chromedp.WindowSize(1280, 800))
-	alloc, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	alloc, cancel := chromedp.NewExecAllocator(context.Background(), browserOptions(exe)...)
 	defer cancel()
 
 	s := newSession(t, alloc, base)
@@ -291,10 +295,36 @@ func TestDashboardInABrowser(t *testing.T) {
 		s.run("switch back", chromedp.Click("#lang-switch", chromedp.ByQuery), chromedp.WaitVisible(`html[lang="zh-CN"]`, chromedp.ByQuery))
 		s.run("sign out", chromedp.Click(`form[action="/logout"] button`, chromedp.ByQuery), chromedp.WaitVisible("#login-form", chromedp.ByQuery))
 	})
+}
 
-	if dir := os.Getenv("ECOIND_SCREENSHOTS"); dir != "" {
-		screenshots(t, alloc, base, passwords, dir)
+// TestDashboardScreenshots writes the screenshots of docs/screenshots
+// into ECOIND_SCREENSHOTS (scripts/screenshots.sh), of a demo running at
+// ECOIND_SCREENSHOTS_BASE signed in with the admin password of its
+// demo-accounts.txt (ECOIND_SCREENSHOTS_ACCOUNTS), or of a small demo of
+// its own. Skipped without ECOIND_SCREENSHOTS.
+func TestDashboardScreenshots(t *testing.T) {
+	dir := os.Getenv("ECOIND_SCREENSHOTS")
+	if dir == "" {
+		t.Skip("ECOIND_SCREENSHOTS=DIR takes the screenshots (scripts/screenshots.sh)")
 	}
+	exe := browser(t)
+	base, passwords := os.Getenv("ECOIND_SCREENSHOTS_BASE"), map[string]string{}
+	if base == "" {
+		base, passwords = demoServer(t)
+	} else {
+		b, err := os.ReadFile(os.Getenv("ECOIND_SCREENSHOTS_ACCOUNTS"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range strings.Split(string(b), "\n") {
+			if fs := strings.Fields(l); len(fs) >= 3 {
+				passwords[fs[0]] = fs[2]
+			}
+		}
+	}
+	alloc, cancel := chromedp.NewExecAllocator(context.Background(), browserOptions(exe)...)
+	defer cancel()
+	screenshots(t, alloc, base, passwords, dir)
 }
 
 // screenshots writes each main page in both languages, and a case as a
@@ -302,18 +332,18 @@ func TestDashboardInABrowser(t *testing.T) {
 func screenshots(t *testing.T, alloc context.Context, base string, passwords map[string]string, dir string) {
 	s := newSession(t, alloc, base)
 	s.login("admin", passwords["admin"])
-	var uscc string
+	var uscc, logger string
 	var caseID, campaign int
 	s.js(`fetch('/api/v1/cases?state=rectifying&disposition=close&limit=1').then(r => r.json()).then(p => p.items[0].id)`, &caseID)
 	s.js(`fetch('/api/v1/campaigns').then(r => r.json()).then(p => p.items[p.items.length-1].id)`, &campaign)
-	s.js(`fetch('/api/v1/monitoring/loggers').then(r => r.ok ? r.json() : {items: []}).then(p => (p.items.find(l => l.online) || {}).uscc || '')`, &uscc)
-	if uscc == "" {
-		s.open("/monitoring")
-		s.js(`(Array.from(document.querySelectorAll('a[href^="/enterprises/"]')).pop() || {pathname: '/enterprises/'}).pathname.split('/')[2]`, &uscc)
-	}
+	// The last logger the monitoring page lists is online (offline ones
+	// come first), and its enterprise.
+	s.open("/monitoring")
+	s.js(`(Array.from(document.querySelectorAll('a[href^="/monitoring/loggers/"]')).pop() || {pathname: ''}).pathname`, &logger)
+	s.js(`(Array.from(document.querySelectorAll('a[href^="/enterprises/"]')).pop() || {pathname: '/enterprises/'}).pathname.split('/')[2]`, &uscc)
 	pages := []struct{ name, path string }{
 		{"overview", "/"}, {"enterprises", "/enterprises"}, {"enterprise", "/enterprises/" + uscc}, {"monitoring", "/monitoring"},
-		{"screening", "/screenings/1"}, {"campaign", fmt.Sprintf("/campaigns/%d", campaign)}, {"cases", "/cases"},
+		{"logger", logger}, {"screening", "/screenings/1"}, {"campaign", fmt.Sprintf("/campaigns/%d", campaign)}, {"cases", "/cases"},
 		{"case", fmt.Sprintf("/cases/%d", caseID)}, {"import", "/import"},
 	}
 	for _, l := range []string{"zh", "en"} {
