@@ -166,8 +166,12 @@ func (s *session) login(name, password string) {
 // finished event), never a sleep.
 func (s *session) open(path string) {
 	s.t.Helper()
+	start := time.Now()
 	s.run("open "+path, chromedp.Navigate(s.base+path), chromedp.WaitReady("body", chromedp.ByQuery),
 		chromedp.WaitVisible(`body[data-charts-ready="1"]`, chromedp.ByQuery))
+	// How long the page took to be usable, charts drawn (docs/benchmarks.md):
+	// a figure to read, never a test's verdict.
+	s.t.Logf("usable: %s in %d ms", path, time.Since(start).Milliseconds())
 	var errText string
 	s.js(`(document.querySelector('#error') || {innerText: ''}).innerText`, &errText)
 	if errText != "" {

@@ -269,6 +269,9 @@ func (s *Server) outletData(r *http.Request, l string, det registry.Detail, o re
 			}
 		}
 		opt := lineChart(name, nil, []any{series}, unit)
+		// The window shows whole, data or none: a logger that has just
+		// started, or fell silent, is seen as such.
+		opt["xAxis"].(obj)["min"], opt["xAxis"].(obj)["max"] = now.Add(-chartSpan).In(cst.Zone).Format("2006-01-02 15:04:05"), now.In(cst.Zone).Format("2006-01-02 15:04:05")
 		for _, pl := range det.Permits {
 			// The limit line shows even above the values: the axis reaches it.
 			if pl.OutletCode == o.OutletCode && pl.PollutantCode == code && pl.LimitConcentration > top[code] {
