@@ -80,10 +80,7 @@ func userAdd(ctx context.Context, e *env, args []string) error {
 func userList(ctx context.Context, e *env, args []string) error {
 	cm := newCmd(e, "user list", "", storeFlags...)
 	cm.jsonFlag()
-	if err := cm.parse(args); err != nil {
-		return err
-	}
-	a, err := cm.open(ctx)
+	a, err := cm.parseOpen(ctx, args)
 	if err != nil {
 		return err
 	}
@@ -199,10 +196,7 @@ func tokenList(ctx context.Context, e *env, args []string) error {
 	cm := newCmd(e, "token list", "", storeFlags...)
 	user := cm.fs.String("user", "", "only this account's tokens")
 	cm.jsonFlag()
-	if err := cm.parse(args); err != nil {
-		return err
-	}
-	a, err := cm.open(ctx)
+	a, err := cm.parseOpen(ctx, args)
 	if err != nil {
 		return err
 	}

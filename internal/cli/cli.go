@@ -191,6 +191,15 @@ func (c *cmd) open(ctx context.Context) (*app.App, error) {
 	return a, err
 }
 
+// parseOpen parses args and opens the store and the services; the caller
+// closes them.
+func (c *cmd) parseOpen(ctx context.Context, args []string) (*app.App, error) {
+	if err := c.parse(args); err != nil {
+		return nil, err
+	}
+	return c.open(ctx)
+}
+
 // openID parses `ID`, the id of a what, runs check if given, and opens the
 // store and the services; the caller closes them.
 func (c *cmd) openID(ctx context.Context, args []string, what string, check func() error) (int64, *app.App, error) {
@@ -230,10 +239,7 @@ func (c *cmd) done(v any, err error) (bool, error) {
 
 func runMigrate(ctx context.Context, e *env, args []string) error {
 	cm := newCmd(e, "migrate", "", storeFlags...)
-	if err := cm.parse(args); err != nil {
-		return err
-	}
-	a, err := cm.open(ctx)
+	a, err := cm.parseOpen(ctx, args)
 	if err != nil {
 		return err
 	}

@@ -425,10 +425,7 @@ func candidateTable(cands []compliance.Candidate, names map[string]string) table
 func screenRuns(ctx context.Context, e *env, args []string) error {
 	cm := newCmd(e, "screen runs", "", storeFlags...)
 	cm.jsonFlag()
-	if err := cm.parse(args); err != nil {
-		return err
-	}
-	a, err := cm.open(ctx)
+	a, err := cm.parseOpen(ctx, args)
 	if err != nil {
 		return err
 	}
@@ -570,10 +567,7 @@ func runCampaign(ctx context.Context, e *env, args []string) error {
 func campaignList(ctx context.Context, e *env, args []string) error {
 	cm := newCmd(e, "campaign list", "", storeFlags...)
 	cm.jsonFlag()
-	if err := cm.parse(args); err != nil {
-		return err
-	}
-	a, err := cm.open(ctx)
+	a, err := cm.parseOpen(ctx, args)
 	if err != nil {
 		return err
 	}
