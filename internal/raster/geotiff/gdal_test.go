@@ -26,9 +26,12 @@ func needGDAL(t testing.TB) {
 
 func gdal(t testing.TB, name string, args ...string) []byte {
 	t.Helper()
-	out, err := exec.Command(name, args...).CombinedOutput()
+	var stderr strings.Builder
+	cmd := exec.Command(name, args...)
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
+		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, stderr.String())
 	}
 	return out
 }
