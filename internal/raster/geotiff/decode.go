@@ -42,7 +42,6 @@ func (r *Reader) Rows(y0, n int, dst []float64) error {
 		}
 	}
 	bps := r.sample.bytes
-	blockBytes := r.blockW * r.blockH * bps
 	for y := y0; y < y0+n; y++ {
 		row := dst[(y-y0)*g.Width : (y-y0+1)*g.Width]
 		br, line := y/r.blockH-r.spanFirst, y%r.blockH
@@ -54,8 +53,8 @@ func (r *Reader) Rows(y0, n int, dst []float64) error {
 				fill(row[x0:x1], g.NoData)
 				continue
 			}
-			off := i*blockBytes + line*r.blockW*bps
-			r.convert(r.buf[off:off+(x1-x0)*bps], row[x0:x1])
+			off := line * r.blockW * bps
+			r.convert(r.slots[i][off:off+(x1-x0)*bps], row[x0:x1])
 		}
 	}
 	return nil
@@ -67,31 +66,23 @@ func fill(dst []float64, v float64) {
 	}
 }
 
-// decodeSpan decodes block rows br0 to br1 into r.buf, taking br0 from the
-// previous span when it was that span's last.
+// decodeSpan decodes block rows br0 to br1 into r.slots, taking br0 from
+// the previous span when it was that span's last.
 func (r *Reader) decodeSpan(br0, br1 int) error {
-	blockBytes := r.blockW * r.blockH * r.sample.bytes
-	rowBytes := r.across * blockBytes
 	k := br1 - br0 + 1
 	reuse := r.spanN > 0 && br0 == r.spanFirst+r.spanN-1
-	if len(r.buf) < k*rowBytes {
-		buf := make([]byte, k*rowBytes)
-		if reuse {
-			copy(buf, r.buf[(r.spanN-1)*rowBytes:r.spanN*rowBytes])
-		}
-		r.buf = buf
-		missing := make([]bool, k*r.across)
-		if reuse {
-			copy(missing, r.missing[(r.spanN-1)*r.across:r.spanN*r.across])
-		}
-		r.missing = missing
-	} else if reuse && r.spanN > 1 {
-		copy(r.buf, r.buf[(r.spanN-1)*rowBytes:r.spanN*rowBytes])
-		copy(r.missing, r.missing[(r.spanN-1)*r.across:r.spanN*r.across])
+	if len(r.slots) < k*r.across {
+		r.slots = append(r.slots, make([][]byte, k*r.across-len(r.slots))...)
+		r.missing = append(r.missing, make([]bool, k*r.across-len(r.missing))...)
 	}
 	first := 0
 	if reuse {
 		first = 1
+		last := (r.spanN - 1) * r.across
+		for c := 0; c < r.across; c++ {
+			r.slots[c], r.slots[last+c] = r.slots[last+c], r.slots[c]
+			r.missing[c] = r.missing[last+c]
+		}
 	}
 	jobs := (k - first) * r.across
 	workers := min(r.workers, jobs)
@@ -109,7 +100,7 @@ func (r *Reader) decodeSpan(br0, br1 int) error {
 			}
 			slot := first*r.across + j
 			block := (br0+first+j/r.across)*r.across + j%r.across
-			missing, err := r.decodeBlock(s, block, r.buf[slot*blockBytes:(slot+1)*blockBytes])
+			missing, err := r.decodeBlock(s, block, &r.slots[slot])
 			r.missing[slot] = missing
 			if err != nil {
 				once.Do(func() { firstErr = err })
@@ -134,31 +125,27 @@ func (r *Reader) decodeSpan(br0, br1 int) error {
 	return nil
 }
 
-// decodeBlock decodes block i into out (a full block's bytes), leaving its
-// samples little-endian. It reports a sparse block (offset and byte count
-// 0, as GDAL writes blocks of nodata) as missing.
-func (r *Reader) decodeBlock(s *scratch, i int, out []byte) (missing bool, err error) {
+// decodeBlock decodes block i into *out (grown to the block's bytes),
+// leaving its samples little-endian. It reports a sparse block (offset and
+// byte count 0, as GDAL writes blocks of nodata) as missing. Open checked
+// the block's bytes against its decoded size.
+func (r *Reader) decodeBlock(s *scratch, i int, out *[]byte) (missing bool, err error) {
 	off, count := r.offsets[i], r.counts[i]
 	if off == 0 && count == 0 {
 		return true, nil
 	}
 	bps := r.sample.bytes
-	rows := r.blockH
-	if !r.tiled {
-		rows = min(r.blockH, r.grid.Height-(i*r.blockH)) // the last strip may be short
+	rows := r.blockRows(i)
+	size := rows * r.blockW * bps
+	if cap(*out) < size {
+		*out = make([]byte, r.blockW*r.blockH*bps)
 	}
-	want := out[:rows*r.blockW*bps]
+	want := (*out)[:size]
 	if r.compress == compressionNone {
-		if count < uint64(len(want)) {
-			return false, fmt.Errorf("block %d has %d bytes, want %d", i, count, len(want))
-		}
 		if err := r.readAt(want, off); err != nil {
 			return false, fmt.Errorf("block %d: %w", i, err)
 		}
 	} else {
-		if count > uint64(r.size) || count*maxRatio+maxRatio < uint64(len(want)) {
-			return false, fmt.Errorf("block %d: %d compressed bytes cannot hold %d", i, count, len(want))
-		}
 		if uint64(cap(s.compressed)) < count {
 			s.compressed = make([]byte, count)
 		}
@@ -325,4 +312,35 @@ func (r *Reader) convert(src []byte, dst []float64) {
 			dst[i] = math.Float64frombits(le.Uint64(src[8*i:]))
 		}
 	}
+}
+
+// blockRows is the rows of block i: a block's height, less for the last strip.
+func (r *Reader) blockRows(i int) int {
+	if r.tiled {
+		return r.blockH
+	}
+	return min(r.blockH, r.grid.Height-i*r.blockH)
+}
+
+// checkBlocks refuses, before anything is decoded, a block that lies past
+// the end of the file or whose bytes cannot hold its decoded size: so a
+// hostile file cannot make the reader allocate much more than its own size.
+func (r *Reader) checkBlocks() error {
+	for i, off := range r.offsets {
+		count := r.counts[i]
+		if off == 0 && count == 0 {
+			continue
+		}
+		if off > uint64(r.size) || count > uint64(r.size)-off {
+			return fmt.Errorf("block %d (%d bytes at %d) is past the end of the file (%d bytes)", i, count, off, r.size)
+		}
+		size := uint64(r.blockRows(i) * r.blockW * r.sample.bytes)
+		if r.compress == compressionNone && count < size {
+			return fmt.Errorf("block %d has %d bytes, want %d", i, count, size)
+		}
+		if count*maxRatio+maxRatio < size {
+			return fmt.Errorf("block %d: %d compressed bytes cannot hold %d", i, count, size)
+		}
+	}
+	return nil
 }

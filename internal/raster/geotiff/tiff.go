@@ -105,9 +105,10 @@ type Reader struct {
 	counts    []uint64
 	workers   int
 
-	// The decoded block rows [spanFirst, spanFirst+spanN), samples little-endian.
-	buf       []byte
-	missing   []bool // by block index within the span: sparse blocks, nodata
+	// The decoded block rows [spanFirst, spanFirst+spanN): one slot a
+	// block, samples little-endian, allocated when a block has data.
+	slots     [][]byte
+	missing   []bool // by slot: sparse blocks, read as nodata
 	spanFirst int
 	spanN     int
 	scratch   []*scratch
@@ -426,5 +427,8 @@ func (r *Reader) parse(entries map[uint16]entry) error {
 	}
 
 	r.grid = raster.Grid{Name: r.name, Width: int(w), Height: int(h), Transform: [6]float64{0, 1, 0, 0, 0, 1}}
+	if err := r.checkBlocks(); err != nil {
+		return err
+	}
 	return r.parseGeo(entries)
 }
