@@ -339,14 +339,14 @@ func (r *Reader) doubles(tag uint16, e entry) ([]float64, error) {
 
 // parse checks the image's layout against what this package reads.
 func (r *Reader) parse(entries map[uint16]entry) error {
+	for _, tag := range []uint16{tagImageWidth, tagImageLength, tagSamplesPerPixel, tagPlanarConfig, tagBitsPerSample,
+		tagSampleFormat, tagCompression, tagPredictor, tagRowsPerStrip, tagTileWidth, tagTileLength} {
+		if _, err := r.uint(entries, tag, 0); err != nil {
+			return err
+		}
+	}
 	get := func(tag uint16, def uint64) uint64 {
-		if _, ok := entries[tag]; !ok {
-			return def
-		}
-		v, err := r.uint(entries, tag, def)
-		if err != nil {
-			return math.MaxUint64
-		}
+		v, _ := r.uint(entries, tag, def) // read above without error
 		return v
 	}
 	w, h := get(tagImageWidth, 0), get(tagImageLength, 0)

@@ -42,6 +42,7 @@ type Writer struct {
 	inStrip int    // its rows
 	zbuf    bytes.Buffer
 	zw      *zlib.Writer
+	tmp     []byte // the predictor's row
 	offsets []uint64
 	counts  []uint64
 	err     error
@@ -128,7 +129,7 @@ func (w *Writer) flushStrip() {
 		if w.opt.Predictor {
 			rowBytes := w.grid.Width * 4
 			for y := 0; y < w.inStrip; y++ {
-				encodeFloat(data[y*rowBytes:(y+1)*rowBytes], 4)
+				w.tmp = encodeFloat(data[y*rowBytes:(y+1)*rowBytes], 4, w.tmp)
 			}
 		}
 		w.zbuf.Reset()
@@ -146,9 +147,12 @@ func (w *Writer) flushStrip() {
 }
 
 // encodeFloat applies predictor 3 to one row of little-endian samples:
-// bytes regrouped most significant first, then differenced.
-func encodeFloat(b []byte, bps int) {
-	tmp := make([]byte, len(b))
+// bytes regrouped most significant first, then differenced; tmp is reused.
+func encodeFloat(b []byte, bps int, tmp []byte) []byte {
+	if cap(tmp) < len(b) {
+		tmp = make([]byte, len(b))
+	}
+	tmp = tmp[:len(b)]
 	n := len(b) / bps
 	for i := 0; i < n; i++ {
 		for k := 0; k < bps; k++ {
@@ -159,6 +163,7 @@ func encodeFloat(b []byte, bps int) {
 		tmp[i] -= tmp[i-1]
 	}
 	copy(b, tmp)
+	return tmp
 }
 
 // Close writes the directory after the strips and closes the file. It is
