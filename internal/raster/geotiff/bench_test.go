@@ -32,7 +32,7 @@ func benchFile(b *testing.B, kind, layout string) string {
 	if _, err := os.Stat(src); err != nil {
 		writeBenchSource(b, src, kind)
 	}
-	args := []string{"-q", "-co", "COMPRESS=DEFLATE"}
+	args := []string{"-q", "-of", "GTiff", "-co", "COMPRESS=DEFLATE"}
 	if kind == "byte" {
 		args = append(args, "-ot", "Byte")
 	}
