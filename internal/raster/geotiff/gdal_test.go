@@ -273,3 +273,38 @@ func TestSparse(t *testing.T) {
 		"-co", "SPARSE_OK=TRUE", "-co", "TILED=YES", "-co", "BLOCKXSIZE=16", "-co", "BLOCKYSIZE=16", path)
 	checkAgainstGDAL(t, path, true)
 }
+
+// TestRefused checks that what is not read is refused with the file's
+// name and the reason.
+func TestRefused(t *testing.T) {
+	needGDAL(t)
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src.bin")
+	writeENVI(t, src, 8, 8, make([]float64, 64))
+	for _, c := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"rgb", []string{"-ot", "Byte", "-b", "1", "-b", "1", "-b", "1"}, "3 samples per pixel"},
+		{"packbits", []string{"-co", "COMPRESS=PACKBITS"}, "compression 32773"},
+		{"complex", []string{"-ot", "CFloat32"}, "sample format 6"},
+	} {
+		path := filepath.Join(dir, c.name+".tif")
+		gdal(t, "gdal_translate", append(append([]string{"-q", "-of", "GTiff"}, c.args...), src, path)...)
+		_, err := Open(path)
+		if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want an error naming the file and %q", c.name, err, c.want)
+		}
+	}
+	path := filepath.Join(dir, "ok.tif")
+	gdal(t, "gdal_translate", "-q", "-of", "GTiff", src, path)
+	r, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if err := r.Rows(5, 4, make([]float64, 32)); err == nil || !strings.Contains(err.Error(), path) {
+		t.Errorf("rows 5 to 8 of 8: %v", err)
+	}
+}
