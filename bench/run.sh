@@ -16,3 +16,5 @@ go test ./internal/store/sqlite -run '^$' -bench 'Roll' -benchtime 2x -benchmem 
 # Rectification (issue 5)
 go test ./internal/compliance -run '^$' -bench 'Screen100k|Evaluate100k' -benchtime 5x -count 1 -timeout 60m
 go test ./internal/compliance -run '^$' -bench 'Stats10k' -benchtime 50x -count 1 -timeout 30m
+# GeoTIFF (issue 16); bench/geotiff.sh
+bench/geotiff.sh
