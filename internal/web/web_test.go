@@ -103,7 +103,7 @@ func newEnv() (*env, error) {
 		return nil, err
 	}
 	comp := compliance.NewService(db, files)
-	s := New(reg, monitoring.NewService(db, db), comp, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s := New(reg, monitoring.NewService(db, db), comp, nil, auth.NewService(db), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	h := s.Handler()
 	signedIn := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("X-Test-Anonymous") == "" {
