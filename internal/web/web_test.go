@@ -332,6 +332,15 @@ func TestCatalogueUsed(t *testing.T) {
 	for _, st := range steps {
 		built["step."] = append(built["step."], st.Name)
 	}
+	for _, r := range roles {
+		built["role."] = append(built["role."], string(r))
+	}
+	for _, b := range bureaus {
+		built["bureau."] = append(built["bureau."], string(b))
+	}
+	for _, k := range eventKinds {
+		built["event."] = append(built["event."], string(k))
+	}
 	for prefix, codes := range built {
 		for _, c := range codes {
 			if !known[prefix+c] {
