@@ -236,3 +236,41 @@ func TestAdminUsersPages(t *testing.T) {
 		t.Error("the kind filter does not filter")
 	}
 }
+
+// signIn is Accounts over the service, without the API's cookie.
+type signIn struct{ svc *auth.Service }
+
+func (a signIn) Login(w http.ResponseWriter, r *http.Request, name, password string) (auth.NewSession, error) {
+	return a.svc.Login(r.Context(), name, password, "127.0.0.1")
+}
+func (a signIn) Logout(http.ResponseWriter, *http.Request) error { return nil }
+func (a signIn) Client(*http.Request) (string, string)           { return "127.0.0.1", "" }
+
+func TestLanguageRemembered(t *testing.T) {
+	e := sharedEnv(t)
+	p := addAccount(t, e, auth.Account{Name: "lang-user", Role: auth.City, Bureau: auth.Ecology})
+	rec := e.do(t, p, "zh", "GET", "/lang?l=en&next=/account", nil)
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("switch: %d", rec.Code)
+	}
+	if a, _ := e.srv.users.Account(context.Background(), "lang-user"); a.Lang != "en" {
+		t.Fatalf("the account's language %q, want en", a.Lang)
+	}
+	e.srv.acc = signIn{e.srv.users}
+	defer func() { e.srv.acc = nil }()
+	form := url.Values{"name": {"lang-user"}, "password": {accountPassword}, "next": {"/account"}}
+	req := httptest.NewRequest("POST", "/login", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.AddCookie(&http.Cookie{Name: "lang", Value: "zh"})
+	rec = httptest.NewRecorder()
+	e.srv.Handler().ServeHTTP(rec, req)
+	var got string
+	for _, c := range rec.Result().Cookies() {
+		if c.Name == "lang" {
+			got = c.Value
+		}
+	}
+	if rec.Code != http.StatusSeeOther || got != "en" {
+		t.Errorf("sign-in: %d, lang cookie %q, want en from the account", rec.Code, got)
+	}
+}

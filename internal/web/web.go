@@ -274,14 +274,25 @@ func lang(r *http.Request) string {
 	return "zh"
 }
 
-// setLang remembers the language chosen for a year and goes back.
+// setLang remembers the language chosen for a year and goes back; a
+// person signed in has it kept with their account too, for their next
+// sign-in on any browser.
 func (s *Server) setLang(w http.ResponseWriter, r *http.Request) {
 	l := r.URL.Query().Get("l")
 	if l != "en" {
 		l = "zh"
 	}
-	http.SetCookie(w, &http.Cookie{Name: "lang", Value: l, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	if p, ok := auth.FromContext(r.Context()); ok && p.Kind == auth.User && s.users != nil {
+		if err := s.users.SetLanguage(r.Context(), p, l); err != nil {
+			s.log.WarnContext(r.Context(), "web: keep the language", "user", p.Name, "err", err)
+		}
+	}
+	setLangCookie(w, l)
 	http.Redirect(w, r, localPath(r.URL.Query().Get("next")), http.StatusSeeOther)
+}
+
+func setLangCookie(w http.ResponseWriter, l string) {
+	http.SetCookie(w, &http.Cookie{Name: "lang", Value: l, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, SameSite: http.SameSiteLaxMode})
 }
 
 // localPath is next if it is a path on this server, else the overview:
