@@ -41,7 +41,7 @@ func (s *Server) client(r *http.Request) (address, session string) {
 	return host, ""
 }
 
-// users is the accounts service, or an error when the server has none.
+// accounts is the accounts service, or an error when the server has none.
 func (s *Server) accounts() (*auth.Service, error) {
 	if s.users == nil {
 		return nil, errNoAccounts
