@@ -166,6 +166,16 @@ func (s *Server) Logout(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// Client is the request's client address, as the audit records it, and
+// its browser session's id ("" without one): the pages' account forms
+// pass them to auth.Service.
+func (s *Server) Client(r *http.Request) (address, session string) {
+	if c, err := r.Cookie(SessionCookie); err == nil {
+		session = c.Value
+	}
+	return s.address(r), session
+}
+
 func (s *Server) cookie(r *http.Request, value string, maxAge int) *http.Cookie {
 	return &http.Cookie{Name: SessionCookie, Value: value, Path: "/", MaxAge: maxAge,
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure(r)}

@@ -30,6 +30,9 @@ type Account struct {
 	CreatedBy   string    `json:"created_by"`
 	UpdatedAt   time.Time `json:"updated_at"`
 	UpdatedBy   string    `json:"updated_by"`
+	// Lang is the dashboard's language the person chose ("zh", "en"),
+	// "" for none yet.
+	Lang string `json:"lang,omitempty"`
 }
 
 // Principal is who the account's requests are made by.
@@ -104,6 +107,8 @@ type Store interface {
 	// the updated columns.
 	UpdateAccount(ctx context.Context, a Account) error
 	SetPassword(ctx context.Context, name, hash string, at time.Time, by string) error
+	// SetLanguage sets the account's language, no audit: a preference.
+	SetLanguage(ctx context.Context, name, lang string) error
 	// LoginFailed counts a failed sign-in at at: the failures since
 	// windowStart, this one included, whose count it returns.
 	LoginFailed(ctx context.Context, name string, at, windowStart time.Time) (int, error)
@@ -402,6 +407,18 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, old, password
 		return apperr.New(apperr.Invalid, "the old password is wrong", "原密码错误")
 	}
 	return s.setPassword(ctx, p.Name, password, digest(keep), p, address)
+}
+
+// SetLanguage remembers the dashboard's language a person chose, "zh" or
+// "en", for their next sign-in.
+func (s *Service) SetLanguage(ctx context.Context, p Principal, lang string) error {
+	if p.Kind != User {
+		return apperr.New(apperr.Forbidden, "only a person signed in chooses their language here", "仅已登录的用户可在此选择语言")
+	}
+	if lang != "zh" && lang != "en" {
+		return apperr.Newf(apperr.Invalid, "language %q: give zh or en", "语言 %q 无效：应为 zh 或 en", lang)
+	}
+	return s.store.SetLanguage(ctx, p.Name, lang)
 }
 
 func (s *Service) setPassword(ctx context.Context, name, password, keepHash string, by Principal, address string) error {

@@ -14,7 +14,7 @@ import (
 var _ auth.Store = (*DB)(nil)
 
 const accountColumns = `u.name, u.display, u.role, u.bureau, u.county, u.park, u.uscc, u.disabled, u.locked_until,
-	u.created_at, u.created_by, u.updated_at, u.updated_by`
+	u.created_at, u.created_by, u.updated_at, u.updated_by, u.lang`
 
 // accountRow scans an account's columns, then more.
 type accountRow struct {
@@ -25,7 +25,7 @@ type accountRow struct {
 func (r *accountRow) dest(more ...any) []any {
 	a := &r.a
 	return append([]any{&a.Name, &a.Display, &a.Role, &a.Bureau, &a.Scope.County, &a.Scope.Park, &a.Scope.USCC, &a.Disabled,
-		&r.locked, &r.created, &a.CreatedBy, &r.updated, &a.UpdatedBy}, more...)
+		&r.locked, &r.created, &a.CreatedBy, &r.updated, &a.UpdatedBy, &a.Lang}, more...)
 }
 
 func (r *accountRow) account() auth.Account {
@@ -116,6 +116,14 @@ func (s *DB) UpdateAccount(ctx context.Context, a auth.Account) error {
 		a.Name, a.Display, string(a.Role), string(a.Bureau), a.Scope.County, a.Scope.Park, a.Scope.USCC, a.Disabled, s.d.Time(a.UpdatedAt), a.UpdatedBy)
 	if err == nil && n == 0 {
 		return noAccount(a.Name)
+	}
+	return err
+}
+
+func (s *DB) SetLanguage(ctx context.Context, name, lang string) error {
+	n, err := s.exec(ctx, "set language", `UPDATE users SET lang = $2 WHERE name = $1`, name, lang)
+	if err == nil && n == 0 {
+		return noAccount(name)
 	}
 	return err
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"ecoindustry/internal/auth"
 	"ecoindustry/internal/compliance"
 	"ecoindustry/internal/cst"
 	"ecoindustry/internal/hj212"
@@ -61,6 +62,11 @@ func funcs(l string) template.FuncMap {
 			return zh
 		},
 		// pair gives a nested template a map and the keys to show of it.
+		// withBack gives the token table its tokens, the page a revocation
+		// returns to, and the CSRF token its forms carry.
+		"withBack": func(ts []auth.APIToken, back, csrf string) map[string]any {
+			return map[string]any{"Tokens": ts, "Back": back, "CSRF": csrf}
+		},
 		"pair": func(m map[string]attachmentView, ids []string) map[string]any {
 			return map[string]any{"M": m, "IDs": ids}
 		},

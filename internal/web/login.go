@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"ecoindustry/internal/apperr"
+	"ecoindustry/internal/auth"
 )
 
 // errNoAccounts: a server without accounts (a test's) signs nobody in.
@@ -28,7 +29,11 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	name, next := r.PostFormValue("name"), localPath(r.PostFormValue("next"))
 	var err error = errNoAccounts
 	if s.acc != nil {
-		if _, err = s.acc.Login(w, r, name, r.PostFormValue("password")); err == nil {
+		var ns auth.NewSession
+		if ns, err = s.acc.Login(w, r, name, r.PostFormValue("password")); err == nil {
+			if l := ns.Account.Lang; l != "" {
+				setLangCookie(w, l) // the language the person chose before
+			}
 			http.Redirect(w, r, next, http.StatusSeeOther)
 			return
 		}

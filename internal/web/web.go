@@ -31,10 +31,13 @@ import (
 var files embed.FS
 
 // Accounts signs people in and out, setting and clearing the session
-// cookie: the API's server (api.Server.Login, Logout).
+// cookie: the API's server (api.Server.Login, Logout, Client).
 type Accounts interface {
 	Login(w http.ResponseWriter, r *http.Request, name, password string) (auth.NewSession, error)
 	Logout(w http.ResponseWriter, r *http.Request) error
+	// Client is the request's client address, as the audit records it,
+	// and its browser session's id ("" without one).
+	Client(r *http.Request) (address, session string)
 }
 
 // csrfToken is the request's CSRF token, which every state-changing form
@@ -54,7 +57,8 @@ type Server struct {
 	reg   *registry.Service
 	mon   *monitoring.Service
 	comp  *compliance.Service
-	acc   Accounts // nil: sign-in is not available (tests)
+	acc   Accounts      // nil: sign-in is not available (tests)
+	users *auth.Service // the accounts the account pages manage; nil: not available
 	log   *slog.Logger
 	pages map[string]map[string]*template.Template // language, page
 	// built: the vendored assets are in static/vendor (make assets).
@@ -63,9 +67,10 @@ type Server struct {
 	now     func() time.Time
 }
 
-// New returns the pages over the services; acc may be nil until accounts exist.
-func New(reg *registry.Service, mon *monitoring.Service, comp *compliance.Service, acc Accounts, log *slog.Logger) *Server {
-	s := &Server{reg: reg, mon: mon, comp: comp, acc: acc, log: log, imports: newUploads(), now: time.Now}
+// New returns the pages over the services; acc (sign-in) and users (the
+// account pages) may be nil, in tests.
+func New(reg *registry.Service, mon *monitoring.Service, comp *compliance.Service, acc Accounts, users *auth.Service, log *slog.Logger) *Server {
+	s := &Server{reg: reg, mon: mon, comp: comp, acc: acc, users: users, log: log, imports: newUploads(), now: time.Now}
 	s.pages = parsePages()
 	_, err := fs.Stat(files, "static/vendor/echarts.min.js")
 	s.built = err == nil
@@ -101,6 +106,15 @@ func (s *Server) Handler() http.Handler {
 		{"GET /import", s.importForm},
 		{"POST /import", s.importCheck},
 		{"POST /import/commit", s.importCommit},
+		{"GET /account", s.account},
+		{"POST /account/password", s.changePassword},
+		{"POST /account/tokens", s.createToken},
+		{"POST /tokens/{id}/revoke", s.revokeToken},
+		{"GET /admin/users", s.adminUsers},
+		{"POST /admin/users", s.addUser},
+		{"GET /admin/users/{name}", s.adminUser},
+		{"POST /admin/users/{name}", s.updateUser},
+		{"GET /admin/logins", s.adminLogins},
 	} {
 		mux.Handle(p.pattern, s.page(p.h))
 	}
@@ -156,6 +170,10 @@ func (v *view) Can(what string) bool { return auth.CanList(v.Principal, auth.Wha
 // CanImport reports whether the view's principal may write the registry's
 // records, which an import does.
 func (v *view) CanImport() bool { return auth.MayWrite(v.Principal, auth.Records, auth.Ecology) == nil }
+
+// Admin reports whether the view's principal is an administrator, to
+// whom the menu offers the accounts and the sign-in audit.
+func (v *view) Admin() bool { return v.Principal.Role == auth.Admin }
 
 // problem is an error as officials read it: Chinese with the English beside.
 type problem struct {
@@ -256,14 +274,26 @@ func lang(r *http.Request) string {
 	return "zh"
 }
 
-// setLang remembers the language chosen for a year and goes back.
+// setLang remembers the language chosen for a year and goes back; a
+// person signed in has it kept with their account too, for their next
+// sign-in on any browser, when the switch was clicked on one of our own
+// pages (Sec-Fetch-Site): a link on another site changes no account.
 func (s *Server) setLang(w http.ResponseWriter, r *http.Request) {
 	l := r.URL.Query().Get("l")
 	if l != "en" {
 		l = "zh"
 	}
-	http.SetCookie(w, &http.Cookie{Name: "lang", Value: l, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	if p, ok := auth.FromContext(r.Context()); ok && p.Kind == auth.User && s.users != nil && r.Header.Get("Sec-Fetch-Site") == "same-origin" {
+		if err := s.users.SetLanguage(r.Context(), p, l); err != nil {
+			s.log.WarnContext(r.Context(), "web: keep the language", "user", p.Name, "err", err)
+		}
+	}
+	setLangCookie(w, l)
 	http.Redirect(w, r, localPath(r.URL.Query().Get("next")), http.StatusSeeOther)
+}
+
+func setLangCookie(w http.ResponseWriter, l string) {
+	http.SetCookie(w, &http.Cookie{Name: "lang", Value: l, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, SameSite: http.SameSiteLaxMode})
 }
 
 // localPath is next if it is a path on this server, else the overview:

@@ -103,7 +103,7 @@ func newEnv() (*env, error) {
 		return nil, err
 	}
 	comp := compliance.NewService(db, files)
-	s := New(reg, monitoring.NewService(db, db), comp, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s := New(reg, monitoring.NewService(db, db), comp, nil, auth.NewService(db), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	h := s.Handler()
 	signedIn := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("X-Test-Anonymous") == "" {
@@ -331,6 +331,15 @@ func TestCatalogueUsed(t *testing.T) {
 	}
 	for _, st := range steps {
 		built["step."] = append(built["step."], st.Name)
+	}
+	for _, r := range roles {
+		built["role."] = append(built["role."], string(r))
+	}
+	for _, b := range bureaus {
+		built["bureau."] = append(built["bureau."], string(b))
+	}
+	for _, k := range eventKinds {
+		built["event."] = append(built["event."], string(k))
 	}
 	for prefix, codes := range built {
 		for _, c := range codes {

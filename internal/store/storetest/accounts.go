@@ -35,6 +35,7 @@ func RunAccounts(t *testing.T, open func(t *testing.T) AccountsStore) {
 		{"DisabledAtOnce", testDisabled},
 		{"LogoutAndPasswordChange", testLogoutAndPassword},
 		{"LoginEventsAppendOnly", testLoginEvents},
+		{"Language", testLanguage},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			st := open(t)
@@ -328,5 +329,36 @@ func testLoginEvents(t *testing.T, a *accounts) {
 		if _, err := a.st.SQL().ExecContext(ctx, q); err == nil {
 			t.Errorf("%s: the audit of sign-ins was rewritten", q)
 		}
+	}
+}
+
+func testLanguage(t *testing.T, a *accounts) {
+	ctx := context.Background()
+	p := a.add(t, officer("lianduli")).Principal()
+	got, err := a.svc.Account(ctx, "lianduli")
+	check(t, err)
+	if got.Lang != "" {
+		t.Fatalf("a new account's language %q, want none", got.Lang)
+	}
+	check(t, a.svc.SetLanguage(ctx, p, "en"))
+	wantErr(t, a.svc.SetLanguage(ctx, p, "fr"), apperr.Invalid)
+	tok := p
+	tok.Kind = auth.Token
+	wantErr(t, a.svc.SetLanguage(ctx, tok, "zh"), apperr.Forbidden)
+	gone := p
+	gone.Name = "nobody"
+	wantErr(t, a.svc.SetLanguage(ctx, gone, "zh"), apperr.NotFound)
+	s, err := a.svc.Login(ctx, "lianduli", goodPassword+"!", "10.0.0.1")
+	check(t, err)
+	if s.Account.Lang != "en" {
+		t.Errorf("sign-in gives the language %q, want en", s.Account.Lang)
+	}
+	all, err := a.svc.Accounts(ctx, root)
+	check(t, err)
+	if i := slices.IndexFunc(all, func(x auth.Account) bool { return x.Name == "lianduli" }); i < 0 || all[i].Lang != "en" {
+		t.Error("the list of accounts lacks the language")
+	}
+	if _, _, err := a.svc.SessionPrincipal(ctx, s.ID); err != nil {
+		t.Errorf("a session with a language: %v", err)
 	}
 }
