@@ -245,7 +245,12 @@ func (r *Runner) judge(ctx context.Context, cat []Standard, sites map[[2]string]
 		}
 		return nil
 	}
-	if (l.Basis == DayAvg) != (x.Period == monitoring.Day) {
+	if (l.Basis == DayAvg) != (x.Period == monitoring.Day) || x.Count == 0 {
+		return nil
+	}
+	// Most periods are under the limit: only one over is worth the read
+	// of its neighbours.
+	if v := x.Avg(); l.Basis == Instant && x.Max <= l.Value || l.Basis != Instant && v <= l.Value {
 		return nil
 	}
 	a, ok, err := r.episode(ctx, site, x, l)
