@@ -11,6 +11,7 @@ import (
 
 	"ecoindustry/internal/apperr"
 	"ecoindustry/internal/auth"
+	"ecoindustry/internal/hj212"
 	"ecoindustry/internal/monitoring"
 	"ecoindustry/internal/registry"
 )
@@ -239,6 +240,12 @@ func (r *Runner) judge(ctx context.Context, cat []Standard, sites map[[2]string]
 	}
 	l, ok := LimitFor(cat, *site, x.Code, x.Start)
 	if !ok {
+		// Flows, O2, temperatures, pH: values no concentration limit is for.
+		if p, known := hj212.LookupPollutant(x.Code); known {
+			if _, conc := units[p.Unit]; !conc {
+				return nil
+			}
+		}
 		if k := x.USCC + "/" + x.Outlet + "/" + x.Code; !r.noted[k] {
 			r.noted[k] = true
 			r.log.Info("rules: unknown_limit: not compared", "uscc", x.USCC, "outlet", x.Outlet, "code", x.Code)
