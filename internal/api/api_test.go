@@ -18,6 +18,7 @@ import (
 	"ecoindustry/internal/compliance"
 	"ecoindustry/internal/monitoring"
 	"ecoindustry/internal/registry"
+	"ecoindustry/internal/rules"
 	"ecoindustry/internal/store"
 	"ecoindustry/internal/store/sqlite"
 	"ecoindustry/internal/store/storetest"
@@ -43,7 +44,7 @@ func newEnv(t testing.TB) *env {
 	t.Cleanup(func() { st.Close() })
 	acc := auth.NewService(st)
 	a := api.New(registry.NewService(st), monitoring.NewService(st, st), compliance.NewService(st, st.Attachments(filepath.Join(t.TempDir(), "attachments"))),
-		acc, slog.New(slog.NewTextHandler(t.Output(), nil)))
+		acc, rules.NewService(st), slog.New(slog.NewTextHandler(t.Output(), nil)))
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)
 	e := &env{url: srv.URL, api: a, store: st, acc: acc}

@@ -95,6 +95,7 @@ func (s *Server) table() []route {
 	}
 	rs = append(rs, s.accountRoutes()...)
 	rs = append(rs, s.monitoringRoutes()...)
+	rs = append(rs, s.rulesRoutes()...)
 	return append(rs, s.complianceRoutes()...)
 }
 

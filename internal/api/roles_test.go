@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -20,6 +21,7 @@ import (
 	"ecoindustry/internal/compliance"
 	"ecoindustry/internal/monitoring"
 	"ecoindustry/internal/registry"
+	"ecoindustry/internal/rules"
 	"ecoindustry/internal/store"
 	"ecoindustry/internal/store/postgres"
 	"ecoindustry/internal/store/postgres/pgtest"
@@ -78,7 +80,8 @@ var (
 // the fixture's), and what each role gets.
 type probe struct {
 	path   string
-	pathOf func(*fixture) int64 // or the case of this id's path, then suffix
+	pathOf func(*fixture) int64 // or the case (the alarm, if alarm) of this id's path, then suffix
+	alarm  bool
 	suffix string
 	body   func(f *fixture, i int) string
 	want   want
@@ -98,6 +101,24 @@ func step(id func(*fixture) int64, fields string) func(*fixture, int) string {
 }
 
 func caseOfA(f *fixture) int64 { return f.caseA }
+
+func alarmOfA(f *fixture) int64 { return f.alarmA }
+func alarmOfB(f *fixture) int64 { return f.alarmB }
+
+// alarmBody is an alarm step's body with the alarm's current version.
+func alarmBody(id func(*fixture) int64, fields string) func(*fixture, int) string {
+	return func(f *fixture, _ int) string {
+		a, err := f.rules.Alarm(context.Background(), auth.Command("test"), id(f))
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		return fmt.Sprintf(`{"version": %d, %s}`, a.Version, fields)
+	}
+}
+
+const standardsCSV = "standard,scope,source_kind,pollutant_code,limit,unit,basis,reference_o2,effective_from,source,checked\n" +
+	"GB 13271-2014 表2,/燃气锅炉,air,a21026,50,mg/m3,hour_zs,3.5,2014-07-01,test,true\n"
+
 func caseOfB(f *fixture) int64 { return f.caseB }
 
 // probes are the expectations of every route of the table: a route
@@ -135,6 +156,20 @@ func probes() map[string][]probe {
 			{path: "/api/v1/outlets/" + entB + "/DA001/readings", want: ofB}},
 		"GET /api/v1/outlets/{uscc}/{outlet}/rollups": {{path: "/api/v1/outlets/" + entB + "/DA001/rollups", want: ofB}},
 		"GET /api/v1/loggers/{mn}/frames":             {{path: "/api/v1/loggers/" + mnB + "/frames", want: all200}},
+
+		// Rules (decision 0023): the catalogue is read by every role and
+		// replaced by the city's ecology bureau; alarms are read as
+		// monitoring data and handled by ecology officers in scope.
+		"GET /api/v1/standards":  {{path: "/api/v1/standards", want: all200}},
+		"POST /api/v1/standards": {{path: "/api/v1/standards?name=s.csv", body: text(standardsCSV), want: want{200, 200, 403, 403, 403, 403, 403, 403}}},
+		"GET /api/v1/alarms":     {{path: "/api/v1/alarms", want: all200}, {path: "/api/v1/alarms?uscc=" + entB, want: all200}},
+		"GET /api/v1/alarms/{id}": {{pathOf: alarmOfA, alarm: true, want: want{200, 200, 200, 200, 200, 200, 200, 200}},
+			{pathOf: alarmOfB, alarm: true, want: ofB}},
+		"POST /api/v1/alarms/{id}/acknowledge": {{pathOf: alarmOfA, alarm: true, suffix: "/acknowledge", body: alarmBody(alarmOfA, `"comment": "已通知企业"`),
+			want: want{pass, pass, 403, 403, pass, 403, 403, 403}},
+			{pathOf: alarmOfB, alarm: true, suffix: "/acknowledge", body: alarmBody(alarmOfB, `"comment": "已通知企业"`), want: want{pass, pass, 403, 403, 404, 403, 403, 403}}},
+		"POST /api/v1/alarms/{id}/resolve": {{pathOf: alarmOfB, alarm: true, suffix: "/resolve", body: alarmBody(alarmOfB, `"reason": "设备故障已修复"`),
+			want: want{pass, pass, 403, 403, 404, 403, 403, 403}}},
 
 		"POST /api/v1/screenings":                  {{path: "/api/v1/screenings", body: text(`{}`), want: cityCreate}},
 		"GET /api/v1/screenings":                   {{path: "/api/v1/screenings", want: cityRead}},
@@ -253,10 +288,12 @@ var pdfID = fmt.Sprintf("%x", sha256.Sum256([]byte(pdf)))
 // upgrades, case A assigned to the inspector, two screening runs and an
 // attachment.
 type fixture struct {
-	t            testing.TB
-	s            *Server
-	comp         *compliance.Service
-	caseA, caseB int64
+	t              testing.TB
+	s              *Server
+	comp           *compliance.Service
+	rules          *rules.Service
+	caseA, caseB   int64
+	alarmA, alarmB int64
 }
 
 var sys = auth.Command("test")
@@ -265,7 +302,8 @@ func newFixture(t testing.TB, st *store.DB) *fixture {
 	ctx := context.Background()
 	comp := compliance.NewService(st, st.Attachments(t.TempDir()))
 	acc := auth.NewService(st)
-	f := &fixture{t: t, s: New(registry.NewService(st), monitoring.NewService(st, st), comp, acc, slog.New(slog.DiscardHandler)), comp: comp}
+	rl := rules.NewService(st)
+	f := &fixture{t: t, s: New(registry.NewService(st), monitoring.NewService(st, st), comp, acc, rl, slog.New(slog.DiscardHandler)), comp: comp, rules: rl}
 	b := storetest.Ent
 	b.USCC, b.County, b.Park, b.Name = entB, countyB, "", "青田测试阀门有限公司"
 	oa, ob := storetest.Outlet, storetest.Outlet
@@ -322,6 +360,17 @@ func newFixture(t testing.TB, st *store.DB) *fixture {
 	must(t, err)
 	_, err = comp.PutAttachment(ctx, sys, "a.pdf", "application/pdf", strings.NewReader(pdf))
 	must(t, err)
+	for _, k := range []struct {
+		id   *int64
+		uscc string
+	}{{&f.alarmA, entA}, {&f.alarmB, entB}} {
+		must(t, st.RaiseAlarm(ctx, rules.Alarm{Kind: rules.DataGap, State: rules.Open, USCC: k.uscc, Outlet: "DA001", StartedAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}))
+		as, _, err := st.Alarms(ctx, rules.AlarmFilter{USCC: k.uscc})
+		if err != nil || len(as) != 1 {
+			t.Fatalf("alarms of %s: %v %v", k.uscc, as, err)
+		}
+		*k.id = as[0].ID
+	}
 	return f
 }
 
@@ -383,7 +432,10 @@ func TestRolesOnEveryRoute(t *testing.T) {
 				}
 				for _, pr := range list {
 					path := pr.path
-					if pr.pathOf != nil {
+					switch {
+					case pr.pathOf != nil && pr.alarm:
+						path = fmt.Sprintf("/api/v1/alarms/%d%s", pr.pathOf(f), pr.suffix)
+					case pr.pathOf != nil:
 						path = fmt.Sprintf("/api/v1/cases/%d%s", pr.pathOf(f), pr.suffix)
 					}
 					for i, p := range roles {

@@ -20,6 +20,7 @@ import (
 	"ecoindustry/internal/compliance"
 	"ecoindustry/internal/monitoring"
 	"ecoindustry/internal/registry"
+	"ecoindustry/internal/rules"
 )
 
 // Body limits: a JSON body is one record; an upload is a whole spreadsheet.
@@ -34,7 +35,9 @@ type Server struct {
 	mon  *monitoring.Service
 	comp *compliance.Service // nil: no rectification routes
 	acc  *auth.Service
-	log  *slog.Logger
+	// rules: nil, no standards' or alarms' routes.
+	rules *rules.Service
+	log   *slog.Logger
 	// TrustProxy takes the client's address from X-Forwarded-For and
 	// TLS from X-Forwarded-Proto: only behind a reverse proxy that sets
 	// them (serve --trust-proxy; docs/operations.md).
@@ -69,11 +72,11 @@ type route struct {
 
 type param struct{ name, typ, desc string }
 
-// New returns a server over the registry, the monitoring data and the
-// rectification cases, whose callers acc authenticates, that logs
-// internal errors to log.
-func New(reg *registry.Service, mon *monitoring.Service, comp *compliance.Service, acc *auth.Service, log *slog.Logger) *Server {
-	s := &Server{reg: reg, mon: mon, comp: comp, acc: acc, log: log, importing: make(chan struct{}, 1)}
+// New returns a server over the registry, the monitoring data, the
+// rectification cases and the rules' standards and alarms, whose callers
+// acc authenticates, that logs internal errors to log.
+func New(reg *registry.Service, mon *monitoring.Service, comp *compliance.Service, acc *auth.Service, rl *rules.Service, log *slog.Logger) *Server {
+	s := &Server{reg: reg, mon: mon, comp: comp, acc: acc, rules: rl, log: log, importing: make(chan struct{}, 1)}
 	s.routes = s.table()
 	doc, err := openAPI(s.routes)
 	if err != nil {

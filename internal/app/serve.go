@@ -14,6 +14,7 @@ import (
 	"ecoindustry/internal/ingest"
 	"ecoindustry/internal/metrics"
 	"ecoindustry/internal/monitoring"
+	"ecoindustry/internal/rules"
 	"ecoindustry/internal/store/postgres"
 	"ecoindustry/internal/web"
 )
@@ -102,6 +103,9 @@ func (a *App) Serve(ctx context.Context, log *slog.Logger, sv Serving) error {
 		lag = 10 * time.Second
 	}
 	go monitoring.Roller(writerCtx, db, 30*time.Second, lag, log)
+	// The rules follow the rollups as they change (decision 0023), and
+	// check for silent loggers every minute.
+	go rules.NewRunner(db, log).Run(writerCtx, 5*time.Second)
 	ingestDone := make(chan error, 1)
 	go func() {
 		srv := ingest.New(sv.Ingest, ingest.NewDirectory(db, time.Minute), w, log, m)
@@ -110,7 +114,7 @@ func (a *App) Serve(ctx context.Context, log *slog.Logger, sv Serving) error {
 	}()
 
 	mon := monitoring.NewService(db, db)
-	as := api.New(a.Registry, mon, a.Compliance, a.Accounts, log)
+	as := api.New(a.Registry, mon, a.Compliance, a.Accounts, rules.NewService(db), log)
 	as.TrustProxy = sv.HTTP.TrustProxy
 	apiHandler := as.Handler()
 	mux := http.NewServeMux()

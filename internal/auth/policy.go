@@ -25,6 +25,8 @@ const (
 	Screenings What = "screening"  // screening runs over the whole registry
 	Evidence   What = "evidence"   // attachments: the photos and documents of cases' steps
 	Accounts   What = "account"    // accounts, sessions, tokens
+	Alarms     What = "alarm"      // exceedance and data-gap alarms: acknowledging, resolving (reads: Monitoring)
+	Standards  What = "standard"   // the emission standards' catalogue
 )
 
 // Object is what a request reads or writes: its kind, the bureau that
@@ -121,7 +123,7 @@ func CanRead(p Principal, o Object) error {
 		return err
 	}
 	switch o.What {
-	case Records, Monitoring, Cases, Assignment:
+	case Records, Monitoring, Cases, Assignment, Alarms:
 		if !Visible(p).Allows(o.County, o.Park, o.USCC) {
 			return notFound(o)
 		}
@@ -142,11 +144,11 @@ func MayWrite(p Principal, w What, b Bureau) error {
 	switch w {
 	case Parks:
 		ok = (p.Role == City || p.Role == County) && owns || p.Role == Park
-	case Records, Assignment:
+	case Records, Assignment, Alarms:
 		ok = (p.Role == City || p.Role == County) && owns
 	case Cases, Evidence:
 		ok = (p.Role == City || p.Role == County) && owns || p.Role == Inspector
-	case Campaigns, Screenings:
+	case Campaigns, Screenings, Standards:
 		ok = p.Role == City && owns
 	}
 	if !ok {
@@ -180,6 +182,7 @@ func CanWrite(p Principal, o Object) error {
 var whatZh = map[What]string{
 	Units: "行政区划", Parks: "园区", Records: "登记记录", Monitoring: "监测数据", Campaigns: "整治行动",
 	Cases: "案件", Assignment: "案件指派", Screenings: "筛查批次", Evidence: "附件", Accounts: "账号",
+	Alarms: "告警", Standards: "排放标准",
 }
 
 var roleZh = map[Role]string{

@@ -47,6 +47,7 @@ func init() {
 		{"screen", "screen [runs|show ID|diff A B]: screen the registry for 四无 or 散乱污 enterprises, keep and compare runs", runScreen},
 		{"campaign", "campaign list|show|create|update|survey|stats|report: rectification campaigns", runCampaign},
 		{"case", "case list|show|events|attach|STEP: rectification cases and their steps, dismiss to visit", runCase},
+		{"standards", "standards list|import FILE.csv: the emission standards' catalogue the alarms judge by", runStandards},
 		{"user", "user add|list|disable|enable|unlock|passwd: accounts of people who sign in", runUser},
 		{"token", "token create|list|revoke: API tokens for scripts and other systems", runToken},
 		{"migrate", "bring the store's schema up to date and print its version", runMigrate},

@@ -117,3 +117,18 @@ func TestAccountsConformance(t *testing.T) {
 		return s
 	})
 }
+
+func TestRulesConformance(t *testing.T) {
+	storetest.RunRules(t, func(t *testing.T) (storetest.RulesStore, storetest.RulesStore) {
+		url := pgtest.URL(t)
+		open := func() storetest.RulesStore {
+			s, err := postgres.Open(context.Background(), url, 4)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			return s
+		}
+		return open(), open()
+	})
+}

@@ -153,3 +153,10 @@ func TestRollProgressBeforeShards(t *testing.T) {
 func TestAccountsConformance(t *testing.T) {
 	storetest.RunAccounts(t, func(t *testing.T) storetest.AccountsStore { return openTemp(t) })
 }
+
+func TestRulesConformance(t *testing.T) {
+	storetest.RunRules(t, func(t *testing.T) (storetest.RulesStore, storetest.RulesStore) {
+		path := filepath.Join(t.TempDir(), "rules.db")
+		return openAt(t, path), openAt(t, path)
+	})
+}

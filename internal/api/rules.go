@@ -1,0 +1,140 @@
+package api
+
+import (
+	"cmp"
+	"io"
+	"net/http"
+	"time"
+
+	"ecoindustry/internal/apperr"
+	"ecoindustry/internal/rules"
+)
+
+func (s *Server) rulesRoutes() []route {
+	if s.rules == nil {
+		return nil
+	}
+	return []route{
+		{method: "GET", pattern: "/api/v1/standards", summary: "The emission standards' catalogue in force (排放标准): the imported one, or the one built in",
+			handle: s.standards, resp: rules.CatalogueView{}},
+		{method: "POST", pattern: "/api/v1/standards", summary: "Replace the catalogue with a CSV file, whole: a file with any problem is refused with each one's place, the catalogue in force staying",
+			handle: s.importStandards, limit: 8 << 20, body: upload{}, resp: imported{},
+			query: []param{{"name", "string", "file name for the problems (default upload.csv)"}}},
+		{method: "GET", pattern: "/api/v1/alarms", summary: "Alarms (告警): exceedances and data gaps, newest first, those of the enterprises one may see",
+			handle: s.alarms, resp: alarmPage{}, query: []param{
+				{"state", "string", "open, acknowledged or resolved"}, {"kind", "string", "exceedance or data_gap"},
+				{"county", "string", "GB/T 2260 code"}, {"uscc", "string", "an enterprise"}, {"outlet", "string", "an outlet code"},
+				{"pollutant", "string", "HJ 212-2017 code"},
+				{"from", "string", "started at or after: RFC 3339 or YYYY-MM-DD[Thh:mm] in China Standard Time"}, {"to", "string", "started before"},
+				{"limit", "integer", "page size, 1 to 1000 (default 100)"}, {"offset", "integer", "alarms to skip (default 0)"}}},
+		{method: "GET", pattern: "/api/v1/alarms/{id}", summary: "An alarm with its evidence", handle: s.alarm, resp: rules.Alarm{}},
+		{method: "POST", pattern: "/api/v1/alarms/{id}/acknowledge", summary: "Acknowledge an open alarm; version is the one read",
+			handle: s.alarmStep(false), body: alarmStep{}, resp: rules.Alarm{}},
+		{method: "POST", pattern: "/api/v1/alarms/{id}/resolve", summary: "Resolve an alarm with the reason; version is the one read",
+			handle: s.alarmStep(true), body: alarmStep{}, resp: rules.Alarm{}},
+	}
+}
+
+type imported struct {
+	Rows int `json:"rows"`
+}
+
+type alarmPage struct {
+	Items  []rules.Alarm `json:"items"`
+	Total  int           `json:"total"`
+	Limit  int           `json:"limit"`
+	Offset int           `json:"offset"`
+}
+
+type alarmStep struct {
+	Version int    `json:"version"`
+	Comment string `json:"comment,omitempty"`
+	Reason  string `json:"reason,omitempty"`
+}
+
+func (s *Server) standards(r *http.Request) (any, error) {
+	who, err := principal(r)
+	if err != nil {
+		return nil, err
+	}
+	return s.rules.Standards(r.Context(), who)
+}
+
+func (s *Server) importStandards(r *http.Request) (any, error) {
+	who, err := principal(r)
+	if err != nil {
+		return nil, err
+	}
+	b, err := io.ReadAll(r.Body)
+	if err != nil {
+		return nil, err
+	}
+	n, err := s.rules.ImportStandards(r.Context(), who, cmp.Or(r.URL.Query().Get("name"), "upload.csv"), b)
+	return imported{n}, err
+}
+
+func (s *Server) alarms(r *http.Request) (any, error) {
+	who, err := principal(r)
+	if err != nil {
+		return nil, err
+	}
+	q := r.URL.Query()
+	f := rules.AlarmFilter{Kind: q.Get("kind"), County: q.Get("county"), USCC: q.Get("uscc"), Outlet: q.Get("outlet"), Pollutant: q.Get("pollutant")}
+	if st := q.Get("state"); st != "" {
+		f.States = []string{st}
+	}
+	for _, p := range []struct {
+		name string
+		t    *time.Time
+	}{{"from", &f.From}, {"to", &f.To}} {
+		if v := q.Get(p.name); v != "" {
+			if *p.t, err = parseTime(v); err != nil {
+				return nil, apperr.Newf(apperr.Invalid, "parameter %s: %q is not a time", "参数 %s：%q 不是有效时间", p.name, v)
+			}
+		}
+	}
+	if f.Limit, err = intParam(q, "limit", 100, 1, 1000); err != nil {
+		return nil, err
+	}
+	if f.Offset, err = intParam(q, "offset", 0, 0, 1<<31-1); err != nil {
+		return nil, err
+	}
+	as, total, err := s.rules.Alarms(r.Context(), who, f)
+	if as == nil {
+		as = []rules.Alarm{}
+	}
+	return alarmPage{Items: as, Total: total, Limit: f.Limit, Offset: f.Offset}, err
+}
+
+func (s *Server) alarm(r *http.Request) (any, error) {
+	who, err := principal(r)
+	if err != nil {
+		return nil, err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	return s.rules.Alarm(r.Context(), who, id)
+}
+
+func (s *Server) alarmStep(resolve bool) func(r *http.Request) (any, error) {
+	return func(r *http.Request) (any, error) {
+		who, err := principal(r)
+		if err != nil {
+			return nil, err
+		}
+		id, err := pathID(r, "id")
+		if err != nil {
+			return nil, err
+		}
+		var b alarmStep
+		if err := readBody(r, &b); err != nil {
+			return nil, err
+		}
+		if resolve {
+			return s.rules.Resolve(r.Context(), who, id, b.Version, b.Reason)
+		}
+		return s.rules.Acknowledge(r.Context(), who, id, b.Version, b.Comment)
+	}
+}
