@@ -44,10 +44,10 @@ type WaterYieldOptions struct {
 // (m³, wyield_mn × the polygons' area / 1000). Means are NaN where the
 // watershed has no such pixel.
 type WatershedResult struct {
-	ID                                   int
-	PrecipMn, PETMn, AETMn, WyieldMn     float64
-	WyieldVol                            float64
-	Area                                 float64
+	ID                               int
+	PrecipMn, PETMn, AETMn, WyieldMn float64
+	WyieldVol                        float64
+	Area                             float64
 }
 
 // sums are a watershed's sums and counts of pixels, for its means.
