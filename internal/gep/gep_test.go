@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"ecoindustry/internal/raster"
 )
 
 // The fixtures are made with Debian's gdal-bin at test time; GDAL also
@@ -438,4 +440,16 @@ func TestWaterYieldMatchesReference(t *testing.T) {
 			}
 		})
 	}
+}
+
+func newRand() *rand.Rand { return rand.New(rand.NewPCG(5, 6)) }
+
+func gridOf(t testing.TB, path string) raster.Grid {
+	t.Helper()
+	in, err := openInputs(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.close()
+	return in.grid
 }
