@@ -98,7 +98,7 @@ func run(ctx context.Context, in *inputs, dir string, outNames []string, bandRow
 		}
 	}()
 	for i, name := range outNames {
-		w, err := geotiff.Create(filepath.Join(dir, name), og, geotiff.Options{Deflate: true, Predictor: true})
+		w, err := geotiff.Create(filepath.Join(dir, name), og, geotiff.Options{Deflate: true, Predictor: true, Level: 1})
 		if err != nil {
 			return fmt.Errorf("gep: %w", err)
 		}

@@ -84,23 +84,24 @@ func Carbon(ctx context.Context, opt CarbonOptions) (*CarbonSummary, error) {
 	}
 	// Per hectare to per pixel, as InVEST 3.14 writes its rasters.
 	perPixel := in.grid.PixelArea() / 1e4
+	width := in.grid.Width
 	var sums [2][4]float64 // per part: cur, fut, delta, npv
-	storage := func(i int, v float64, x, y int) (float64, bool, error) {
+	// storage is the carbon of a pixel of land cover i, ok false for
+	// nodata, or an error naming the pixel k of the band from y0.
+	storage := func(i int, v float64, k, y0 int) (c float64, ok bool, err error) {
 		if grids[i].IsNoData(v) {
 			return 0, false, nil
 		}
 		p := pools.lookup(v)
 		if p == nil {
-			return 0, false, fmt.Errorf("gep: %s: land-cover code %v at %s is not in %s", grids[i].Name, v, pixel(in.grid, x, y), opt.Pools)
+			return 0, false, fmt.Errorf("gep: %s: land-cover code %v at %s is not in %s", grids[i].Name, v, pixel(in.grid, k%width, y0+k/width), opt.Pools)
 		}
 		return (p[0] + p[1] + p[2] + p[3]) * perPixel, true, nil
 	}
-	width := in.grid.Width
 	err = run(ctx, in, opt.Out, names, opt.BandRows, func(part, y0, n int, src, dst [][]float64) error {
 		s := &sums[part]
 		for k := range n * width {
-			x, y := k%width, y0+k/width
-			cur, okCur, err := storage(0, src[0][k], x, y)
+			cur, okCur, err := storage(0, src[0][k], k, y0)
 			if err != nil {
 				return err
 			}
@@ -112,7 +113,7 @@ func Carbon(ctx context.Context, opt CarbonOptions) (*CarbonSummary, error) {
 			if len(src) == 1 {
 				continue
 			}
-			fut, okFut, err := storage(1, src[1][k], x, y)
+			fut, okFut, err := storage(1, src[1][k], k, y0)
 			if err != nil {
 				return err
 			}
@@ -134,7 +135,7 @@ func Carbon(ctx context.Context, opt CarbonOptions) (*CarbonSummary, error) {
 				}
 			}
 		}
-		return nil
+	return nil
 	})
 	if err != nil {
 		return nil, err

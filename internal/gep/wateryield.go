@@ -25,7 +25,9 @@ func Fractp(kc, et0, p, rootDepth, soilDepth, pawc float64, veg bool, z float64)
 	awc := math.Min(rootDepth, soilDepth) * pawc
 	w := math.Min(z*awc/p+1.25, 5)
 	r := pet / p
-	return math.Min(r, 1+r-math.Pow(1+math.Pow(r, w), 1/w))
+	// (1 + r^w)^(1/w) by exp and log: math.Pow's special cases cost twice
+	// as much; r ≥ 0 (0 gives 0) and w ≥ 1.25 here.
+	return math.Min(r, 1+r-math.Exp(math.Log1p(math.Exp(w*math.Log(r)))/w))
 }
 
 // WaterYieldOptions are the annual water yield model's inputs: rasters
