@@ -135,7 +135,7 @@ func Carbon(ctx context.Context, opt CarbonOptions) (*CarbonSummary, error) {
 				}
 			}
 		}
-	return nil
+		return nil
 	})
 	if err != nil {
 		return nil, err
