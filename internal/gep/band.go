@@ -72,11 +72,12 @@ func pixel(g raster.Grid, x, y int) string {
 type computeFunc func(part, y0, n int, in, out [][]float64) error
 
 // run reads the inputs band by band, computes each band in two halves at
-// once and writes the outputs (float32, Deflate) named in outNames under
+// once and writes the outputs (float32; Deflate at zlib's fastest level
+// with the floating-point predictor if deflate) named in outNames under
 // dir. While band k is written, band k+1 is read and computed, so memory is
 // one band of each input and two of each output. On error the outputs are
 // removed.
-func run(ctx context.Context, in *inputs, dir string, outNames []string, bandRows int, compute computeFunc) (err error) {
+func run(ctx context.Context, in *inputs, dir string, outNames []string, deflate bool, bandRows int, compute computeFunc) (err error) {
 	if bandRows < 1 {
 		bandRows = BandRows
 	}
@@ -98,7 +99,7 @@ func run(ctx context.Context, in *inputs, dir string, outNames []string, bandRow
 		}
 	}()
 	for i, name := range outNames {
-		w, err := geotiff.Create(filepath.Join(dir, name), og, geotiff.Options{Deflate: true, Predictor: true, Level: 1})
+		w, err := geotiff.Create(filepath.Join(dir, name), og, geotiff.Options{Deflate: deflate, Predictor: deflate, Level: 1})
 		if err != nil {
 			return fmt.Errorf("gep: %w", err)
 		}

@@ -101,10 +101,10 @@ func makeBenchInputs(b *testing.B) benchInputs {
 	}
 	writeFile(b, dir, "pools.csv", "lucode,c_above,c_below,c_soil,c_dead\n1,60,15,90,5\n2,20,6,70,2\n3,3,4,60,1\n4,4,2,50,0\n5,0,0,0,0\n6,2,0,20,0\n")
 	writeFile(b, dir, "biophysical.csv", "lucode,Kc,root_depth,LULC_veg\n1,1.0,5000,1\n2,0.9,2000,1\n3,0.85,1000,1\n4,0.7,1200,1\n5,1.05,1,0\n6,0.3,1,0\n")
-	// West and east of a slanted divide, covering the extent.
+	// West and east of a slanted divide, together the extent.
 	writeFile(b, dir, "watersheds.geojson", `{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::32650"}},"features":[
-{"type":"Feature","properties":{"ws_id":1},"geometry":{"type":"Polygon","coordinates":[[[399000,3251000],[470000,3251000],[455000,3117000],[399000,3117000],[399000,3251000]]]}},
-{"type":"Feature","properties":{"ws_id":2},"geometry":{"type":"Polygon","coordinates":[[[470000,3251000],[533000,3251000],[533000,3117000],[455000,3117000],[470000,3251000]]]}}]}`)
+{"type":"Feature","properties":{"ws_id":1},"geometry":{"type":"Polygon","coordinates":[[[400000,3250000],[470000,3250000],[455000,3118000],[400000,3118000],[400000,3250000]]]}},
+{"type":"Feature","properties":{"ws_id":2},"geometry":{"type":"Polygon","coordinates":[[[470000,3250000],[532000,3250000],[532000,3118000],[455000,3118000],[470000,3250000]]]}}]}`)
 	return in
 }
 

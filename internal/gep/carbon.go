@@ -34,6 +34,7 @@ type CarbonOptions struct {
 	Pools            string     // CSV: lucode,c_above,c_below,c_soil,c_dead in Mg/ha
 	Valuation        *Valuation // nil: no valuation; needs LULCFut
 	Out              string     // the directory written to
+	Deflate          bool       // compress the rasters (smaller, slower)
 	BandRows         int        // 0: BandRows
 }
 
@@ -98,7 +99,7 @@ func Carbon(ctx context.Context, opt CarbonOptions) (*CarbonSummary, error) {
 		}
 		return (p[0] + p[1] + p[2] + p[3]) * perPixel, true, nil
 	}
-	err = run(ctx, in, opt.Out, names, opt.BandRows, func(part, y0, n int, src, dst [][]float64) error {
+	err = run(ctx, in, opt.Out, names, opt.Deflate, opt.BandRows, func(part, y0, n int, src, dst [][]float64) error {
 		s := &sums[part]
 		for k := range n * width {
 			cur, okCur, err := storage(0, src[0][k], k, y0)

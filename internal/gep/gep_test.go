@@ -234,7 +234,7 @@ func TestCarbonMatchesReference(t *testing.T) {
 			cur := tif(t, dir, "cur", fw, fh, curV, "Byte", "255", l.byte...)
 			fut := tif(t, dir, "fut", fw, fh, futV, "Byte", "255", l.byte...)
 			p := writeFile(t, dir, "pools.csv", pools+"4,water,8,0,0,0\n")
-			sum, err := Carbon(context.Background(), CarbonOptions{LULCCur: cur, LULCFut: fut, Pools: p, Valuation: &val, Out: out, BandRows: l.rows})
+			sum, err := Carbon(context.Background(), CarbonOptions{LULCCur: cur, LULCFut: fut, Pools: p, Valuation: &val, Out: out, BandRows: l.rows, Deflate: l.rows == 7})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -370,7 +370,7 @@ func TestWaterYieldMatchesReference(t *testing.T) {
 				RootDepth:   tif(t, dir, "depth", fw, fh, depthV, "Float32", "-9999", l.flt...),
 				PAWC:        tif(t, dir, "pawc", fw, fh, pawcV, "Float32", "-9999", l.flt...),
 				Biophysical: writeFile(t, dir, "bio.csv", bio),
-				Watersheds:  ws, Z: z, Out: out, BandRows: l.rows,
+				Watersheds:  ws, Z: z, Out: out, BandRows: l.rows, Deflate: l.rows == 7,
 			}
 			// The reference reads the float32 files' values, as the model does.
 			precipF, et0F, depthF, pawcF := pixels(t, opt.Precip), pixels(t, opt.ET0), pixels(t, opt.RootDepth), pixels(t, opt.PAWC)

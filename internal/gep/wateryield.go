@@ -38,7 +38,8 @@ type WaterYieldOptions struct {
 	Watersheds                         string  // GeoJSON, ws_id, in the rasters' CRS
 	Z                                  float64 // seasonality constant
 	Out                                string
-	BandRows                           int // 0: BandRows
+	Deflate                            bool // compress the rasters (smaller, slower)
+	BandRows                           int  // 0: BandRows
 }
 
 // WatershedResult is a watershed's means over its pixels (mm; each over
@@ -94,7 +95,7 @@ func WaterYield(ctx context.Context, opt WaterYieldOptions) ([]WatershedResult, 
 	for i := range parts {
 		parts[i].res = make([]sums, len(sheds))
 	}
-	err = run(ctx, in, opt.Out, []string{"wyield.tif", "aet.tif", "fractp.tif"}, opt.BandRows, func(part, y0, n int, src, dst [][]float64) error {
+	err = run(ctx, in, opt.Out, []string{"wyield.tif", "aet.tif", "fractp.tif"}, opt.Deflate, opt.BandRows, func(part, y0, n int, src, dst [][]float64) error {
 		lulc, precip, et0, depth, pawc := src[0], src[1], src[2], src[3], src[4]
 		wyield, aet, fractp := dst[0], dst[1], dst[2]
 		ps := &parts[part]
