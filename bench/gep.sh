@@ -4,7 +4,8 @@
 # gdal_translate (cached under $TMPDIR/ecoind-gep-bench-4400, about 125 MB,
 # by the Go benchmark's first run), as InVEST 3.14.1 was run in
 # reference/gep.md §6: wall time and peak memory of each command with
-# /usr/bin/time -v, with and without --deflate, after the Go benchmark of both models and of the
+# /usr/bin/time -v (and CPU time, which other work on the machine moves
+# less), with and without --deflate, after the Go benchmark of both models and of the
 # float64 whole-array reference.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,8 +20,10 @@ measure() { # NAME ARGS...: wall time and peak RSS of ecoind ARGS
 	local name=$1
 	shift
 	/usr/bin/time -v "$bin/ecoind" "$@" >/dev/null 2>"$bin/time" || { cat "$bin/time"; exit 1; }
-	printf '%-12s %s s  %s MB peak RSS\n' "$name" \
+	printf '%-12s %s s wall  %s s user  %s s sys  %s MB peak RSS\n' "$name" \
 		"$(grep 'Elapsed (wall' "$bin/time" | awk '{print $NF}')" \
+		"$(grep 'User time' "$bin/time" | awk '{print $NF}')" \
+		"$(grep 'System time' "$bin/time" | awk '{print $NF}')" \
 		"$(($(grep 'Maximum resident' "$bin/time" | awk '{print $NF}') / 1024))"
 }
 for deflate in false true; do for _ in $(seq "${COUNT:-3}"); do
