@@ -129,6 +129,20 @@ func BenchmarkGEP(b *testing.B) {
 	b.ReportMetric(float64(benchSize*benchSize)*float64(b.N)/b.Elapsed().Seconds(), "px/s")
 }
 
+// BenchmarkCarbon runs the carbon model alone, as BenchmarkGEP does.
+func BenchmarkCarbon(b *testing.B) {
+	in := makeBenchInputs(b)
+	out := b.TempDir()
+	b.ReportAllocs()
+	for b.Loop() {
+		_, err := Carbon(context.Background(), CarbonOptions{LULCCur: in.cur, LULCFut: in.fut, Pools: in.pools, Out: out,
+			Valuation: &Valuation{Price: 43, Discount: 7, YearCur: 2020, YearFut: 2030}})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkReference is the straightforward float64 computation of both
 // models over whole arrays (read whole, nothing written), for the ratio.
 func BenchmarkReference(b *testing.B) {

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-
-	"ecoindustry/internal/raster"
 )
 
 // Valuation is the carbon model's valuation: a price per Mg of carbon,
@@ -79,28 +77,40 @@ func Carbon(ctx context.Context, opt CarbonOptions) (*CarbonSummary, error) {
 		return nil, err
 	}
 	defer in.close()
-	grids := make([]raster.Grid, len(in.readers))
+	nd := make([]noData, len(in.readers))
 	for i, r := range in.readers {
-		grids[i] = r.Grid()
+		nd[i] = noDataOf(r.Grid())
 	}
 	// Per hectare to per pixel, as InVEST 3.14 writes its rasters.
 	perPixel := in.grid.PixelArea() / 1e4
 	width := in.grid.Width
-	var sums [2][4]float64 // per part: cur, fut, delta, npv
+	// stock is the carbon of a pixel by code 0 to 65535, NaN for codes
+	// the table lacks.
+	stock := make([]float64, len(pools.dense))
+	for code, p := range pools.dense {
+		stock[code] = math.NaN()
+		if p != nil {
+			stock[code] = (p[0] + p[1] + p[2] + p[3]) * perPixel
+		}
+	}
+	var totals [2][4]float64 // per part: cur, fut, delta, npv
 	// storage is the carbon of a pixel of land cover i, ok false for
 	// nodata, or an error naming the pixel k of the band from y0.
 	storage := func(i int, v float64, k, y0 int) (c float64, ok bool, err error) {
-		if grids[i].IsNoData(v) {
+		if nd[i].is(v) {
 			return 0, false, nil
+		}
+		if code := int(v); float64(code) == v && code >= 0 && code < len(stock) && !math.IsNaN(stock[code]) {
+			return stock[code], true, nil
 		}
 		p := pools.lookup(v)
 		if p == nil {
-			return 0, false, fmt.Errorf("gep: %s: land-cover code %v at %s is not in %s", grids[i].Name, v, pixel(in.grid, k%width, y0+k/width), opt.Pools)
+			return 0, false, fmt.Errorf("gep: %s: land-cover code %v at %s is not in %s", in.readers[i].Grid().Name, v, pixel(in.grid, k%width, y0+k/width), opt.Pools)
 		}
 		return (p[0] + p[1] + p[2] + p[3]) * perPixel, true, nil
 	}
 	err = run(ctx, in, opt.Out, names, opt.Deflate, opt.BandRows, func(part, y0, n int, src, dst [][]float64) error {
-		s := &sums[part]
+		s := &totals[part]
 		for k := range n * width {
 			cur, okCur, err := storage(0, src[0][k], k, y0)
 			if err != nil {
@@ -141,7 +151,7 @@ func Carbon(ctx context.Context, opt CarbonOptions) (*CarbonSummary, error) {
 	if err != nil {
 		return nil, err
 	}
-	total := func(i int) *float64 { v := sums[0][i] + sums[1][i]; return &v }
+	total := func(i int) *float64 { v := totals[0][i] + totals[1][i]; return &v }
 	sum := &CarbonSummary{TotalCur: *total(0)}
 	if opt.LULCFut != "" {
 		sum.TotalFut, sum.TotalDelta = total(1), total(2)

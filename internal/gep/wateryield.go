@@ -8,8 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-
-	"ecoindustry/internal/raster"
 )
 
 // Fractp is InVEST's fractp_op for one pixel: actual over potential
@@ -79,9 +77,9 @@ func WaterYield(ctx context.Context, opt WaterYieldOptions) ([]WatershedResult, 
 	if err != nil {
 		return nil, err
 	}
-	grids := make([]raster.Grid, len(in.readers))
+	nd := make([]noData, len(in.readers))
 	for i, r := range in.readers {
-		grids[i] = r.Grid()
+		nd[i] = noDataOf(r.Grid())
 	}
 	width := in.grid.Width
 	// Per part: the pixels' quantities and their sums per watershed.
@@ -105,18 +103,18 @@ func WaterYield(ctx context.Context, opt WaterYieldOptions) ([]WatershedResult, 
 		pet := ps.pet
 		for k := range n * width {
 			wyield[k], aet[k], fractp[k], pet[k] = NoData, NoData, NoData, math.NaN()
-			if grids[0].IsNoData(lulc[k]) {
+			if nd[0].is(lulc[k]) {
 				continue
 			}
 			row := bio.lookup(lulc[k])
 			if row == nil {
-				return fmt.Errorf("gep: %s: land-cover code %v at %s is not in %s", grids[0].Name, lulc[k], pixel(in.grid, k%width, y0+k/width), opt.Biophysical)
+				return fmt.Errorf("gep: %s: land-cover code %v at %s is not in %s", in.grid.Name, lulc[k], pixel(in.grid, k%width, y0+k/width), opt.Biophysical)
 			}
-			if !grids[2].IsNoData(et0[k]) {
+			if !nd[2].is(et0[k]) {
 				pet[k] = row[0] * et0[k]
 			}
 			p := precip[k]
-			if grids[1].IsNoData(p) || p == 0 || math.IsNaN(pet[k]) || grids[3].IsNoData(depth[k]) || grids[4].IsNoData(pawc[k]) {
+			if nd[1].is(p) || p == 0 || math.IsNaN(pet[k]) || nd[3].is(depth[k]) || nd[4].is(pawc[k]) {
 				continue
 			}
 			f := Fractp(row[0], et0[k], p, row[1], depth[k], pawc[k], row[2] == 1, opt.Z)
@@ -128,7 +126,7 @@ func WaterYield(ctx context.Context, opt WaterYieldOptions) ([]WatershedResult, 
 				ps.spans, ps.xs = sheds[i].spans(y0+y, width, ps.xs, ps.spans)
 				for _, s := range ps.spans {
 					for k := y*width + s[0]; k < y*width+s[1]; k++ {
-						if p := precip[k]; !grids[1].IsNoData(p) {
+						if p := precip[k]; !nd[1].is(p) {
 							r.precipN++
 							r.precipSum += p
 						}
