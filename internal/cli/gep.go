@@ -97,7 +97,7 @@ func gepWaterYield(ctx context.Context, e *env, args []string) error {
 	cm.fs.StringVar(&opt.RootDepth, "root-depth", "", "depth to the root-restricting layer, mm")
 	cm.fs.StringVar(&opt.PAWC, "pawc", "", "plant-available water content, fraction")
 	cm.fs.StringVar(&opt.Biophysical, "biophysical", "", "biophysical CSV: lucode,Kc,root_depth (mm),LULC_veg")
-	cm.fs.StringVar(&opt.Watersheds, "watersheds", "", "watersheds GeoJSON with ws_id, in the rasters' CRS")
+	cm.fs.StringVar(&opt.Watersheds, "watersheds", "", "watersheds GeoJSON with ws_id, in the rasters' CRS or lon/lat (UTM, CGCS2000 Gauss-Krüger rasters)")
 	cm.fs.Float64Var(&opt.Z, "z", 0, "seasonality constant Z (InVEST: 1 to 30)")
 	cm.fs.BoolVar(&opt.Deflate, "deflate", false, deflateUsage)
 	cm.fs.StringVar(&opt.Out, "out", "", "directory for wyield.tif, aet.tif, fractp.tif and watershed_results.csv")

@@ -50,8 +50,8 @@ func TestModelErrors(t *testing.T) {
 		t.Errorf("misaligned: %v", err)
 	}
 	for _, c := range []struct{ geojson, want string }{
-		{`{"type":"FeatureCollection","features":[]}`, "watersheds in longitude and latitude (no crs member), the rasters in EPSG:32650; reprojection is not supported"},
-		{`{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4326"}},"features":[]}`, "reprojection is not supported"},
+		{`{"type":"FeatureCollection","features":[]}`, "ws.geojson: no features"},
+		{`{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::3857"}},"features":[]}`, "watersheds in urn:ogc:def:crs:EPSG::3857, the rasters in EPSG:32650: convert with ogr2ogr -t_srs EPSG:32650"},
 		{`{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::32650"}},"features":[{"type":"Feature","properties":{"name":"a"},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}}]}`, "feature 1: ws_id is missing"},
 	} {
 		_, err := readWatersheds(writeFile(t, dir, "ws.geojson", c.geojson), gridOf(t, lulc))

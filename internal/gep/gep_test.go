@@ -262,48 +262,50 @@ const watersheds = `{"type":"FeatureCollection","crs":{"type":"name","properties
   [[500700.6,3149500.3],[500900.9,3149500.1],[500850.2,3149300.8],[500700.6,3149500.3]]]]}}]}`
 
 // TestWatershedsMatchGDAL checks the pixels given to each watershed
-// against gdal_rasterize's default (pixel centres).
+// against gdal_rasterize's default (pixel centres), with the watersheds in
+// the rasters' CRS and in longitude and latitude (against ogr2ogr's
+// projection of them).
 func TestWatershedsMatchGDAL(t *testing.T) {
 	dir := t.TempDir()
 	ws := writeFile(t, dir, "ws.geojson", watersheds)
-	ref := filepath.Join(dir, "ws.tif")
-	gdal(t, "gdal_rasterize", "-q", "-a", "ws_id", "-ot", "Int32", "-init", "0", "-te", "500000", fmt.Sprint(3150000-30*fh), fmt.Sprint(500000+30*fw), "3150000",
-		"-tr", "30", "30", ws, ref)
-	want := pixels(t, ref)
+	lonLat, back := filepath.Join(dir, "ll.geojson"), filepath.Join(dir, "back.geojson")
+	gdal(t, "ogr2ogr", "-f", "GeoJSON", "-t_srs", "EPSG:4326", lonLat, ws)
+	gdal(t, "ogr2ogr", "-f", "GeoJSON", "-t_srs", "EPSG:32650", back, lonLat)
 	lulc := tif(t, dir, "lulc", fw, fh, make([]float64, fw*fh), "Byte", "")
-	in, err := openInputs(lulc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer in.close()
-	sheds, err := readWatersheds(ws, in.grid)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := make([]float64, fw*fh)
-	var spans [][2]int
-	var xs []float64
-	for _, s := range sheds {
-		for y := range fh {
-			spans, xs = s.spans(y, fw, xs, spans)
-			for _, sp := range spans {
-				for x := sp[0]; x < sp[1]; x++ {
-					got[y*fw+x] = float64(s.id)
+	for _, c := range []struct{ ours, gdals string }{{ws, ws}, {lonLat, back}} {
+		ref := filepath.Join(t.TempDir(), "ws.tif")
+		gdal(t, "gdal_rasterize", "-q", "-a", "ws_id", "-ot", "Int32", "-init", "0", "-te", "500000", fmt.Sprint(3150000-30*fh), fmt.Sprint(500000+30*fw), "3150000",
+			"-tr", "30", "30", c.gdals, ref)
+		want := pixels(t, ref)
+		sheds, err := readWatersheds(c.ours, gridOf(t, lulc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := make([]float64, fw*fh)
+		var spans [][2]int
+		var xs []float64
+		for _, s := range sheds {
+			for y := range fh {
+				spans, xs = s.spans(y, fw, xs, spans)
+				for _, sp := range spans {
+					for x := sp[0]; x < sp[1]; x++ {
+						got[y*fw+x] = float64(s.id)
+					}
 				}
 			}
 		}
-	}
-	n := 0
-	for i := range want {
-		if got[i] != want[i] {
-			t.Errorf("pixel (%d, %d): watershed %v, gdal_rasterize %v", i%fw, i/fw, got[i], want[i])
+		n := 0
+		for i := range want {
+			if got[i] != want[i] {
+				t.Errorf("%s: pixel (%d, %d): watershed %v, gdal_rasterize %v", filepath.Base(c.ours), i%fw, i/fw, got[i], want[i])
+			}
+			if want[i] != 0 {
+				n++
+			}
 		}
-		if want[i] != 0 {
-			n++
+		if n < 200 {
+			t.Fatalf("only %d pixels in watersheds", n)
 		}
-	}
-	if n < 200 {
-		t.Fatalf("only %d pixels in watersheds", n)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 
 	"ecoindustry/internal/geo"
 	"ecoindustry/internal/raster"
@@ -26,7 +27,8 @@ type watershed struct {
 var epsgName = regexp.MustCompile(`EPSG:+(\d+)$`)
 
 // readWatersheds reads a GeoJSON FeatureCollection of Polygons and
-// MultiPolygons with an integer property ws_id, in the CRS of the grid g.
+// MultiPolygons with an integer property ws_id, in the CRS of the grid g
+// or in longitude and latitude when g's is one projectionOf knows.
 func readWatersheds(path string, g raster.Grid) ([]watershed, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -51,13 +53,26 @@ func readWatersheds(path string, g raster.Grid) ([]watershed, error) {
 	if fc.CRS != nil {
 		crs = fc.CRS.Properties.Name
 		m := epsgName.FindStringSubmatch(crs)
-		if m == nil {
+		switch {
+		case strings.HasSuffix(crs, "CRS84"):
+		case m == nil:
 			return nil, fmt.Errorf("gep: %s: crs %q names no EPSG code", path, crs)
+		default:
+			epsg, _ = strconv.Atoi(m[1])
 		}
-		epsg, _ = strconv.Atoi(m[1])
 	}
+	// Longitude and latitude (WGS 84 or CGCS2000, the same to a few
+	// centimetres) are projected vertex by vertex, as ogr2ogr -t_srs does.
+	project := func(x, y float64) (float64, float64) { return x, y }
 	if epsg != g.EPSG {
-		return nil, fmt.Errorf("gep: %s: watersheds in %s, the rasters in EPSG:%d; reprojection is not supported: convert with ogr2ogr -t_srs EPSG:%d", path, crs, g.EPSG, g.EPSG)
+		if epsg != 4326 && epsg != 4490 {
+			return nil, fmt.Errorf("gep: %s: watersheds in %s, the rasters in EPSG:%d: convert with ogr2ogr -t_srs EPSG:%d", path, crs, g.EPSG, g.EPSG)
+		}
+		tm, err := projectionOf(g.EPSG)
+		if err != nil {
+			return nil, fmt.Errorf("gep: %s: watersheds in %s: %v; convert with ogr2ogr -t_srs EPSG:%d", path, crs, err, g.EPSG)
+		}
+		project = tm.project
 	}
 	if len(fc.Features) == 0 {
 		return nil, fmt.Errorf("gep: %s: no features", path)
@@ -81,16 +96,17 @@ func readWatersheds(path string, g raster.Grid) ([]watershed, error) {
 		ws := watershed{id: id, minY: math.Inf(1), maxY: math.Inf(-1)}
 		for _, poly := range sh.Polys {
 			for j, ring := range poly {
+				px := make([]geo.Point, len(ring))
+				for k, p := range ring {
+					ring[k][0], ring[k][1] = project(p[0], p[1])
+					px[k] = geo.Point{(ring[k][0] - t[0]) / t[1], (ring[k][1] - t[3]) / t[5]}
+					ws.minY, ws.maxY = math.Min(ws.minY, px[k][1]), math.Max(ws.maxY, px[k][1])
+				}
 				a := math.Abs(ringArea(ring))
 				if j > 0 {
 					a = -a
 				}
 				ws.area += a
-				px := make([]geo.Point, len(ring))
-				for k, p := range ring {
-					px[k] = geo.Point{(p[0] - t[0]) / t[1], (p[1] - t[3]) / t[5]}
-					ws.minY, ws.maxY = math.Min(ws.minY, px[k][1]), math.Max(ws.maxY, px[k][1])
-				}
 				ws.rings = append(ws.rings, px)
 			}
 		}
