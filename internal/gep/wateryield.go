@@ -33,7 +33,7 @@ func Fractp(kc, et0, p, rootDepth, soilDepth, pawc float64, veg bool, z float64)
 type WaterYieldOptions struct {
 	LULC, Precip, ET0, RootDepth, PAWC string
 	Biophysical                        string  // CSV: lucode,Kc,root_depth (mm),LULC_veg
-	Watersheds                         string  // GeoJSON, ws_id, in the rasters' CRS
+	Watersheds                         string  // GeoJSON, ws_id, in the rasters' CRS or lon/lat (readWatersheds)
 	Z                                  float64 // seasonality constant
 	Out                                string
 	Deflate                            bool // compress the rasters (smaller, slower)
