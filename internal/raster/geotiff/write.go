@@ -3,6 +3,7 @@ package geotiff
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"compress/zlib"
 	"encoding/binary"
 	"errors"
@@ -19,6 +20,7 @@ import (
 // uncompressed strips of about 256 KB.
 type Options struct {
 	Deflate      bool // compression 8 (zlib, level 6 as GDAL's default)
+	Level        int  // with Deflate, zlib's level 1 (fastest) to 9; 0 is 6
 	Predictor    bool // with Deflate, the floating-point predictor (3)
 	RowsPerStrip int  // 0: as many rows as make about 256 KB
 	BigTIFF      bool // forced; chosen anyway when the file could pass 4 GB
@@ -56,6 +58,9 @@ func Create(path string, g raster.Grid, opt Options) (*Writer, error) {
 	if g.HasNoData && !math.IsNaN(g.NoData) && float64(float32(g.NoData)) != g.NoData {
 		return nil, fmt.Errorf("geotiff: %s: nodata %v is not a float32", path, g.NoData)
 	}
+	if opt.Level < 0 || opt.Level > 9 {
+		return nil, fmt.Errorf("geotiff: %s: Deflate level %d, want 1 to 9", path, opt.Level)
+	}
 	if opt.Predictor && !opt.Deflate {
 		return nil, fmt.Errorf("geotiff: %s: the predictor goes with Deflate", path)
 	}
@@ -75,7 +80,7 @@ func Create(path string, g raster.Grid, opt Options) (*Writer, error) {
 	// Deflate can grow incompressible data by a little.
 	w.big = opt.BigTIFF || uint64(g.Width)*uint64(g.Height)*4*101/100+(1<<20) >= 1<<32
 	if opt.Deflate {
-		w.zw, _ = zlib.NewWriterLevel(&w.zbuf, 6)
+		w.zw, _ = zlib.NewWriterLevel(&w.zbuf, cmp.Or(opt.Level, 6))
 	}
 	header := []byte{'I', 'I', 42, 0, 0, 0, 0, 0}
 	if w.big {

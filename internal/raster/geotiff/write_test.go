@@ -23,7 +23,7 @@ func TestWriteReadByGDAL(t *testing.T) {
 			Transform: [6]float64{500000, 30, 0, 3150000, 0, -30}}},
 		{"deflate", Options{Deflate: true, RowsPerStrip: 4}, raster.Grid{EPSG: 4547, NoData: -9999, HasNoData: true,
 			Transform: [6]float64{400000, 30, 0, 3150000, 0, -30}}},
-		{"deflate-predictor", Options{Deflate: true, Predictor: true, RowsPerStrip: 7}, raster.Grid{EPSG: 4490, Geographic: true,
+		{"deflate-predictor-level1", Options{Deflate: true, Predictor: true, Level: 1, RowsPerStrip: 7}, raster.Grid{EPSG: 4490, Geographic: true,
 			NoData: math.NaN(), HasNoData: true, Transform: [6]float64{119.5, 0.00025, 0, 28.5, 0, -0.00025}}},
 		{"bigtiff-rotated", Options{BigTIFF: true, RowsPerStrip: 1}, raster.Grid{EPSG: 32650,
 			Transform: [6]float64{500000, 24, 18, 3150000, 18, -24}}},
