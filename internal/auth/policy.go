@@ -25,6 +25,9 @@ const (
 	Screenings What = "screening"  // screening runs over the whole registry
 	Evidence   What = "evidence"   // attachments: the photos and documents of cases' steps
 	Accounts   What = "account"    // accounts, sessions, tokens
+	// Evaluations are per-mu evaluation runs (亩均论英雄): run by the
+	// economy bureau, read by officers, a county's of its county.
+	Evaluations What = "evaluation"
 )
 
 // Object is what a request reads or writes: its kind, the bureau that
@@ -102,6 +105,8 @@ func CanList(p Principal, w What) error {
 		ok = ok && p.Role != Park && p.Role != Enterprise
 	case Cases, Assignment, Evidence:
 		ok = ok && p.Role != Park
+	case Evaluations:
+		ok = ok && p.Role != Park && p.Role != Enterprise
 	case Screenings:
 		ok = p.Role == City
 	case Accounts:
@@ -121,7 +126,7 @@ func CanRead(p Principal, o Object) error {
 		return err
 	}
 	switch o.What {
-	case Records, Monitoring, Cases, Assignment:
+	case Records, Monitoring, Cases, Assignment, Evaluations:
 		if !Visible(p).Allows(o.County, o.Park, o.USCC) {
 			return notFound(o)
 		}
@@ -142,7 +147,7 @@ func MayWrite(p Principal, w What, b Bureau) error {
 	switch w {
 	case Parks:
 		ok = (p.Role == City || p.Role == County) && owns || p.Role == Park
-	case Records, Assignment:
+	case Records, Assignment, Evaluations:
 		ok = (p.Role == City || p.Role == County) && owns
 	case Cases, Evidence:
 		ok = (p.Role == City || p.Role == County) && owns || p.Role == Inspector
@@ -180,6 +185,7 @@ func CanWrite(p Principal, o Object) error {
 var whatZh = map[What]string{
 	Units: "行政区划", Parks: "园区", Records: "登记记录", Monitoring: "监测数据", Campaigns: "整治行动",
 	Cases: "案件", Assignment: "案件指派", Screenings: "筛查批次", Evidence: "附件", Accounts: "账号",
+	Evaluations: "亩均评价",
 }
 
 var roleZh = map[Role]string{
