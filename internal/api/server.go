@@ -18,6 +18,7 @@ import (
 	"ecoindustry/internal/apperr"
 	"ecoindustry/internal/auth"
 	"ecoindustry/internal/compliance"
+	"ecoindustry/internal/economy"
 	"ecoindustry/internal/monitoring"
 	"ecoindustry/internal/registry"
 )
@@ -33,6 +34,7 @@ type Server struct {
 	reg  *registry.Service
 	mon  *monitoring.Service
 	comp *compliance.Service // nil: no rectification routes
+	econ *economy.Service    // nil: no evaluation routes
 	acc  *auth.Service
 	log  *slog.Logger
 	// TrustProxy takes the client's address from X-Forwarded-For and
@@ -69,11 +71,11 @@ type route struct {
 
 type param struct{ name, typ, desc string }
 
-// New returns a server over the registry, the monitoring data and the
-// rectification cases, whose callers acc authenticates, that logs
-// internal errors to log.
-func New(reg *registry.Service, mon *monitoring.Service, comp *compliance.Service, acc *auth.Service, log *slog.Logger) *Server {
-	s := &Server{reg: reg, mon: mon, comp: comp, acc: acc, log: log, importing: make(chan struct{}, 1)}
+// New returns a server over the registry, the monitoring data, the
+// rectification cases and the per-mu evaluations, whose callers acc
+// authenticates, that logs internal errors to log.
+func New(reg *registry.Service, mon *monitoring.Service, comp *compliance.Service, econ *economy.Service, acc *auth.Service, log *slog.Logger) *Server {
+	s := &Server{reg: reg, mon: mon, comp: comp, econ: econ, acc: acc, log: log, importing: make(chan struct{}, 1)}
 	s.routes = s.table()
 	doc, err := openAPI(s.routes)
 	if err != nil {

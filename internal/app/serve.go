@@ -110,7 +110,7 @@ func (a *App) Serve(ctx context.Context, log *slog.Logger, sv Serving) error {
 	}()
 
 	mon := monitoring.NewService(db, db)
-	as := api.New(a.Registry, mon, a.Compliance, a.Accounts, log)
+	as := api.New(a.Registry, mon, a.Compliance, a.Economy, a.Accounts, log)
 	as.TrustProxy = sv.HTTP.TrustProxy
 	apiHandler := as.Handler()
 	mux := http.NewServeMux()
