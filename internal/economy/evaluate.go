@@ -29,9 +29,11 @@ type Result struct {
 	Of    int     `json:"of"`   // how many the group ranks
 	Class string  `json:"class"`
 	// Points are per indicator, in the method's order.
-	Points    []Points `json:"points"`
-	Explain   string   `json:"explain_zh"`
-	ExplainEn string   `json:"explain_en"`
+	Points []Points `json:"points"`
+	// Explain and ExplainEn are filled in by Explained, on reading: the
+	// numbers above are what a run keeps.
+	Explain   string `json:"explain_zh,omitempty"`
+	ExplainEn string `json:"explain_en,omitempty"`
 }
 
 // Points are what one indicator gave an enterprise.
@@ -139,7 +141,6 @@ func evaluateGroup(m *Method, name string, ins []*Input, benchmarks map[string]m
 			rs[i].Rank = rs[i-1].Rank
 		}
 		rs[i].Class = m.Bands.classOf(rs[i])
-		rs[i].Explain, rs[i].ExplainEn = explain(rs[i])
 	}
 	return rs
 }
@@ -193,6 +194,12 @@ func (b Bands) classOf(r Result) string {
 		}
 	}
 	return ""
+}
+
+// Explained returns r with its explanations.
+func (r Result) Explained() Result {
+	r.Explain, r.ExplainEn = explain(r)
+	return r
 }
 
 // explain says, in Chinese and English, where the score came from and

@@ -39,6 +39,7 @@ func check(t *testing.T, out Outcome, wants map[string]want) {
 		t.Fatalf("%d results, want %d: %+v", len(out.Results), len(wants), out.Results)
 	}
 	for _, r := range out.Results {
+		r = r.Explained()
 		w, ok := wants[r.USCC]
 		if !ok {
 			t.Errorf("unexpected result %s", r.USCC)

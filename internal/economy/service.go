@@ -1,10 +1,7 @@
 package economy
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
-	"encoding/json"
 	"time"
 
 	"ecoindustry/internal/apperr"
@@ -23,7 +20,7 @@ type Store interface {
 }
 
 // StoredRun is a run as kept: its method's YAML as given, its inputs and
-// outcome as gzipped JSON.
+// outcome packed (pack).
 type StoredRun struct {
 	ID         int64
 	At         time.Time
@@ -83,11 +80,11 @@ func (s *Service) Evaluate(ctx context.Context, by auth.Principal, county string
 		return Run{}, Outcome{}, err
 	}
 	out := Evaluate(m, ins)
-	packedIn, err := pack(ins)
+	packedIn, err := packInputs(ins)
 	if err != nil {
 		return Run{}, Outcome{}, err
 	}
-	packedOut, err := pack(out)
+	packedOut, err := packOutcome(out)
 	if err != nil {
 		return Run{}, Outcome{}, err
 	}
@@ -120,14 +117,14 @@ func (s *Service) Results(ctx context.Context, by auth.Principal, id int64, clas
 	if err := auth.CanRead(by, auth.Object{What: auth.Evaluations, County: sr.County, Missing: missing}); err != nil {
 		return Run{}, nil, err
 	}
-	var out Outcome
-	if err := unpack(sr.Outcome, &out); err != nil {
+	out, err := unpackOutcome(sr.Outcome)
+	if err != nil {
 		return Run{}, nil, err
 	}
 	rs := make([]Result, 0, len(out.Results))
 	for _, r := range out.Results {
 		if (class == "" || r.Class == class) && (uscc == "" || r.USCC == uscc) {
-			rs = append(rs, r)
+			rs = append(rs, r.Explained())
 		}
 	}
 	return summary(sr, out), rs, nil
@@ -140,22 +137,4 @@ func summary(sr StoredRun, out Outcome) Run {
 		r.Classes[x.Class]++
 	}
 	return r
-}
-
-func pack(v any) ([]byte, error) {
-	var b bytes.Buffer
-	z, _ := gzip.NewWriterLevel(&b, gzip.BestSpeed)
-	if err := json.NewEncoder(z).Encode(v); err != nil {
-		return nil, err
-	}
-	err := z.Close()
-	return b.Bytes(), err
-}
-
-func unpack(b []byte, v any) error {
-	z, err := gzip.NewReader(bytes.NewReader(b))
-	if err != nil {
-		return err
-	}
-	return json.NewDecoder(z).Decode(v)
 }

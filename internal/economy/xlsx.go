@@ -54,6 +54,7 @@ func WriteXLSX(w io.Writer, m *Method, rs []Result) error {
 			if r.Class != class {
 				continue
 			}
+			r = r.Explained()
 			cells := []any{r.USCC, r.Name, groupZh[r.Group], round2(r.Score), r.Rank, r.Of, r.Class}
 			for _, id := range cols {
 				i := slices.IndexFunc(r.Points, func(p Points) bool { return p.ID == id })

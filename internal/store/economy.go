@@ -13,7 +13,7 @@ func (r reader) Inputs(ctx context.Context, county string, year int) ([]economy.
 	rows, err := r.q.QueryContext(ctx, `SELECT e.uscc, e.name, e.industry_code, e.size, a.year, a.tax, a.value_added, a.revenue,
 		a.energy_tce, a.electricity_kwh, a.emissions_t, a.rd, a.employees, CASE WHEN a.land_mu > 0 THEN a.land_mu ELSE e.land_mu END, a.source
 		FROM annual_data a JOIN enterprises e ON e.uscc = a.uscc
-		WHERE e.county = $1 AND a.year = $2 AND e.status NOT IN ('closed', 'relocated') ORDER BY e.uscc`, county, year)
+		WHERE e.county = $1 AND a.year = $2 AND e.status NOT IN ('closed', 'relocated') ORDER BY a.uscc`, county, year)
 	if err != nil {
 		return nil, r.wrap("evaluation inputs", err)
 	}

@@ -1,7 +1,7 @@
 -- The per-mu evaluation (issue 15, decision 0024). annual_data: each
 -- enterprise's economic figures for a year, the registry kind "annual"
 -- (revisions in changes). evaluations: each run with its method (the YAML
--- as given), its inputs and its results, both gzipped JSON.
+-- as given), its inputs and its results, both gzipped gob (economy.pack).
 CREATE TABLE annual_data (
     uscc            TEXT NOT NULL REFERENCES enterprises (uscc),
     year            INTEGER NOT NULL,
@@ -17,7 +17,7 @@ CREATE TABLE annual_data (
     source          TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (uscc, year)
 );
-CREATE INDEX annual_data_year ON annual_data (year);
+CREATE INDEX annual_data_year ON annual_data (year, uscc);
 
 CREATE TABLE evaluations (
     id          INTEGER PRIMARY KEY,
