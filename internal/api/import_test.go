@@ -116,6 +116,7 @@ func TestExportReimport(t *testing.T) {
 		{"facilities", obj{"uscc": usccA, "facility_code": "TA001", "kind": "RTO焚烧", "outlet_code": "DA001", "in_service": true, "installed": "2019-08-01"}},
 		{"permits", obj{"permit_no": permitNo, "uscc": usccA, "class": "key", "valid_from": "2021-01-01", "valid_to": "2025-12-31",
 			"outlet_code": "DA001", "pollutant_code": "a24088", "limit_concentration": 60, "limit_unit": "mg/m3", "annual_quantity_t": 12.5}},
+		{"annual", obj{"uscc": usccA, "year": 2024, "tax": 120.5, "value_added": 800, "electricity_kwh": 1.5e6, "employees": 40, "land_mu": 12, "source": "统计"}},
 	} {
 		e.must(t, 201, "POST", "/api/v1/"+r.kind, r.body, nil)
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"ecoindustry/internal/apperr"
+	"ecoindustry/internal/economy"
 	"ecoindustry/internal/registry"
 	"ecoindustry/internal/sheet"
 )
@@ -29,6 +30,7 @@ var records = map[string]struct {
 	"outlets":     {registry.Outlet{}, "USCC/OUTLET_CODE"},
 	"facilities":  {registry.Facility{}, "USCC/FACILITY_CODE"},
 	"permits":     {registry.PermitLimit{}, "PERMIT_NO/OUTLET_CODE/POLLUTANT_CODE"},
+	"annual":      {economy.Annual{}, "USCC/YEAR"},
 }
 
 // mediaTypes are the spreadsheet formats of import and export.
@@ -96,7 +98,7 @@ func (s *Server) table() []route {
 	rs = append(rs, s.accountRoutes()...)
 	rs = append(rs, s.monitoringRoutes()...)
 	rs = append(rs, s.rulesRoutes()...)
-	return append(rs, s.complianceRoutes()...)
+	return append(append(rs, s.complianceRoutes()...), s.economyRoutes()...)
 }
 
 type healthStatus struct {

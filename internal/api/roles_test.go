@@ -19,6 +19,7 @@ import (
 
 	"ecoindustry/internal/auth"
 	"ecoindustry/internal/compliance"
+	"ecoindustry/internal/economy"
 	"ecoindustry/internal/monitoring"
 	"ecoindustry/internal/registry"
 	"ecoindustry/internal/rules"
@@ -149,7 +150,10 @@ func probes() map[string][]probe {
 			want: want{200, 200, 403, 403, 200, 403, 403, 403}},
 			{path: "/api/v1/import/enterprises?format=csv&dry_run=1",
 				body: text("uscc,name,county,industry_code,size,status\n" + entB + ",青田测试阀门有限公司,331121,3443,above,operating\n"),
-				want: patchB}},
+				want: patchB},
+			// annual data: the economy bureau's (decision 0024)
+			{path: "/api/v1/import/annual?format=csv&dry_run=1", body: text("uscc,year,tax,land_mu\n" + entA + ",2024,10,5\n"),
+				want: want{200, 403, 200, 403, 403, 403, 403, 403}}},
 		"GET /api/v1/export/{kind}": {{path: "/api/v1/export/enterprises", want: all200}},
 
 		"GET /api/v1/outlets/{uscc}/{outlet}/readings": {{path: "/api/v1/outlets/" + entA + "/DA001/readings", want: all200},
@@ -201,6 +205,12 @@ func probes() map[string][]probe {
 			{pathOf: caseOfB, suffix: "/items", body: step(caseOfB, `, "text": "密封"`), want: want{pass, pass, 403, 403, 404, 403, 404, 403}}},
 		"POST /api/v1/attachments":     {{path: "/api/v1/attachments?name=a.pdf", body: text(pdf), want: want{201, 201, 403, 403, 201, 403, 201, 403}}},
 		"GET /api/v1/attachments/{id}": {{path: "/api/v1/attachments/" + pdfID, want: caseRead}},
+		// The per-mu evaluation (decision 0024): run by the economy
+		// bureau, read by officers of the run's county.
+		"POST /api/v1/evaluations": {{path: "/api/v1/evaluations", body: text(`{"county": "331102", "year": 2024, "preset": "lishui-default"}`),
+			want: want{201, 403, 201, 403, 403, 403, 403, 403}}},
+		"GET /api/v1/evaluations/{id}/results": {{path: "/api/v1/evaluations/1/results?class=A", want: officers},
+			{path: "/api/v1/evaluations/999/results", want: want{404, 404, 404, 404, 404, 403, 404, 403}}},
 		// Accounts (decision 0018): sign-in is for anyone, one's own
 		// session, password and tokens for oneself, accounts and the audit
 		// for administrators.
@@ -254,6 +264,14 @@ func probes() map[string][]probe {
 		ps["POST /api/v1/"+k] = []probe{{path: "/api/v1/" + k, body: func(_ *fixture, i int) string { return create(i) }, want: want}}
 		ps["PATCH /api/v1/"+k+"/{key...}"] = []probe{{path: "/api/v1/" + k + "/" + updates[k].key, body: text(updates[k].body), want: patchB}}
 	}
+	// Annual economic data (decision 0024): the economy bureau's.
+	ps["GET /api/v1/annual"] = []probe{{path: "/api/v1/annual", want: all200}, {path: "/api/v1/annual?uscc=" + entB, want: ofB}}
+	ps["POST /api/v1/annual"] = []probe{{path: "/api/v1/annual", want: want{201, 403, 201, 403, 403, 403, 403, 403},
+		body: func(_ *fixture, i int) string {
+			return fmt.Sprintf(`{"uscc": %q, "year": %d, "tax": 12.5, "source": "税务"}`, entA, 2000+i)
+		}}}
+	ps["PATCH /api/v1/annual/{key...}"] = []probe{{path: "/api/v1/annual/" + entA + "/2000", body: text(`{"tax": 13}`),
+		want: want{200, 403, 200, 403, 403, 403, 403, 403}}}
 	ps["GET /api/v1/units"] = []probe{{path: "/api/v1/units", want: all200}}
 	ps["POST /api/v1/units"] = []probe{{path: "/api/v1/units", want: adminOnly, body: func(_ *fixture, i int) string {
 		return fmt.Sprintf(`{"code": "331102%03d", "name": "镇%d", "level": "township", "parent": "331102"}`, 200+i, i)
@@ -303,7 +321,7 @@ func newFixture(t testing.TB, st *store.DB) *fixture {
 	comp := compliance.NewService(st, st.Attachments(t.TempDir()))
 	acc := auth.NewService(st)
 	rl := rules.NewService(st)
-	f := &fixture{t: t, s: New(registry.NewService(st), monitoring.NewService(st, st), comp, acc, rl, slog.New(slog.DiscardHandler)), comp: comp, rules: rl}
+	f := &fixture{t: t, s: New(registry.NewService(st), monitoring.NewService(st, st), comp, economy.NewService(st), acc, rl, slog.New(slog.DiscardHandler)), comp: comp, rules: rl}
 	b := storetest.Ent
 	b.USCC, b.County, b.Park, b.Name = entB, countyB, "", "青田测试阀门有限公司"
 	oa, ob := storetest.Outlet, storetest.Outlet

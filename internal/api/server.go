@@ -18,6 +18,7 @@ import (
 	"ecoindustry/internal/apperr"
 	"ecoindustry/internal/auth"
 	"ecoindustry/internal/compliance"
+	"ecoindustry/internal/economy"
 	"ecoindustry/internal/monitoring"
 	"ecoindustry/internal/registry"
 	"ecoindustry/internal/rules"
@@ -34,6 +35,7 @@ type Server struct {
 	reg  *registry.Service
 	mon  *monitoring.Service
 	comp *compliance.Service // nil: no rectification routes
+	econ *economy.Service    // nil: no evaluation routes
 	acc  *auth.Service
 	// rules: nil, no standards' or alarms' routes.
 	rules *rules.Service
@@ -73,10 +75,11 @@ type route struct {
 type param struct{ name, typ, desc string }
 
 // New returns a server over the registry, the monitoring data, the
-// rectification cases and the rules' standards and alarms, whose callers
-// acc authenticates, that logs internal errors to log.
-func New(reg *registry.Service, mon *monitoring.Service, comp *compliance.Service, acc *auth.Service, rl *rules.Service, log *slog.Logger) *Server {
-	s := &Server{reg: reg, mon: mon, comp: comp, acc: acc, rules: rl, log: log, importing: make(chan struct{}, 1)}
+// rectification cases, the rules' standards and alarms and the per-mu
+// evaluations, whose callers acc authenticates, that logs internal errors
+// to log.
+func New(reg *registry.Service, mon *monitoring.Service, comp *compliance.Service, econ *economy.Service, acc *auth.Service, rl *rules.Service, log *slog.Logger) *Server {
+	s := &Server{reg: reg, mon: mon, comp: comp, econ: econ, acc: acc, rules: rl, log: log, importing: make(chan struct{}, 1)}
 	s.routes = s.table()
 	doc, err := openAPI(s.routes)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"ecoindustry/internal/auth"
 	"ecoindustry/internal/compliance"
 	"ecoindustry/internal/config"
+	"ecoindustry/internal/economy"
 	"ecoindustry/internal/registry"
 	"ecoindustry/internal/store"
 	"ecoindustry/internal/store/postgres"
@@ -27,6 +28,7 @@ type App struct {
 	DB         *store.DB
 	Registry   *registry.Service
 	Compliance *compliance.Service
+	Economy    *economy.Service
 	Accounts   *auth.Service
 }
 
@@ -55,7 +57,7 @@ func Open(ctx context.Context, cfg *config.Config) (*App, error) {
 		return nil, err
 	}
 	return &App{Config: cfg, DB: db, Registry: registry.NewService(db), Compliance: compliance.NewService(db, attachments(db, cfg)),
-		Accounts: auth.NewService(db)}, nil
+		Economy: economy.NewService(db), Accounts: auth.NewService(db)}, nil
 }
 
 // Close closes the store.

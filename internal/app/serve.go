@@ -114,7 +114,7 @@ func (a *App) Serve(ctx context.Context, log *slog.Logger, sv Serving) error {
 	}()
 
 	mon := monitoring.NewService(db, db)
-	as := api.New(a.Registry, mon, a.Compliance, a.Accounts, rules.NewService(db), log)
+	as := api.New(a.Registry, mon, a.Compliance, a.Economy, a.Accounts, rules.NewService(db), log)
 	as.TrustProxy = sv.HTTP.TrustProxy
 	apiHandler := as.Handler()
 	mux := http.NewServeMux()

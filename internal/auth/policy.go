@@ -27,6 +27,9 @@ const (
 	Accounts   What = "account"    // accounts, sessions, tokens
 	Alarms     What = "alarm"      // exceedance and data-gap alarms: acknowledging, resolving (reads: Monitoring)
 	Standards  What = "standard"   // the emission standards' catalogue
+	// Evaluations are per-mu evaluation runs (亩均论英雄): run by the
+	// economy bureau, read by officers, a county's of its county.
+	Evaluations What = "evaluation"
 )
 
 // Object is what a request reads or writes: its kind, the bureau that
@@ -104,6 +107,8 @@ func CanList(p Principal, w What) error {
 		ok = ok && p.Role != Park && p.Role != Enterprise
 	case Cases, Assignment, Evidence:
 		ok = ok && p.Role != Park
+	case Evaluations:
+		ok = ok && p.Role != Park && p.Role != Enterprise
 	case Screenings:
 		ok = p.Role == City
 	case Accounts:
@@ -123,7 +128,7 @@ func CanRead(p Principal, o Object) error {
 		return err
 	}
 	switch o.What {
-	case Records, Monitoring, Cases, Assignment, Alarms:
+	case Records, Monitoring, Cases, Assignment, Alarms, Evaluations:
 		if !Visible(p).Allows(o.County, o.Park, o.USCC) {
 			return notFound(o)
 		}
@@ -144,7 +149,7 @@ func MayWrite(p Principal, w What, b Bureau) error {
 	switch w {
 	case Parks:
 		ok = (p.Role == City || p.Role == County) && owns || p.Role == Park
-	case Records, Assignment, Alarms:
+	case Records, Assignment, Alarms, Evaluations:
 		ok = (p.Role == City || p.Role == County) && owns
 	case Cases, Evidence:
 		ok = (p.Role == City || p.Role == County) && owns || p.Role == Inspector
@@ -182,7 +187,7 @@ func CanWrite(p Principal, o Object) error {
 var whatZh = map[What]string{
 	Units: "行政区划", Parks: "园区", Records: "登记记录", Monitoring: "监测数据", Campaigns: "整治行动",
 	Cases: "案件", Assignment: "案件指派", Screenings: "筛查批次", Evidence: "附件", Accounts: "账号",
-	Alarms: "告警", Standards: "排放标准",
+	Alarms: "告警", Standards: "排放标准", Evaluations: "亩均评价",
 }
 
 var roleZh = map[Role]string{

@@ -48,6 +48,8 @@ func init() {
 		{"campaign", "campaign list|show|create|update|survey|stats|report: rectification campaigns", runCampaign},
 		{"case", "case list|show|events|attach|STEP: rectification cases and their steps, dismiss to visit", runCase},
 		{"standards", "standards list|import FILE.csv: the emission standards' catalogue the alarms judge by", runStandards},
+		{"method", "method check FILE|presets: per-mu evaluation methods (YAML): check one, list the shipped ones", runMethod},
+		{"evaluate", "evaluate --county CODE --year Y --method FILE|PRESET [--out result.xlsx]: per-mu evaluation (亩均论英雄), kept as a run", runEvaluate},
 		{"user", "user add|list|disable|enable|unlock|passwd: accounts of people who sign in", runUser},
 		{"token", "token create|list|revoke: API tokens for scripts and other systems", runToken},
 		{"migrate", "bring the store's schema up to date and print its version", runMigrate},

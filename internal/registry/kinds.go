@@ -115,6 +115,16 @@ func kind[T any](name, zh string, fields []Field,
 // each other: import them in this order.
 var Kinds = []*Kind{unitKind, parkKind, enterpriseKind, licenceKind, siteKind, safetyKind, outletKind, facilityKind, permitKind}
 
+// Register adds a kind declared outside the registry (NewKind) to Kinds,
+// after the registry's own, so that import, export and the API find it by
+// name. Call it from the declaring package's init.
+func Register(k *Kind) {
+	if _, ok := KindByName(k.Name); ok {
+		panic("registry: kind " + k.Name + " registered twice")
+	}
+	Kinds = append(Kinds, k)
+}
+
 // KindByName returns the kind with the given English name.
 func KindByName(name string) (*Kind, bool) {
 	for _, k := range Kinds {

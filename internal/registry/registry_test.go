@@ -310,6 +310,8 @@ func TestExportImportsAgainUnchanged(t *testing.T) {
 		u1+",TA001,RTO焚烧,DA001,是,2019-08-01", u2+",TN001,降噪,,否,"))
 	mustImport(t, svc, "permits", table("p.csv", "permit_no,uscc,class,valid_from,valid_to,outlet_code,pollutant_code,limit_concentration,limit_unit,annual_quantity_t",
 		u1+"001P,"+u1+",key,2021-01-01,2026-01-01,DW001,w20117,100,µg/L,"))
+	// The economy's kind, which the store links (decision 0024).
+	mustImport(t, svc, "annual", table("a.csv", "uscc,year,tax,land_mu,source", u1+",2024,120.5,12,税务"))
 	for _, k := range registry.Kinds {
 		rows, err := svc.Rows(ctx, sys, k, true)
 		if err != nil {
