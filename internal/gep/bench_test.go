@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"ecoindustry/internal/raster"
+	"ecoindustry/internal/raster/gdaltest"
 	"ecoindustry/internal/raster/geotiff"
 )
 
@@ -93,7 +94,7 @@ func makeBenchInputs(b *testing.B) benchInputs {
 		if err := w.Close(); err != nil {
 			b.Fatal(err)
 		}
-		gdal(b, "gdal_translate", "-q", "-of", "GTiff", "-ot", f.ot, "-co", "COMPRESS=DEFLATE", "-co", "TILED=YES", src, f.path+".part")
+		gdaltest.Run(b, "gdal_translate", "-q", "-of", "GTiff", "-ot", f.ot, "-co", "COMPRESS=DEFLATE", "-co", "TILED=YES", src, f.path+".part")
 		os.Remove(src)
 		if err := os.Rename(f.path+".part", f.path); err != nil {
 			b.Fatal(err)

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"ecoindustry/internal/raster/gdaltest"
 )
 
 func TestTableErrors(t *testing.T) {
@@ -35,7 +37,7 @@ func TestModelErrors(t *testing.T) {
 	dir := t.TempDir()
 	lulc := tif(t, dir, "lulc", fw, fh, landCover(newRand()), "Byte", "255")
 	other := filepath.Join(dir, "shifted.tif")
-	gdal(t, "gdal_translate", "-q", "-a_ullr", "500030", "3150000", "501140", "3149130", lulc, other)
+	gdaltest.Run(t, "gdal_translate", "-q", "-a_ullr", "500030", "3150000", "501140", "3149130", lulc, other)
 	p := writeFile(t, dir, "pools.csv", pools) // no code 4
 	out := t.TempDir()
 	_, err := Carbon(context.Background(), CarbonOptions{LULCCur: lulc, Pools: p, Out: out, BandRows: 5})

@@ -2,52 +2,30 @@ package gep
 
 import (
 	"context"
-	"encoding/binary"
 	"encoding/csv"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
 	"ecoindustry/internal/raster"
+	"ecoindustry/internal/raster/gdaltest"
 )
 
 // The fixtures are made with Debian's gdal-bin at test time; GDAL also
 // reads the outputs back, and the expected values are computed here in
 // float64 over whole arrays, independently of the band runner.
 
-func gdal(t testing.TB, name string, args ...string) {
-	t.Helper()
-	if _, err := exec.LookPath(name); err != nil {
-		t.Fatalf("%s is not installed: apt-get install -y gdal-bin (scripts/test.sh does it as root)", name)
-	}
-	out, err := exec.Command(name, args...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
-	}
-}
-
 // tif writes values as a GeoTIFF with gdal_translate: type ot, nodata, and
 // creation options co, on the test grid.
 func tif(t testing.TB, dir, name string, w, h int, values []float64, ot, nodata string, co ...string) string {
 	t.Helper()
-	b := make([]byte, 0, 8*len(values))
-	for _, v := range values {
-		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(v))
-	}
 	raw := filepath.Join(dir, name+".bin")
-	hdr := fmt.Sprintf("ENVI\nsamples = %d\nlines = %d\nbands = 1\nheader offset = 0\nfile type = ENVI Standard\ndata type = 5\ninterleave = bsq\nbyte order = 0\n", w, h)
-	if err := os.WriteFile(raw, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, name+".hdr"), []byte(hdr), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	gdaltest.WriteENVI(t, raw, w, h, values)
 	path := filepath.Join(dir, name+".tif")
 	args := []string{"-q", "-ot", ot, "-a_srs", "EPSG:32650", "-a_ullr", "500000", "3150000",
 		fmt.Sprint(500000 + 30*w), fmt.Sprint(3150000 - 30*h)}
@@ -57,24 +35,8 @@ func tif(t testing.TB, dir, name string, w, h int, values []float64, ot, nodata 
 	for _, c := range co {
 		args = append(args, "-co", c)
 	}
-	gdal(t, "gdal_translate", append(args, raw, path)...)
+	gdaltest.Run(t, "gdal_translate", append(args, raw, path)...)
 	return path
-}
-
-// pixels is every pixel of path as GDAL reads it.
-func pixels(t testing.TB, path string) []float64 {
-	t.Helper()
-	out := filepath.Join(t.TempDir(), "px.bin")
-	gdal(t, "gdal_translate", "-q", "-of", "ENVI", "-ot", "Float64", path, out)
-	b, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v := make([]float64, len(b)/8)
-	for i := range v {
-		v[i] = math.Float64frombits(binary.LittleEndian.Uint64(b[8*i:]))
-	}
-	return v
 }
 
 func near(got, want, rtol float64) bool {
@@ -84,7 +46,7 @@ func near(got, want, rtol float64) bool {
 // checkRaster compares the output at path with want, NaN where nodata.
 func checkRaster(t *testing.T, path string, want []float64) {
 	t.Helper()
-	got := pixels(t, path)
+	got := gdaltest.Pixels(t, path)
 	if len(got) != len(want) {
 		t.Fatalf("%s: %d pixels, want %d", path, len(got), len(want))
 	}
@@ -151,7 +113,7 @@ func TestCarbonGolden(t *testing.T) {
 	var cur, fut string
 	for code, p := range map[int]*string{1: &cur, 2: &fut} {
 		*p = filepath.Join(dir, fmt.Sprintf("lulc%d.tif", code))
-		gdal(t, "gdal_create", "-q", "-of", "GTiff", "-outsize", "10", "10", "-ot", "Int32", "-burn", fmt.Sprint(code),
+		gdaltest.Run(t, "gdal_create", "-q", "-of", "GTiff", "-outsize", "10", "10", "-ot", "Int32", "-burn", fmt.Sprint(code),
 			"-a_srs", "EPSG:26910", "-a_ullr", "461261", "4923265", "461271", "4923255", *p)
 	}
 	out := t.TempDir()
@@ -169,7 +131,7 @@ func TestCarbonGolden(t *testing.T) {
 		}
 	}
 	for name, want := range map[string]float64{"tot_c_cur.tif": 0.0086, "tot_c_fut.tif": 0.0028, "delta_cur_fut.tif": -0.0058, "npv_fut.tif": -0.3422079} {
-		for i, v := range pixels(t, filepath.Join(out, name)) {
+		for i, v := range gdaltest.Pixels(t, filepath.Join(out, name)) {
 			if !near(v, want, 1e-6) {
 				t.Fatalf("%s pixel %d: %v, want %v", name, i, v, want)
 			}
@@ -269,14 +231,14 @@ func TestWatershedsMatchGDAL(t *testing.T) {
 	dir := t.TempDir()
 	ws := writeFile(t, dir, "ws.geojson", watersheds)
 	lonLat, back := filepath.Join(dir, "ll.geojson"), filepath.Join(dir, "back.geojson")
-	gdal(t, "ogr2ogr", "-f", "GeoJSON", "-t_srs", "EPSG:4326", lonLat, ws)
-	gdal(t, "ogr2ogr", "-f", "GeoJSON", "-t_srs", "EPSG:32650", back, lonLat)
+	gdaltest.Run(t, "ogr2ogr", "-f", "GeoJSON", "-t_srs", "EPSG:4326", lonLat, ws)
+	gdaltest.Run(t, "ogr2ogr", "-f", "GeoJSON", "-t_srs", "EPSG:32650", back, lonLat)
 	lulc := tif(t, dir, "lulc", fw, fh, make([]float64, fw*fh), "Byte", "")
 	for _, c := range []struct{ ours, gdals string }{{ws, ws}, {lonLat, back}} {
 		ref := filepath.Join(t.TempDir(), "ws.tif")
-		gdal(t, "gdal_rasterize", "-q", "-a", "ws_id", "-ot", "Int32", "-init", "0", "-te", "500000", fmt.Sprint(3150000-30*fh), fmt.Sprint(500000+30*fw), "3150000",
+		gdaltest.Run(t, "gdal_rasterize", "-q", "-a", "ws_id", "-ot", "Int32", "-init", "0", "-te", "500000", fmt.Sprint(3150000-30*fh), fmt.Sprint(500000+30*fw), "3150000",
 			"-tr", "30", "30", c.gdals, ref)
-		want := pixels(t, ref)
+		want := gdaltest.Pixels(t, ref)
 		sheds, err := readWatersheds(c.ours, gridOf(t, lulc))
 		if err != nil {
 			t.Fatal(err)
@@ -362,9 +324,9 @@ func TestWaterYieldMatchesReference(t *testing.T) {
 			dir, out := t.TempDir(), t.TempDir()
 			ws := writeFile(t, dir, "ws.geojson", watersheds)
 			mask := filepath.Join(dir, "ws.tif")
-			gdal(t, "gdal_rasterize", "-q", "-a", "ws_id", "-ot", "Int32", "-init", "0", "-te", "500000", fmt.Sprint(3150000-30*fh), fmt.Sprint(500000+30*fw), "3150000",
+			gdaltest.Run(t, "gdal_rasterize", "-q", "-a", "ws_id", "-ot", "Int32", "-init", "0", "-te", "500000", fmt.Sprint(3150000-30*fh), fmt.Sprint(500000+30*fw), "3150000",
 				"-tr", "30", "30", ws, mask)
-			wsV := pixels(t, mask)
+			wsV := gdaltest.Pixels(t, mask)
 			opt := WaterYieldOptions{
 				LULC:        tif(t, dir, "lulc", fw, fh, lulcV, "Byte", "255", l.byte...),
 				Precip:      tif(t, dir, "precip", fw, fh, precipV, "Float32", "-9999", l.flt...),
@@ -375,7 +337,7 @@ func TestWaterYieldMatchesReference(t *testing.T) {
 				Watersheds:  ws, Z: z, Out: out, BandRows: l.rows, Deflate: l.rows == 7,
 			}
 			// The reference reads the float32 files' values, as the model does.
-			precipF, et0F, depthF, pawcF := pixels(t, opt.Precip), pixels(t, opt.ET0), pixels(t, opt.RootDepth), pixels(t, opt.PAWC)
+			precipF, et0F, depthF, pawcF := gdaltest.Pixels(t, opt.Precip), gdaltest.Pixels(t, opt.ET0), gdaltest.Pixels(t, opt.RootDepth), gdaltest.Pixels(t, opt.PAWC)
 			for i := range n {
 				if !math.IsNaN(fp[i]) && (precipF[i] != float64(float32(precipV[i])) || et0F[i] != float64(float32(et0V[i])) ||
 					depthF[i] != float64(float32(depthV[i])) || pawcF[i] != float64(float32(pawcV[i]))) {

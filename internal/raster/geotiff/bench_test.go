@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"ecoindustry/internal/raster"
+	"ecoindustry/internal/raster/gdaltest"
 )
 
 const benchSize = 4400 // Lishui's 17,300 km² at 30 m
@@ -39,7 +40,7 @@ func benchFile(b *testing.B, kind, layout string) string {
 	if layout == "tiled" {
 		args = append(args, "-co", "TILED=YES")
 	}
-	gdal(b, "gdal_translate", append(args, src, path+".part")...)
+	gdaltest.Run(b, "gdal_translate", append(args, src, path+".part")...)
 	if err := os.Rename(path+".part", path); err != nil {
 		b.Fatal(err)
 	}

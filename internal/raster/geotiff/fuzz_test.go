@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"ecoindustry/internal/raster"
+	"ecoindustry/internal/raster/gdaltest"
 )
 
 // seeds are small valid files: ours, and GDAL's of several layouts.
@@ -41,7 +42,7 @@ func seeds(f *testing.F) [][]byte {
 		{"-ot", "UInt32", "-co", "BLOCKYSIZE=3"},
 	} {
 		path := filepath.Join(dir, "g"+string(rune('0'+i))+".tif")
-		gdal(f, "gdal_translate", append(append([]string{"-q", "-scale", "-1", "1", "0", "200"}, co...), src, path)...)
+		gdaltest.Run(f, "gdal_translate", append(append([]string{"-q", "-scale", "-1", "1", "0", "200"}, co...), src, path)...)
 		files = append(files, path)
 	}
 	var out [][]byte

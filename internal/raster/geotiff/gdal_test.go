@@ -1,18 +1,18 @@
 package geotiff
 
 import (
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+
+	"ecoindustry/internal/raster/gdaltest"
 )
 
 // The tests make their fixtures with Debian's gdal-bin and check every
@@ -22,50 +22,6 @@ func needGDAL(t testing.TB) {
 	if _, err := exec.LookPath("gdal_translate"); err != nil {
 		t.Fatal("gdal-bin is not installed (gdal_translate, gdalinfo): apt-get install -y gdal-bin; scripts/test.sh installs it when run as root")
 	}
-}
-
-func gdal(t testing.TB, name string, args ...string) []byte {
-	t.Helper()
-	var stderr strings.Builder
-	cmd := exec.Command(name, args...)
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, stderr.String())
-	}
-	return out
-}
-
-// writeENVI writes values as a raw float64 ENVI file that GDAL reads.
-func writeENVI(t testing.TB, path string, w, h int, values []float64) {
-	t.Helper()
-	b := make([]byte, 0, 8*len(values))
-	for _, v := range values {
-		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(v))
-	}
-	hdr := fmt.Sprintf("ENVI\nsamples = %d\nlines = %d\nbands = 1\nheader offset = 0\nfile type = ENVI Standard\ndata type = 5\ninterleave = bsq\nbyte order = 0\n", w, h)
-	if err := os.WriteFile(path, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(strings.TrimSuffix(path, ".bin")+".hdr", []byte(hdr), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// gdalPixels is every pixel of path as GDAL reads it, as float64.
-func gdalPixels(t testing.TB, path string) []float64 {
-	t.Helper()
-	out := filepath.Join(t.TempDir(), "ref.bin")
-	gdal(t, "gdal_translate", "-q", "-of", "ENVI", "-ot", "Float64", path, out)
-	b, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v := make([]float64, len(b)/8)
-	for i := range v {
-		v[i] = math.Float64frombits(binary.LittleEndian.Uint64(b[8*i:]))
-	}
-	return v
 }
 
 // gdalInfo is what gdalinfo -json says of path's grid and, with stats, its band.
@@ -93,7 +49,7 @@ func info(t testing.TB, path string, stats bool) (gdalInfo, int) {
 		args = append([]string{"-stats"}, args...)
 	}
 	var gi gdalInfo
-	if err := json.Unmarshal(gdal(t, "gdalinfo", args...), &gi); err != nil {
+	if err := json.Unmarshal(gdaltest.Run(t, "gdalinfo", args...), &gi); err != nil {
 		t.Fatal(err)
 	}
 	epsg := 0
@@ -175,7 +131,7 @@ func TestReadMatchesGDAL(t *testing.T) {
 			values[i] = pt.gen(rng)
 		}
 		src := filepath.Join(t.TempDir(), "src.bin")
-		writeENVI(t, src, w, h, values)
+		gdaltest.WriteENVI(t, src, w, h, values)
 		comps := compressions
 		if strings.HasPrefix(pt.ot, "Float") {
 			comps = append(comps, floatCompressions...)
@@ -207,7 +163,7 @@ func TestReadMatchesGDAL(t *testing.T) {
 					for _, c := range co {
 						args = append(args, "-co", c)
 					}
-					gdal(t, "gdal_translate", append(args, src, path)...)
+					gdaltest.Run(t, "gdal_translate", append(args, src, path)...)
 					checkAgainstGDAL(t, path, k%5 == 0)
 				})
 			}
@@ -219,7 +175,7 @@ func TestReadMatchesGDAL(t *testing.T) {
 // and compares every pixel and, when grid is set, the grid with GDAL's.
 func checkAgainstGDAL(t *testing.T, path string, grid bool) {
 	t.Helper()
-	want := gdalPixels(t, path)
+	want := gdaltest.Pixels(t, path)
 	r, err := Open(path)
 	if err != nil {
 		t.Fatal(err)
@@ -268,7 +224,7 @@ func checkAgainstGDAL(t *testing.T, path string, grid bool) {
 func TestSparse(t *testing.T) {
 	needGDAL(t)
 	path := filepath.Join(t.TempDir(), "sparse.tif")
-	gdal(t, "gdal_create", "-of", "GTiff", "-outsize", "40", "33", "-ot", "Float32", "-a_nodata", "-9999",
+	gdaltest.Run(t, "gdal_create", "-of", "GTiff", "-outsize", "40", "33", "-ot", "Float32", "-a_nodata", "-9999",
 		"-a_srs", "EPSG:32650", "-a_ullr", "0", "33", "40", "0",
 		"-co", "SPARSE_OK=TRUE", "-co", "TILED=YES", "-co", "BLOCKXSIZE=16", "-co", "BLOCKYSIZE=16", path)
 	checkAgainstGDAL(t, path, true)
@@ -280,7 +236,7 @@ func TestRefused(t *testing.T) {
 	needGDAL(t)
 	dir := t.TempDir()
 	src := filepath.Join(dir, "src.bin")
-	writeENVI(t, src, 8, 8, make([]float64, 64))
+	gdaltest.WriteENVI(t, src, 8, 8, make([]float64, 64))
 	for _, c := range []struct {
 		name string
 		args []string
@@ -291,14 +247,14 @@ func TestRefused(t *testing.T) {
 		{"complex", []string{"-ot", "CFloat32"}, "sample format 6"},
 	} {
 		path := filepath.Join(dir, c.name+".tif")
-		gdal(t, "gdal_translate", append(append([]string{"-q", "-of", "GTiff"}, c.args...), src, path)...)
+		gdaltest.Run(t, "gdal_translate", append(append([]string{"-q", "-of", "GTiff"}, c.args...), src, path)...)
 		_, err := Open(path)
 		if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v, want an error naming the file and %q", c.name, err, c.want)
 		}
 	}
 	path := filepath.Join(dir, "ok.tif")
-	gdal(t, "gdal_translate", "-q", "-of", "GTiff", src, path)
+	gdaltest.Run(t, "gdal_translate", "-q", "-of", "GTiff", src, path)
 	r, err := Open(path)
 	if err != nil {
 		t.Fatal(err)

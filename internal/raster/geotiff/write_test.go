@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"ecoindustry/internal/raster"
+	"ecoindustry/internal/raster/gdaltest"
 )
 
 // TestWriteReadByGDAL writes float32 rasters with each option and checks
@@ -70,7 +71,7 @@ func TestWriteReadByGDAL(t *testing.T) {
 			mean := sum / count
 			std := math.Sqrt(sum2/count - mean*mean)
 
-			got := gdalPixels(t, path)
+			got := gdaltest.Pixels(t, path)
 			for i := range values {
 				if !same(got[i], values[i]) {
 					t.Fatalf("GDAL reads pixel %d as %v, we wrote %v", i, got[i], values[i])
