@@ -16,7 +16,7 @@ import (
 	"ecoindustry/internal/registry"
 )
 
-// Kinds and states of alarms.
+// Kinds and states of alarms (and FlatLine, Flag, OutOfRange).
 const (
 	Exceedance = "exceedance"
 	DataGap    = "data_gap"
@@ -122,6 +122,10 @@ type Runner struct {
 	Consumer string           // the cursor's name
 	Now      func() time.Time // the gap check's clock
 	noted    map[string]bool  // unknown limits already logged
+	// FlatHours is how many hours of one value make a flat line (FlatHours
+	// where 0).
+	FlatHours int
+	open      map[series][]Alarm // data-quality alarms open, read each step
 }
 
 // NewRunner returns a runner over s, following as "exceedance".
@@ -163,6 +167,9 @@ const follow = 1000
 func (r *Runner) Follow(ctx context.Context) error {
 	cat, _, err := Catalogue(ctx, r.s)
 	if err != nil {
+		return err
+	}
+	if err := r.loadOpen(ctx); err != nil {
 		return err
 	}
 	sites := map[[2]string]*Site{}
@@ -236,6 +243,9 @@ func (r *Runner) judge(ctx context.Context, cat []Standard, sites map[[2]string]
 	}
 	site, err := r.site(ctx, sites, x.USCC, x.Outlet)
 	if err != nil || site == nil {
+		return err
+	}
+	if err := r.quality(ctx, site, x); err != nil {
 		return err
 	}
 	l, ok := LimitFor(cat, *site, x.Code, x.Start)
