@@ -126,13 +126,13 @@ func (r *Runner) quality(ctx context.Context, site *Site, x monitoring.Rollup) e
 	if err != nil {
 		return err
 	}
-	hours := map[time.Time]monitoring.Rollup{}
+	hours := map[int64]monitoring.Rollup{} // by Unix time: a time.Time's zone would split keys
 	var last time.Time
 	for _, y := range rs {
-		if y.Count == 0 || y.CN != monitoring.RealTime && y.CN != "2061" || hours[y.Start].CN == monitoring.RealTime {
+		if y.Count == 0 || y.CN != monitoring.RealTime && y.CN != "2061" || hours[y.Start.Unix()].CN == monitoring.RealTime {
 			continue
 		}
-		hours[y.Start] = y
+		hours[y.Start.Unix()] = y
 		if y.Start.After(last) {
 			last = y.Start
 		}
@@ -147,12 +147,12 @@ func (r *Runner) quality(ctx context.Context, site *Site, x monitoring.Rollup) e
 
 // episodeOf raises the run of q's bad hours that holds hour t, if long
 // enough, and resolves it by the system where a later hour has data.
-func (r *Runner) episodeOf(ctx context.Context, q quality, hours map[time.Time]monitoring.Rollup, t, last time.Time) error {
-	h, ok := hours[t]
+func (r *Runner) episodeOf(ctx context.Context, q quality, hours map[int64]monitoring.Rollup, t, last time.Time) error {
+	h, ok := hours[t.Unix()]
 	if !ok || !q.bad(h, h.Min) {
 		return nil
 	}
-	in := func(t time.Time) bool { y, ok := hours[t]; return ok && q.bad(y, h.Min) }
+	in := func(t time.Time) bool { y, ok := hours[t.Unix()]; return ok && q.bad(y, h.Min) }
 	first := t
 	for in(first.Add(-time.Hour)) {
 		first = first.Add(-time.Hour)
@@ -167,10 +167,10 @@ func (r *Runner) episodeOf(ctx context.Context, q quality, hours map[time.Time]m
 		Value   float64   `json:"value"`
 	}
 	var ps []hour
-	peak := q.value(hours[first])
+	peak := q.value(hours[first.Unix()])
 	end := first
 	for ; in(end); end = end.Add(time.Hour) {
-		y := hours[end]
+		y := hours[end.Unix()]
 		ps = append(ps, hour{y.Start, y.CN, y.Count, y.Flagged, y.Min, y.Max, q.value(y)})
 		peak = q.peak(peak, q.value(y))
 	}

@@ -34,6 +34,10 @@ func RunRules(t *testing.T, open func(t *testing.T) (RulesStore, RulesStore)) {
 		{"DataGapRaisedAndResolved", testDataGap},
 		{"TwoRunnersOneAlarm", testTwoRunners},
 		{"StandardsRefusedWhole", testStandardsRefused},
+		{"QualityNoneOnNormalData", testQualityNormal},
+		{"FlatLineRaisedAndResolved", testFlatLine},
+		{"FlaggedHoursOneAlarm", testFlagged},
+		{"NegativeConcentrationOneAlarm", testOutOfRange},
 	} {
 		t.Run(tc.name, func(t *testing.T) { a, b := open(t); tc.fn(t, a, b) })
 	}
@@ -211,5 +215,97 @@ func testStandardsRefused(t *testing.T, s, _ RulesStore) {
 	check(t, err)
 	if cat.BuiltIn || len(cat.Items) != 1 || cat.Items[0].Limit != 35 {
 		t.Fatalf("the catalogue after a refused file: %+v", cat)
+	}
+}
+
+// hours writes, for each hour h of day0 given, SO2 values half an hour
+// apart with their flags ("N" where none given), and NOx that varies.
+func hours(t *testing.T, s monitoring.Store, so2 map[int][]float64, flags map[int][]string) {
+	var batch []*monitoring.Received
+	for h, vs := range so2 {
+		for i, v := range vs {
+			flag := "N"
+			if i < len(flags[h]) {
+				flag = flags[h][i]
+			}
+			batch = append(batch, rtd(day0.Add(time.Duration(h)*time.Hour+time.Duration(i*30)*time.Minute), v, 100+float64(2*h+i), flag))
+		}
+	}
+	write(t, s, batch...)
+}
+
+// quality returns the alarms of the three data-quality kinds.
+func quality(t *testing.T, s rules.Store) map[string][]rules.Alarm {
+	m := map[string][]rules.Alarm{}
+	for _, k := range []string{rules.FlatLine, rules.Flag, rules.OutOfRange} {
+		if as := alarms(t, s, k); len(as) > 0 {
+			m[k] = as
+		}
+	}
+	return m
+}
+
+func testQualityNormal(t *testing.T, s, _ RulesStore) {
+	seedBoiler(t, s, "operating")
+	hours(t, s, map[int][]float64{-1: {10, 12}, 0: {11, 13}, 1: {0, 14}, 2: {12, 12.5}, 3: {10, 11}}, map[int][]string{1: {"N", "M"}})
+	check(t, runner(s).Follow(context.Background()))
+	if m := quality(t, s); len(m) != 0 {
+		t.Fatalf("normal data raised %+v", m)
+	}
+}
+
+// one checks that as is one alarm of n periods over [from, to),
+// resolved by the system or open.
+func one(t *testing.T, as []rules.Alarm, n int, from, to time.Time, state string) rules.Alarm {
+	t.Helper()
+	if len(as) != 1 || as[0].Periods != n || !as[0].StartedAt.Equal(from) || !as[0].EndedAt.Equal(to) || as[0].State != state ||
+		as[0].Pollutant != "a21026" || state == rules.Resolved && as[0].ResolvedBy != "system" {
+		t.Fatalf("alarms %+v, want one %s of %d hours from %v to %v", as, state, n, from, to)
+	}
+	return as[0]
+}
+
+func testFlatLine(t *testing.T, s, _ RulesStore) {
+	ctx := context.Background()
+	seedBoiler(t, s, "operating")
+	// Two flat hours are not yet a flat line.
+	hours(t, s, map[int][]float64{-1: {30, 40}, 0: {25, 25}, 1: {25, 25}}, nil)
+	check(t, runner(s).Follow(ctx))
+	if m := quality(t, s); len(m) != 0 {
+		t.Fatalf("two flat hours raised %+v", m)
+	}
+	hours(t, s, map[int][]float64{2: {25, 25}, 3: {25, 25}}, nil)
+	check(t, runner(s).Follow(ctx))
+	m := quality(t, s)
+	a := one(t, m[rules.FlatLine], 4, day0, day0.Add(4*time.Hour), rules.Open)
+	if len(m) != 1 || a.Peak != 25 || !strings.Contains(string(a.Evidence), `"min_hours":3`) {
+		t.Fatalf("alarms %+v", m)
+	}
+	// The line ends: the alarm is resolved, in a later step.
+	hours(t, s, map[int][]float64{4: {30, 35}, 5: {31, 33}}, nil)
+	check(t, runner(s).Follow(ctx))
+	one(t, quality(t, s)[rules.FlatLine], 4, day0, day0.Add(4*time.Hour), rules.Resolved)
+}
+
+func testFlagged(t *testing.T, s, _ RulesStore) {
+	seedBoiler(t, s, "operating")
+	hours(t, s, map[int][]float64{-1: {10, 12}, 0: {11, 13}, 1: {10, 14}, 2: {12, 12.5}, 3: {10, 11}},
+		map[int][]string{0: {"M", "M"}, 1: {"C", "D"}, 2: {"M", "N"}})
+	check(t, runner(s).Follow(context.Background()))
+	m := quality(t, s)
+	a := one(t, m[rules.Flag], 2, day0, day0.Add(2*time.Hour), rules.Resolved)
+	if len(m) != 1 || a.Peak != 1 || !strings.Contains(string(a.Evidence), `"flagged":2`) {
+		t.Fatalf("alarms %+v", m)
+	}
+}
+
+func testOutOfRange(t *testing.T, s, _ RulesStore) {
+	seedBoiler(t, s, "operating")
+	hours(t, s, map[int][]float64{-1: {10, 12}, 0: {-5, 13}, 1: {-3, 14}, 2: {12, 12.5}, 3: {10, 11}}, nil)
+	check(t, runner(s).Follow(context.Background()))
+	m := quality(t, s)
+	a := one(t, m[rules.OutOfRange], 2, day0, day0.Add(2*time.Hour), rules.Resolved)
+	if len(m) != 1 || a.Peak != -5 || !strings.Contains(string(a.Evidence), `"min":-5`) {
+		t.Fatalf("alarms %+v", m)
 	}
 }
