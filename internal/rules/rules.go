@@ -26,8 +26,8 @@ const (
 	Resolved     = "resolved"
 )
 
-// Alarm is one episode: a continuous run of periods over the limit, or a
-// logger's silence. Its identity (kind, outlet, pollutant, start) is
+// Alarm is one episode: a continuous run of periods over the limit, of
+// hours flat, flagged or negative, or a logger's silence. Its identity (kind, outlet, pollutant, start) is
 // unique in the store: however many processes find it, it is raised once.
 type Alarm struct {
 	ID          int64           `json:"id"`

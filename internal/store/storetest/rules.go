@@ -285,6 +285,18 @@ func testFlatLine(t *testing.T, s, _ RulesStore) {
 	hours(t, s, map[int][]float64{4: {30, 35}, 5: {31, 33}}, nil)
 	check(t, runner(s).Follow(ctx))
 	one(t, quality(t, s)[rules.FlatLine], 4, day0, day0.Add(4*time.Hour), rules.Resolved)
+
+	// A closed plant's flat line is expected.
+	put(t, s, func(ctx context.Context, tx registry.Tx) error {
+		e := Ent
+		e.Status = "closed"
+		return tx.PutEnterprise(ctx, e)
+	})
+	hours(t, s, map[int][]float64{10: {0, 0}, 11: {0, 0}, 12: {0, 0}, 13: {0, 0}, 14: {1, 2}, 15: {1, 3}}, nil)
+	check(t, runner(s).Follow(ctx))
+	if as := quality(t, s)[rules.FlatLine]; len(as) != 1 {
+		t.Fatalf("a closed plant's zeros raised %+v", as)
+	}
 }
 
 func testFlagged(t *testing.T, s, _ RulesStore) {
