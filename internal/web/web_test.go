@@ -329,6 +329,7 @@ func TestCatalogueUsed(t *testing.T) {
 		"licence.": {"valid", "suspended", "revoked", "cancelled"}, "land.": {"legal", "pending", "illegal"},
 		"result.": {"pass", "fail"}, "permit.": {"key", "simplified", "registration"}, "outlet.": {"air", "water"},
 		"op.": {"create", "update"}, "level.": {"1", "2", "3"}, "measure.": measures,
+		"alarm.kind.": alarmKinds, "alarm.state.": alarmStates, "alarm.step.": {"acknowledge", "resolve"},
 	}
 	for _, st := range steps {
 		built["step."] = append(built["step."], st.Name)
