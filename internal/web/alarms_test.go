@@ -161,3 +161,31 @@ func TestAlarmSteps(t *testing.T) {
 		t.Errorf("an unknown step: %d", rec.Code)
 	}
 }
+
+// TestAlarmReadOnly: an officer who may read alarms but not act on them
+// (the economy bureau's) sees the alarm without forms, and a forged form
+// is refused by the service.
+func TestAlarmReadOnly(t *testing.T) {
+	e := sharedEnv(t)
+	a := raiseAlarm(t, e, time.Date(2026, 3, 3, 7, 0, 0, 0, time.UTC))
+	id := strconv.FormatInt(a.ID, 10)
+	h := e.srv.Handler()
+	as := func(req *http.Request) *httptest.ResponseRecorder {
+		req = req.WithContext(auth.WithPrincipal(req.Context(), auth.Principal{Kind: auth.User, Name: "王五", Role: auth.City, Bureau: auth.Economy}))
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	rec := as(httptest.NewRequest("GET", "/alarms/"+id, nil))
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `id="alarm-evidence"`) || strings.Contains(rec.Body.String(), `id="alarm-actions"`) {
+		t.Errorf("read-only officer: %d, want the alarm without forms", rec.Code)
+	}
+	if !strings.Contains(rec.Body.String(), `id="nav-alarms"`) {
+		t.Error("the menu lacks the alarms for one who may read monitoring data")
+	}
+	req := httptest.NewRequest("POST", "/alarms/"+id+"/acknowledge", strings.NewReader("version="+strconv.Itoa(a.Version)))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if rec = as(req); rec.Code != http.StatusForbidden || !strings.Contains(rec.Body.String(), `id="error"`) {
+		t.Errorf("read-only officer acknowledging: %d, want 403 with the error", rec.Code)
+	}
+}
