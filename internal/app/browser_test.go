@@ -208,9 +208,9 @@ func TestDashboardInABrowser(t *testing.T) {
 
 	t.Run("every role", func(t *testing.T) {
 		for name, pages := range map[string][]string{
-			"admin":        {"/", "/enterprises", "/monitoring", "/cases", "/campaigns", "/screenings", "/import", "/admin/users", "/admin/logins", "/account"},
+			"admin":        {"/", "/enterprises", "/monitoring", "/alarms", "/cases", "/campaigns", "/screenings", "/import", "/admin/users", "/admin/logins", "/account"},
 			"city-ecology": {"/", "/enterprises", "/cases", "/account"}, "city-economy": {"/", "/enterprises"}, "city-statistics": {"/", "/enterprises"},
-			"jinyun-ecology": {"/", "/enterprises", "/monitoring", "/cases"}, "park-lsetdz": {"/", "/enterprises", "/account"},
+			"jinyun-ecology": {"/", "/enterprises", "/monitoring", "/alarms", "/cases"}, "park-lsetdz": {"/", "/enterprises", "/account"},
 			"inspector-jinyun": {"/", "/cases"}, "enterprise-demo": {"/", "/enterprises", "/account"},
 		} {
 			s := newSession(t, alloc, base)

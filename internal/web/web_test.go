@@ -25,6 +25,7 @@ import (
 	"ecoindustry/internal/hj212"
 	"ecoindustry/internal/monitoring"
 	"ecoindustry/internal/registry"
+	"ecoindustry/internal/rules"
 	"ecoindustry/internal/store"
 	"ecoindustry/internal/store/sqlite"
 	"ecoindustry/internal/web/i18n"
@@ -103,7 +104,7 @@ func newEnv() (*env, error) {
 		return nil, err
 	}
 	comp := compliance.NewService(db, files)
-	s := New(reg, monitoring.NewService(db, db), comp, nil, auth.NewService(db), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s := New(reg, monitoring.NewService(db, db), comp, rules.NewService(db), nil, auth.NewService(db), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	h := s.Handler()
 	signedIn := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("X-Test-Anonymous") == "" {
@@ -328,6 +329,7 @@ func TestCatalogueUsed(t *testing.T) {
 		"licence.": {"valid", "suspended", "revoked", "cancelled"}, "land.": {"legal", "pending", "illegal"},
 		"result.": {"pass", "fail"}, "permit.": {"key", "simplified", "registration"}, "outlet.": {"air", "water"},
 		"op.": {"create", "update"}, "level.": {"1", "2", "3"}, "measure.": measures,
+		"alarm.kind.": alarmKinds, "alarm.state.": alarmStates, "alarm.step.": {"acknowledge", "resolve"},
 	}
 	for _, st := range steps {
 		built["step."] = append(built["step."], st.Name)

@@ -166,4 +166,16 @@ var en = map[string]string{
 	"event.token_use":       "token used",
 	"event.token_created":   "token created",
 	"event.token_revoked":   "token revoked",
+
+	// Alarms (decision 0023).
+	"nav.alarms": "Alarms", "alarms.title": "Alarms", "alarm.title": "Alarm",
+	"alarm.kind": "Kind", "alarm.kind.exceedance": "Exceedance", "alarm.kind.data_gap": "Data gap",
+	"alarm.state.open": "Open", "alarm.state.acknowledged": "Acknowledged", "alarm.state.resolved": "Resolved",
+	"alarm.started": "Started", "alarm.ended": "Ended", "alarm.limit": "Limit", "alarm.limit_source": "Limit from",
+	"alarm.peak": "Peak", "alarm.multiple": "Multiple of the limit", "alarm.periods": "Periods over the limit",
+	"alarm.version": "Version", "alarm.acknowledged": "Acknowledged by", "alarm.resolved": "Resolved by",
+	"alarm.evidence": "Evidence", "alarm.facts": "The alarm", "alarm.basis": "Basis", "alarm.unchecked": "standard value not checked against its text",
+	"alarm.period": "Period", "alarm.value": "Value", "alarm.count": "Samples", "alarm.raw": "Evidence as stored",
+	"alarm.step.acknowledge": "Acknowledge", "alarm.step.resolve": "Resolve", "alarm.comment": "Comment",
+	"alarm.recorded": "Recorded.",
 }

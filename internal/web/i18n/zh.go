@@ -166,4 +166,16 @@ var zh = map[string]string{
 	"event.token_use":       "使用令牌",
 	"event.token_created":   "创建令牌",
 	"event.token_revoked":   "撤销令牌",
+
+	// 告警（决策 0023）。
+	"nav.alarms": "告警", "alarms.title": "告警", "alarm.title": "告警",
+	"alarm.kind": "类型", "alarm.kind.exceedance": "超标", "alarm.kind.data_gap": "数据缺失",
+	"alarm.state.open": "待处理", "alarm.state.acknowledged": "已确认", "alarm.state.resolved": "已处理",
+	"alarm.started": "开始时间", "alarm.ended": "结束时间", "alarm.limit": "限值", "alarm.limit_source": "限值来源",
+	"alarm.peak": "峰值", "alarm.multiple": "超标倍数", "alarm.periods": "超标时段数",
+	"alarm.version": "版本", "alarm.acknowledged": "确认人", "alarm.resolved": "处理人",
+	"alarm.evidence": "证据", "alarm.facts": "告警信息", "alarm.basis": "判定依据", "alarm.unchecked": "标准限值未经原文核对",
+	"alarm.period": "时段", "alarm.value": "数值", "alarm.count": "样本数", "alarm.raw": "原始证据",
+	"alarm.step.acknowledge": "确认", "alarm.step.resolve": "处理完毕", "alarm.comment": "备注",
+	"alarm.recorded": "已记录。",
 }
