@@ -33,6 +33,14 @@ func funcs(l string) template.FuncMap {
 		"val":  value,
 		"deg":  func(f float64) string { return strconv.FormatFloat(f, 'f', 6, 64) },
 		"when": func(t time.Time) string { return when(l, t) },
+		// whenText is when of a time kept as RFC 3339 text (an alarm's
+		// acknowledgement); text that is no time shows as it is.
+		"whenText": func(s string) string {
+			if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+				return when(l, t)
+			}
+			return s
+		},
 		"name": func(b bilingual) string {
 			if l == "en" {
 				return b.En()
