@@ -2,6 +2,7 @@ package economy
 
 import (
 	"bytes"
+	"cmp"
 	"embed"
 	"errors"
 	"fmt"
@@ -293,7 +294,7 @@ func (b Bands) check() []MethodProblem {
 		return ps
 	}
 	cs := slices.Clone(b.Classes)
-	slices.SortStableFunc(cs, func(x, y Band) int { return cmpFloat(x.From, y.From) })
+	slices.SortStableFunc(cs, func(x, y Band) int { return cmp.Compare(x.From, y.From) })
 	end := 0.0
 	names := map[string]bool{}
 	for i, c := range cs {
@@ -324,16 +325,6 @@ func (b Bands) check() []MethodProblem {
 		fail("bands.classes ("+last.Class+")", last.line, "the bands end at %g, not 100", "各等级止于 %g，未覆盖至 100", end)
 	}
 	return ps
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 //go:embed presets/*.yaml

@@ -6,6 +6,7 @@ import (
 
 	"ecoindustry/internal/apperr"
 	"ecoindustry/internal/auth"
+	"ecoindustry/internal/registry"
 )
 
 // Store is what the evaluation reads and keeps.
@@ -15,8 +16,11 @@ type Store interface {
 	// the year's data has none.
 	Inputs(ctx context.Context, county string, year int) ([]Input, error)
 	AddEvaluation(ctx context.Context, r StoredRun) (int64, error)
-	// Evaluation returns a run, or a zero run (ID 0) where there is none.
+	// Evaluation returns a run without its inputs, or a zero run (ID 0)
+	// where there is none.
 	Evaluation(ctx context.Context, id int64) (StoredRun, error)
+	// Units are the registry's administrative units, to name a county.
+	Units(ctx context.Context) ([]registry.AdminUnit, error)
 }
 
 // StoredRun is a run as kept: its method's YAML as given, its inputs and
@@ -63,6 +67,17 @@ func NewService(store Store) *Service { return &Service{store: store, now: time.
 func (s *Service) Evaluate(ctx context.Context, by auth.Principal, county string, year int, m *Method, yamlText string) (Run, Outcome, error) {
 	if err := by.Check(); err != nil {
 		return Run{}, Outcome{}, err
+	}
+	// The county by its code or name, as the registry's filters take it:
+	// a run of a county the registry does not know would evaluate no one.
+	units, err := s.store.Units(ctx)
+	if err != nil {
+		return Run{}, Outcome{}, err
+	}
+	if u, ok := registry.FindUnit(units, county); ok && u.Level == "county" {
+		county = u.Code
+	} else if county != "" {
+		return Run{}, Outcome{}, apperr.Newf(apperr.Invalid, "county %q is no county of the registry (GB/T 2260 code or name)", "%q 不是登记的县（市、区）（GB/T 2260 代码或名称）", county)
 	}
 	if err := auth.CanWrite(by, auth.Object{What: auth.Evaluations, Bureau: auth.Economy, County: county}); err != nil {
 		return Run{}, Outcome{}, err

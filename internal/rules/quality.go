@@ -74,12 +74,14 @@ func nonNegative(code string) bool {
 }
 
 // loadOpen reads the data-quality alarms still open, to be resolved when
-// a later hour of their series shows their episode ended.
+// a later hour of their series shows their episode ended, and the
+// exceedances still open, whose start anchors their episode however long
+// it runs.
 func (r *Runner) loadOpen(ctx context.Context) error {
 	as, _, err := r.s.Alarms(ctx, AlarmFilter{States: []string{Open, Acknowledged}})
 	r.open = map[series][]Alarm{}
 	for _, a := range as {
-		if a.Kind == FlatLine || a.Kind == Flag || a.Kind == OutOfRange {
+		if a.Kind == FlatLine || a.Kind == Flag || a.Kind == OutOfRange || a.Kind == Exceedance {
 			k := series{a.USCC, a.Outlet, a.Pollutant}
 			r.open[k] = append(r.open[k], a)
 		}

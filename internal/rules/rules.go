@@ -295,8 +295,17 @@ func (r *Runner) episode(ctx context.Context, site *Site, x monitoring.Rollup, l
 		step = func(t time.Time) time.Time { return t.AddDate(0, 0, 1) }
 		window, logger = 31*24*time.Hour, "2031"
 	}
+	// An episode still open reaches back to its start, however long ago:
+	// read from there, so that its start, and with it the alarm's
+	// identity, stays the same as the episode goes on.
+	from := x.Start.Add(-window)
+	for _, a := range r.open[series{x.USCC, x.Outlet, x.Code}] {
+		if a.Kind == Exceedance && !x.Start.Before(a.StartedAt) && a.StartedAt.Before(from) {
+			from = a.StartedAt
+		}
+	}
 	rs, err := r.s.Rollups(ctx, x.Period, monitoring.Range{USCC: x.USCC, Outlet: x.Outlet, Code: x.Code,
-		From: x.Start.Add(-window), To: x.Start.Add(window)})
+		From: from, To: x.Start.Add(window)})
 	if err != nil {
 		return Alarm{}, false, err
 	}

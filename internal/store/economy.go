@@ -52,12 +52,13 @@ func (s *DB) AddEvaluation(ctx context.Context, e economy.StoredRun) (int64, err
 	return id, s.reader.wrap("add evaluation", err)
 }
 
-// Evaluation implements economy.Store.
+// Evaluation implements economy.Store: the run without its inputs, which
+// are kept for the record and read by none of its readers.
 func (r reader) Evaluation(ctx context.Context, id int64) (economy.StoredRun, error) {
 	var e economy.StoredRun
 	var at string
-	err := r.first(ctx, "evaluation", `SELECT id, at, actor, county, year, method_name, method, evaluated, inputs, results FROM evaluations WHERE id = $1`,
-		[]any{id}, &e.ID, &at, &e.Actor, &e.County, &e.Year, &e.MethodName, &e.Method, &e.Evaluated, &e.Inputs, &e.Outcome)
+	err := r.first(ctx, "evaluation", `SELECT id, at, actor, county, year, method_name, method, evaluated, results FROM evaluations WHERE id = $1`,
+		[]any{id}, &e.ID, &at, &e.Actor, &e.County, &e.Year, &e.MethodName, &e.Method, &e.Evaluated, &e.Outcome)
 	if err == nil && at != "" {
 		e.At, err = time.Parse(time.RFC3339, at)
 	}

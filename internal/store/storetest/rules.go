@@ -30,6 +30,7 @@ func RunRules(t *testing.T, open func(t *testing.T) (RulesStore, RulesStore)) {
 		fn   func(*testing.T, RulesStore, RulesStore)
 	}{
 		{"ThreeHoursOverOneAlarm", testThreeHours},
+		{"LongExceedanceOneAlarm", testLongExceedance},
 		{"StricterPermitWins", testStricterPermit},
 		{"DataGapRaisedAndResolved", testDataGap},
 		{"TwoRunnersOneAlarm", testTwoRunners},
@@ -109,6 +110,26 @@ func testThreeHours(t *testing.T, s, _ RulesStore) {
 	check(t, err)
 	if got.ID != a.ID || got.Version != 1 {
 		t.Fatalf("alarm by id: %+v", got)
+	}
+}
+
+// testLongExceedance: an exceedance that goes on for three days, judged
+// as its hours arrive, stays one alarm with one start, longer than the
+// two days around an hour the rule reads.
+func testLongExceedance(t *testing.T, s, _ RulesStore) {
+	seedBoiler(t, s, "operating")
+	r := runner(s)
+	for day := 0; day < 3; day++ {
+		var batch []*monitoring.Received
+		for h := 24 * day; h < 24*(day+1); h++ {
+			batch = append(batch, rtd(day0.Add(time.Duration(h)*time.Hour), 100, 100, "N"))
+		}
+		write(t, s, batch...)
+		check(t, r.Follow(context.Background()))
+	}
+	as := alarms(t, s, rules.Exceedance)
+	if len(as) != 1 || !as[0].StartedAt.Equal(day0) || as[0].Periods != 72 {
+		t.Fatalf("%d alarms, want one from %s of 72 hours: %+v", len(as), day0, as)
 	}
 }
 
