@@ -233,8 +233,23 @@ func TestPublicPathsAndRedirect(t *testing.T) {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
-		if resp.StatusCode != c.status || (c.status == 303 && resp.Header.Get("Location") != "/login") {
+		if resp.StatusCode != c.status || (c.status == 303 && resp.Header.Get("Location") != "/login?next=%2Fdashboard") {
 			t.Errorf("%s: %d %s, want %d", c.path, resp.StatusCode, resp.Header.Get("Location"), c.status)
+		}
+	}
+	// A sign-in another site submits is refused: it would sign the
+	// visitor in as whoever that site chose.
+	for _, h := range [][2]string{{"Origin", "http://evil.example"}, {"Sec-Fetch-Site", "cross-site"}} {
+		req, _ := http.NewRequest("POST", e.url+"/api/v1/session", strings.NewReader(`{"name": "admin", "password": "x"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set(h[0], h[1])
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Errorf("sign-in with %s: %s: %d, want 403", h[0], h[1], resp.StatusCode)
 		}
 	}
 	if !slices.Contains(api.PublicPaths, "/static/") {

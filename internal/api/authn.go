@@ -5,6 +5,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"ecoindustry/internal/apperr"
@@ -19,7 +20,7 @@ const SessionCookie = "ecoind_session"
 // PublicPaths are what anyone may ask without signing in: a path ending
 // in "/" covers everything under it. The login route (POST
 // /api/v1/session) is public too. The web pages add theirs.
-var PublicPaths = []string{"/healthz", "/login", "/login/", "/static/"}
+var PublicPaths = []string{"/healthz", "/login", "/login/", "/static/", "/lang"}
 
 func public(r *http.Request) bool { return publicPath(r.Method, r.URL.Path) }
 
@@ -81,15 +82,34 @@ func (s *Server) Authenticate(next http.Handler) http.Handler {
 			// An ended session is no one: as if there were no cookie.
 		}
 		switch {
+		case public(r) && !safe(r.Method) && crossSite(r):
+			// A public form another site submits (signing a visitor in as
+			// someone else): refused, as no CSRF token can guard it.
+			s.writeError(w, r, apperr.New(apperr.Forbidden, "a request from another site is refused", "拒绝来自其他网站的请求"))
 		case public(r):
 			next.ServeHTTP(w, r)
 		case r.Method == http.MethodGet && !strings.HasPrefix(r.URL.Path, "/api/") && strings.Contains(r.Header.Get("Accept"), "text/html"):
-			http.Redirect(w, r, "/login", http.StatusSeeOther)
+			// Back to the page asked for once signed in.
+			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 		default:
 			s.writeError(w, r, apperr.New(apperr.Unauthenticated, "sign in, or give an API token (Authorization: Bearer TOKEN)",
 				"请先登录，或提供 API 令牌（Authorization: Bearer 令牌）"))
 		}
 	})
+}
+
+// crossSite reports whether a browser says the request comes from another
+// site: its Sec-Fetch-Site, or an Origin other than the host. Scripts
+// send neither.
+func crossSite(r *http.Request) bool {
+	if site := r.Header.Get("Sec-Fetch-Site"); site == "cross-site" || site == "same-site" {
+		return true
+	}
+	if o := r.Header.Get("Origin"); o != "" {
+		u, err := url.Parse(o)
+		return err != nil || u.Host != r.Host
+	}
+	return false
 }
 
 // csrfMatches reports whether the request carries the session's CSRF
@@ -99,7 +119,7 @@ func csrfMatches(r *http.Request, want string) bool {
 	if got == "" {
 		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "application/x-www-form-urlencoded" || mt == "multipart/form-data" {
 			r.Body = http.MaxBytesReader(nil, r.Body, maxUpload)
-			got = r.FormValue("csrf")
+			got = r.PostFormValue("csrf") // never from the URL, where logs would keep it
 		}
 	}
 	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1

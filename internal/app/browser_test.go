@@ -210,12 +210,16 @@ func TestDashboardInABrowser(t *testing.T) {
 		for name, pages := range map[string][]string{
 			"admin":        {"/", "/enterprises", "/monitoring", "/alarms", "/cases", "/campaigns", "/screenings", "/import", "/admin/users", "/admin/logins", "/account"},
 			"city-ecology": {"/", "/enterprises", "/cases", "/account"}, "city-economy": {"/", "/enterprises"}, "city-statistics": {"/", "/enterprises"},
-			"jinyun-ecology": {"/", "/enterprises", "/monitoring", "/alarms", "/cases"}, "park-lsetdz": {"/", "/enterprises", "/account"},
-			"inspector-jinyun": {"/", "/cases"}, "enterprise-demo": {"/", "/enterprises", "/account"},
+			"jinyun-ecology": {"/", "/enterprises", "/monitoring", "/alarms", "/cases"}, "park-lsetdz": {"/", "/enterprises", "/account", "first enterprise"},
+			"inspector-jinyun": {"/", "/cases"}, "enterprise-demo": {"/", "/enterprises", "/account", "/cases", "first enterprise"},
 		} {
 			s := newSession(t, alloc, base)
 			s.login(name, passwords[name])
 			for _, p := range pages {
+				if p == "first enterprise" { // the page of the first the role's list shows
+					s.open("/enterprises")
+					s.js(`document.querySelector('#enterprise-table a[href^="/enterprises/"]').pathname`, &p)
+				}
 				s.open(p)
 			}
 			s.run("sign out", chromedp.Click(`form[action="/logout"] button`, chromedp.ByQuery), chromedp.WaitVisible("#login-form", chromedp.ByQuery))

@@ -69,7 +69,7 @@ func (s *Server) casePage(v *view, r *http.Request) error {
 	d := &caseData{Case: c, Steps: compliance.Steps, Disposition: compliance.Dispositions, Today: s.comp.Today(),
 		Attachments: map[string]attachmentView{}, NextLevel: 1, Done: r.URL.Query().Get("done")}
 	v.Data = d
-	if d.Campaign, err = s.comp.Campaign(ctx, v.Principal, c.Campaign); err != nil {
+	if d.Campaign, err = s.comp.Campaign(ctx, v.Principal, c.Campaign); allowed(err) != nil {
 		return err
 	}
 	if d.Events, err = s.comp.Events(ctx, v.Principal, id); err != nil {

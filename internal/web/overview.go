@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"slices"
 
-	"ecoindustry/internal/apperr"
 	"ecoindustry/internal/compliance"
 	"ecoindustry/internal/registry"
 	"ecoindustry/internal/web/i18n"
@@ -85,10 +84,7 @@ func (s *Server) overview(v *view, r *http.Request) error {
 	// A role that reads no campaigns or cases (a park's) sees the figures
 	// it may read, without those.
 	camps, err := s.comp.Campaigns(ctx, v.Principal)
-	if apperr.CodeOf(err) == apperr.Forbidden {
-		camps, err = nil, nil
-	}
-	if err != nil {
+	if err := allowed(err); err != nil {
 		return err
 	}
 	d.Campaigns = len(camps)
@@ -114,11 +110,7 @@ func (s *Server) overview(v *view, r *http.Request) error {
 			x.Surveyed, x.ClosedOut, x.Relapsed = x.Surveyed+m.Surveyed, x.ClosedOut+m.ClosedOut, x.Relapsed+m.Relapsed
 		}
 	}
-	_, d.Rectifying, err = s.comp.Cases(ctx, v.Principal, compliance.CaseFilter{State: compliance.Rectifying, Limit: 1})
-	if apperr.CodeOf(err) == apperr.Forbidden {
-		err = nil
-	}
-	if err != nil {
+	if _, d.Rectifying, err = s.comp.Cases(ctx, v.Principal, compliance.CaseFilter{State: compliance.Rectifying, Limit: 1}); allowed(err) != nil {
 		return err
 	}
 	l := v.Lang

@@ -147,7 +147,7 @@ func (s *Server) cases(v *view, r *http.Request) error {
 	d := &casesData{Q: q, States: compliance.States, Disposition: compliance.Dispositions}
 	v.Data = d
 	var err error
-	if d.Campaigns, err = s.comp.Campaigns(ctx, v.Principal); err != nil {
+	if d.Campaigns, err = s.comp.Campaigns(ctx, v.Principal); allowed(err) != nil {
 		return err
 	}
 	offset, _ := strconv.Atoi(q.Get("offset"))

@@ -46,6 +46,16 @@ type Accounts interface {
 // authentication put it in the context, and checks it.
 func csrfToken(r *http.Request) string { return auth.CSRFFromContext(r.Context()) }
 
+// allowed is err, but nil for a refusal of the principal's role: a page
+// shows what the role may see, without the parts it may not (a park's
+// manager sees no cases, an enterprise's user no campaign).
+func allowed(err error) error {
+	if apperr.CodeOf(err) == apperr.Forbidden {
+		return nil
+	}
+	return err
+}
+
 // who is the request's principal: page sends a request without one to
 // sign in before any handler runs.
 func who(r *http.Request) auth.Principal {
