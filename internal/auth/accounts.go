@@ -204,10 +204,42 @@ func (s *Service) hash(password string) string {
 	return hashPassword(password)
 }
 
-func (s *Service) verify(hash, password string) bool {
-	s.hashing <- struct{}{}
-	defer func() { <-s.hashing }()
-	return verifyPassword(hash, password)
+// checking takes one of the hashing slots for a password check, or gives
+// up with ctx. The check holds it from reading the account's failures to
+// counting its own, so that guesses sent at once are counted in turn and
+// the lockout stops them, not only those that come after.
+func (s *Service) checking(ctx context.Context) (release func(), err error) {
+	select {
+	case s.hashing <- struct{}{}:
+		return func() { <-s.hashing }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// failed records a wrong password for name: the event, one more failure,
+// and at MaxFailures within FailureWindow the lock.
+func (s *Service) failed(ctx context.Context, name, address, actor, detail string, now time.Time) error {
+	if err := s.event(ctx, LoginFailed, name, address, actor, detail); err != nil {
+		return err
+	}
+	failures, err := s.store.LoginFailed(ctx, name, now, now.Add(-FailureWindow))
+	if err != nil {
+		return err
+	}
+	if failures >= MaxFailures {
+		return firstErr(s.store.Lock(ctx, name, now.Add(LockFor)), s.event(ctx, Lockout, name, address, "", ""))
+	}
+	return nil
+}
+
+// locked is the refusal of an account locked at now, or nil.
+func locked(a Account, now time.Time) error {
+	if now.Before(a.LockedUntil) {
+		return apperr.Newf(apperr.Busy, "the account is locked after repeated failed sign-ins until %s; an administrator can unlock it",
+			"账户因多次登录失败已锁定至 %s，可请管理员解锁", a.LockedUntil.In(cst.Zone).Format("15:04"))
+	}
+	return nil
 }
 
 // forget drops every cached authentication: after a change to accounts,
@@ -398,14 +430,27 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, old, password
 	if p.Kind != User {
 		return apperr.New(apperr.Forbidden, "only a person signed in changes their password here", "仅已登录的用户可在此修改自己的密码")
 	}
-	_, hash, err := s.store.Account(ctx, p.Name)
+	release, err := s.checking(ctx)
 	if err != nil {
 		return err
 	}
-	if !s.verify(hash, old) {
-		s.event(ctx, LoginFailed, p.Name, address, p.Actor(), "wrong old password")
-		return apperr.New(apperr.Invalid, "the old password is wrong", "原密码错误")
+	now := s.Now()
+	a, hash, err := s.store.Account(ctx, p.Name)
+	if err == nil {
+		err = locked(a, now)
 	}
+	if err != nil {
+		release()
+		return err
+	}
+	// A wrong old password counts as a failed sign-in: a stolen session
+	// must not be a way to guess the password without the lockout.
+	if !verifyPassword(hash, old) {
+		err := s.failed(ctx, p.Name, address, p.Actor(), "wrong old password", now)
+		release()
+		return firstErr(err, apperr.New(apperr.Invalid, "the old password is wrong", "原密码错误"))
+	}
+	release()
 	return s.setPassword(ctx, p.Name, password, digest(keep), p, address)
 }
 
@@ -461,6 +506,11 @@ func wrongCredentials() error {
 // unknown name takes as long as a wrong password; failures lock the
 // account, and throttle the address (decision 0018).
 func (s *Service) Login(ctx context.Context, name, password, address string) (NewSession, error) {
+	release, err := s.checking(ctx)
+	if err != nil {
+		return NewSession{}, err
+	}
+	defer release()
 	now := s.Now()
 	n, err := s.store.AddressFailures(ctx, address, now.Add(-FailureWindow))
 	if err != nil {
@@ -472,30 +522,18 @@ func (s *Service) Login(ctx context.Context, name, password, address string) (Ne
 	}
 	a, hash, err := s.store.Account(ctx, name)
 	if apperr.CodeOf(err) == apperr.NotFound {
-		s.verify(s.dummy(), password)
+		verifyPassword(s.dummy(), password)
 		return NewSession{}, firstErr(s.event(ctx, LoginFailed, name, address, "", "unknown account"), wrongCredentials())
 	}
 	if err != nil {
 		return NewSession{}, err
 	}
-	ok := s.verify(hash, password)
+	ok := verifyPassword(hash, password)
 	switch {
-	case now.Before(a.LockedUntil):
-		return NewSession{}, firstErr(s.event(ctx, LoginFailed, name, address, "", "locked"),
-			apperr.Newf(apperr.Busy, "the account is locked after repeated failed sign-ins until %s; an administrator can unlock it",
-				"账户因多次登录失败已锁定至 %s，可请管理员解锁", a.LockedUntil.In(cst.Zone).Format("15:04")))
+	case locked(a, now) != nil:
+		return NewSession{}, firstErr(s.event(ctx, LoginFailed, name, address, "", "locked"), locked(a, now))
 	case !ok:
-		if err := s.event(ctx, LoginFailed, name, address, "", "wrong password"); err != nil {
-			return NewSession{}, err
-		}
-		failures, err := s.store.LoginFailed(ctx, name, now, now.Add(-FailureWindow))
-		if err != nil {
-			return NewSession{}, err
-		}
-		if failures >= MaxFailures {
-			err = firstErr(s.store.Lock(ctx, name, now.Add(LockFor)), s.event(ctx, Lockout, name, address, "", ""))
-		}
-		return NewSession{}, firstErr(err, wrongCredentials())
+		return NewSession{}, firstErr(s.failed(ctx, name, address, "", "wrong password", now), wrongCredentials())
 	case a.Disabled:
 		return NewSession{}, firstErr(s.event(ctx, LoginFailed, name, address, "", "disabled"),
 			apperr.New(apperr.Unauthenticated, "the account is disabled: ask an administrator", "账户已停用，请联系管理员"))

@@ -310,6 +310,18 @@ func testLogoutAndPassword(t *testing.T, a *accounts) {
 	check(t, a.svc.SetPassword(ctx, "lianduwang", "管理员重置的足够长密码", root, ""))
 	_, _, err = a.svc.SessionPrincipal(ctx, s2.ID)
 	wantErr(t, err, apperr.Unauthenticated)
+	// Guessing the old password with a session counts as failed sign-ins:
+	// the account locks, and the right password no longer opens it.
+	s4, err := a.svc.Login(ctx, "lianduwang", "管理员重置的足够长密码", "10.0.0.2")
+	check(t, err)
+	p, _, err = a.svc.SessionPrincipal(ctx, s4.ID)
+	check(t, err)
+	for range auth.MaxFailures {
+		wantErr(t, a.svc.ChangePassword(ctx, p, "a wrong guess", "又一个足够长的新密码", s4.ID, "10.0.0.2"), apperr.Invalid)
+	}
+	wantErr(t, a.svc.ChangePassword(ctx, p, "管理员重置的足够长密码", "又一个足够长的新密码", s4.ID, "10.0.0.2"), apperr.Busy)
+	_, err = a.svc.Login(ctx, "lianduwang", "管理员重置的足够长密码", "10.0.0.3")
+	wantErr(t, err, apperr.Busy)
 }
 
 func testLoginEvents(t *testing.T, a *accounts) {
