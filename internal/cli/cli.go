@@ -281,7 +281,7 @@ func runBackup(ctx context.Context, e *env, args []string) error {
 }
 
 func runConfig(ctx context.Context, e *env, args []string) error {
-	cm := newCmd(e, "config", "", "data", "store", "pool-size", "http", "log-level", "log-format")
+	cm := newCmd(e, "config", "", serveSettings...)
 	if err := cm.parse(args); err != nil {
 		return err
 	}

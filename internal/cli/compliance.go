@@ -1196,7 +1196,7 @@ func caseEvents(ctx context.Context, e *env, args []string) error {
 
 // caseChange is `ecoind case STEP ID --version N (--body JSON | --file FILE)`.
 func caseChange(ctx context.Context, e *env, name string, step caseStep, args []string) error {
-	cm := newCmd(e, "case "+name, "ID", "data", "store", "pool-size")
+	cm := newCmd(e, "case "+name, "ID", storeFlags...)
 	version := cm.fs.Int("version", 0, "the case's version as read (ecoind case show ID): a stale one is refused (required)")
 	bodyArg := cm.fs.String("body", "", "the step's JSON object, as the API takes it without \"version\"")
 	file := cm.fs.String("file", "", "a file holding the step's JSON object (-: standard input)")

@@ -14,16 +14,11 @@ import (
 // runGEP is `ecoind gep carbon|water-yield`: InVEST 3.14.1's carbon and
 // annual water yield models over GeoTIFF rasters (internal/gep).
 func runGEP(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 {
-		return fmt.Errorf("%w: want carbon or water-yield", errUsage)
-	}
-	switch args[0] {
-	case "carbon":
-		return gepCarbon(ctx, e, args[1:])
-	case "water-yield":
-		return gepWaterYield(ctx, e, args[1:])
-	}
-	return fmt.Errorf("%w: unknown gep command %q: want carbon or water-yield", errUsage, args[0])
+	return dispatch(ctx, e, "gep", []subcommand{
+		{"carbon", "--lulc-cur CUR.tif [--lulc-fut FUT.tif] --pools POOLS.csv [valuation] --out DIR", "InVEST's carbon storage and sequestration, and its value", gepCarbon},
+		{"water-yield", "--lulc L.tif --precip P.tif --et0 E.tif --root-depth D.tif --pawc W.tif --biophysical B.csv --watersheds WS.geojson --z Z --out DIR",
+			"InVEST's annual water yield, per pixel and per watershed", gepWaterYield},
+	}, args)
 }
 
 // required returns a usage error naming the first of the flags that is empty.

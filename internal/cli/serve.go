@@ -26,11 +26,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if (hcfg.TLSCert == "") != (hcfg.TLSKey == "") {
 		return fmt.Errorf("%w: give both --tls-cert and --tls-key, or neither", errUsage)
 	}
-	n, err := cm.cfg.MaxConnsPerAddress()
-	if err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+	if err := cm.perAddress(icfg); err != nil {
+		return err
 	}
-	icfg.MaxConnsPer = n
 	stop, err := app.ServeProfiler(*profile)
 	if err != nil {
 		return err
@@ -68,11 +66,9 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	icfg := ingest.Defaults()
-	perAddress, err := cm.cfg.MaxConnsPerAddress()
-	if err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+	if err := cm.perAddress(&icfg); err != nil {
+		return err
 	}
-	icfg.MaxConnsPer = perAddress
 	log, err := cm.logger()
 	if err != nil {
 		return err
@@ -113,6 +109,17 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 			}()
 			return nil
 		}})
+}
+
+// perAddress sets the HJ 212 server's limit of connections per address
+// from the configuration, a usage error when it is no number.
+func (c *cmd) perAddress(icfg *ingest.Config) error {
+	n, err := c.cfg.MaxConnsPerAddress()
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	icfg.MaxConnsPer = n
+	return nil
 }
 
 // ingestFlags registers the HJ 212 server's options of serve.

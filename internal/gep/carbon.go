@@ -56,6 +56,12 @@ func Carbon(ctx context.Context, opt CarbonOptions) (*CarbonSummary, error) {
 		if opt.Valuation.YearFut <= opt.Valuation.YearCur {
 			return nil, fmt.Errorf("gep: carbon valuation: the future year %d is not after the current %d", opt.Valuation.YearFut, opt.Valuation.YearCur)
 		}
+		// Rates of -100 % or less make the discount infinite or its sign
+		// flip: the value would be Inf or NaN in every pixel.
+		if v := opt.Valuation; math.IsNaN(v.Price) || math.IsInf(v.Price, 0) || !(v.Discount > -100) || !(v.RateChange > -100) ||
+			math.IsInf(v.Discount, 0) || math.IsInf(v.RateChange, 0) {
+			return nil, fmt.Errorf("gep: carbon valuation: price %g, discount %g %%, rate change %g %%: give a finite price and rates above -100 %%", v.Price, v.Discount, v.RateChange)
+		}
 	}
 	pools, err := readTable(opt.Pools, []string{"c_above", "c_below", "c_soil", "c_dead"})
 	if err != nil {

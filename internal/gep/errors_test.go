@@ -2,6 +2,7 @@ package gep
 
 import (
 	"context"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -50,6 +51,13 @@ func TestModelErrors(t *testing.T) {
 	_, err = Carbon(context.Background(), CarbonOptions{LULCCur: lulc, LULCFut: other, Pools: p, Out: out})
 	if err == nil || !strings.Contains(err.Error(), "lulc.tif and "+other+" are not aligned: origin x") {
 		t.Errorf("misaligned: %v", err)
+	}
+	for _, v := range []Valuation{{Price: 43, Discount: -100, YearCur: 2020, YearFut: 2030}, {Price: 43, RateChange: -150, YearCur: 2020, YearFut: 2030},
+		{Price: math.Inf(1), YearCur: 2020, YearFut: 2030}} {
+		_, err = Carbon(context.Background(), CarbonOptions{LULCCur: lulc, LULCFut: lulc, Pools: p, Out: out, Valuation: &v})
+		if err == nil || !strings.Contains(err.Error(), "give a finite price and rates above -100 %") {
+			t.Errorf("valuation %+v: %v", v, err)
+		}
 	}
 	for _, c := range []struct{ geojson, want string }{
 		{`{"type":"FeatureCollection","features":[]}`, "ws.geojson: no features"},
