@@ -369,10 +369,21 @@ func (r *Runner) Gaps(ctx context.Context) error {
 			last[k] = f
 		}
 	}
+	open, _, err := r.s.Alarms(ctx, AlarmFilter{Kind: DataGap, States: []string{Open, Acknowledged}})
+	if err != nil {
+		return err
+	}
+	raised := map[[2]string]time.Time{} // the gaps open, by outlet: raised once, not every minute
+	for _, a := range open {
+		raised[[2]string{a.USCC, a.Outlet}] = a.StartedAt
+	}
 	now := r.Now()
 	operating := map[string]bool{}
 	for k, f := range last {
 		if now.Sub(f.ReceivedAt) <= GapAfter {
+			continue
+		}
+		if at, ok := raised[k]; ok && at.Equal(f.ReceivedAt) {
 			continue
 		}
 		op, ok := operating[k[0]]
@@ -393,10 +404,6 @@ func (r *Runner) Gaps(ctx context.Context) error {
 		if err := r.s.RaiseAlarm(ctx, a); err != nil {
 			return err
 		}
-	}
-	open, _, err := r.s.Alarms(ctx, AlarmFilter{Kind: DataGap, States: []string{Open, Acknowledged}})
-	if err != nil {
-		return err
 	}
 	for _, a := range open {
 		f, ok := last[[2]string{a.USCC, a.Outlet}]
