@@ -172,14 +172,12 @@ type errorBody struct {
 	Total int `json:"total_problems,omitempty"`
 }
 
-var statusOf = map[apperr.Code]int{
-	apperr.Invalid:         http.StatusBadRequest,
-	apperr.NotFound:        http.StatusNotFound,
-	apperr.Conflict:        http.StatusConflict,
-	apperr.Busy:            http.StatusTooManyRequests,
-	apperr.Unauthenticated: http.StatusUnauthorized,
-	apperr.Forbidden:       http.StatusForbidden,
-	methodNotAllowed:       http.StatusMethodNotAllowed,
+// statusOf is apperr's status of a code, and the API's own method_not_allowed.
+func statusOf(c apperr.Code) int {
+	if c == methodNotAllowed {
+		return http.StatusMethodNotAllowed
+	}
+	return apperr.HTTPStatus(c)
 }
 
 // writeError maps err to a status and a body, and logs internal errors;
@@ -202,8 +200,8 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		body = errorBody{Code: apperr.Invalid,
 			Message:   fmt.Sprintf("the request body is larger than %d bytes", tooBig.Limit),
 			MessageZh: fmt.Sprintf("请求体超过 %d 字节", tooBig.Limit)}
-	case e != nil && statusOf[e.Code] != 0:
-		status = statusOf[e.Code]
+	case e != nil && statusOf(e.Code) != 0:
+		status = statusOf(e.Code)
 		if e.Code == apperr.Busy {
 			w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
 		}

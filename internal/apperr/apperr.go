@@ -1,6 +1,6 @@
 // Package apperr is the one error type of the application: a stable code for
 // programs, a message in English and one in Chinese for the officials who read
-// it, and the cause. The HTTP layer maps the code to a status in one place.
+// it, and the cause. HTTPStatus maps the code to a status, in one place.
 package apperr
 
 import (
@@ -28,6 +28,13 @@ const (
 	// role, about something they may know exists (decision 0019).
 	Forbidden Code = "forbidden"
 )
+
+// HTTPStatus is the HTTP status an error of code c answers with, for the
+// API and the pages alike; 0 for Internal and codes it does not know,
+// which answer 500 with their text kept in the log.
+func HTTPStatus(c Code) int {
+	return map[Code]int{Invalid: 400, NotFound: 404, Conflict: 409, Busy: 429, Unauthenticated: 401, Forbidden: 403}[c]
+}
 
 // Error carries a code and a bilingual message.
 type Error struct {

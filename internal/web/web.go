@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"embed"
 	"errors"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -232,14 +233,20 @@ func (s *Server) newView(r *http.Request) *view {
 // fail turns err into the view's error and status; a page already chosen
 // is shown with the error above it, else the error page.
 func (s *Server) fail(v *view, r *http.Request, err error) {
-	var invalid *registry.InvalidError
+	var (
+		invalid *registry.InvalidError
+		tooBig  *http.MaxBytesError
+	)
 	e := apperr.As(err)
 	switch {
 	case errors.As(err, &invalid):
 		en, zh := invalid.Summary()
 		v.Error, v.Status = &problem{Zh: zh, En: en, Problems: invalid.Problems, Total: invalid.Total}, http.StatusUnprocessableEntity
-	case e != nil && e.Code != apperr.Internal:
-		v.Error, v.Status = &problem{Zh: e.Zh, En: e.Message}, statusOf(e.Code)
+	case errors.As(err, &tooBig):
+		v.Error, v.Status = &problem{Zh: fmt.Sprintf("提交的内容超过 %d 字节", tooBig.Limit),
+			En: fmt.Sprintf("what was sent is larger than %d bytes", tooBig.Limit)}, http.StatusRequestEntityTooLarge
+	case e != nil && apperr.HTTPStatus(e.Code) != 0:
+		v.Error, v.Status = &problem{Zh: e.Zh, En: e.Message}, apperr.HTTPStatus(e.Code)
 	default:
 		s.log.ErrorContext(r.Context(), "web: internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 		v.Error, v.Status = &problem{Zh: "内部错误", En: "internal error"}, http.StatusInternalServerError
@@ -247,22 +254,6 @@ func (s *Server) fail(v *view, r *http.Request, err error) {
 	if v.page == "" {
 		v.page, v.Title = "error", "error.title"
 	}
-}
-
-func statusOf(c apperr.Code) int {
-	switch c {
-	case apperr.Invalid:
-		return http.StatusBadRequest
-	case apperr.NotFound:
-		return http.StatusNotFound
-	case apperr.Conflict:
-		return http.StatusConflict
-	case apperr.Busy:
-		return http.StatusTooManyRequests
-	case "forbidden", "permission":
-		return http.StatusForbidden
-	}
-	return http.StatusBadRequest
 }
 
 // render writes the view's page in its language.
