@@ -13,6 +13,9 @@ func Routes(s *Server) []string {
 // HoldImport takes the server's one import slot, as a running import
 // does, until release is called.
 func HoldImport(s *Server) (release func()) {
-	s.importing <- struct{}{}
-	return func() { <-s.importing }
+	release, err := s.reg.ImportSlot()
+	if err != nil {
+		panic("the import slot is taken: " + err.Error())
+	}
+	return release
 }

@@ -303,12 +303,11 @@ func (s *Server) importSheet(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	select {
-	case s.importing <- struct{}{}:
-		defer func() { <-s.importing }()
-	default:
-		return nil, apperr.Newf(apperr.Busy, "another import is running: try again in %d seconds", "另一项导入正在进行，请 %d 秒后重试", retryAfter)
+	release, err := s.reg.ImportSlot()
+	if err != nil {
+		return nil, err
 	}
+	defer release()
 	open := sheet.OpenCSV
 	if f == "xlsx" {
 		open = sheet.OpenXLSX

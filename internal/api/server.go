@@ -46,9 +46,6 @@ type Server struct {
 	TrustProxy bool
 	routes     []route
 	doc        []byte // the OpenAPI document, generated once from routes
-	// importing holds the one import a server runs at a time: an import
-	// keeps its file's records in memory until it commits.
-	importing chan struct{}
 }
 
 // route is one entry of the table that both the mux and the OpenAPI
@@ -79,7 +76,7 @@ type param struct{ name, typ, desc string }
 // evaluations, whose callers acc authenticates, that logs internal errors
 // to log.
 func New(reg *registry.Service, mon *monitoring.Service, comp *compliance.Service, econ *economy.Service, acc *auth.Service, rl *rules.Service, log *slog.Logger) *Server {
-	s := &Server{reg: reg, mon: mon, comp: comp, econ: econ, acc: acc, rules: rl, log: log, importing: make(chan struct{}, 1)}
+	s := &Server{reg: reg, mon: mon, comp: comp, econ: econ, acc: acc, rules: rl, log: log}
 	s.routes = s.table()
 	doc, err := openAPI(s.routes)
 	if err != nil {

@@ -17,10 +17,27 @@ import (
 type Service struct {
 	store Store
 	now   func() time.Time
+	// importing holds the one import a server runs at a time, from the
+	// API or the pages: an import keeps its file's records in memory
+	// until it commits.
+	importing chan struct{}
 }
 
 // NewService returns a Service over store.
-func NewService(store Store) *Service { return &Service{store: store, now: time.Now} }
+func NewService(store Store) *Service {
+	return &Service{store: store, now: time.Now, importing: make(chan struct{}, 1)}
+}
+
+// ImportSlot takes the server's one import slot, before the file is read,
+// or says another import holds it (apperr.Busy); release gives it back.
+func (s *Service) ImportSlot() (release func(), err error) {
+	select {
+	case s.importing <- struct{}{}:
+		return func() { <-s.importing }, nil
+	default:
+		return nil, apperr.New(apperr.Busy, "another import is running: try again shortly", "另一项导入正在进行，请稍后重试")
+	}
+}
 
 // Store returns the service's store, for readers that need nothing more.
 func (s *Service) Store() Store { return s.store }

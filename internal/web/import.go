@@ -20,11 +20,10 @@ import (
 
 // uploads keeps the spreadsheets checked by a dry run until they are
 // imported (or for an hour), each in a temporary file, for the one who
-// uploaded it; one import runs at a time.
+// uploaded it.
 type uploads struct {
 	mu    sync.Mutex
 	files map[string]upload
-	busy  chan struct{}
 }
 
 type upload struct {
@@ -35,7 +34,7 @@ type upload struct {
 const uploadTTL = time.Hour
 
 func newUploads() *uploads {
-	return &uploads{files: map[string]upload{}, busy: make(chan struct{}, 1)}
+	return &uploads{files: map[string]upload{}}
 }
 
 // keep stores u under a new token, dropping uploads past their hour.
@@ -140,12 +139,11 @@ func (s *Server) importCommit(v *view, r *http.Request) error {
 }
 
 func (s *Server) runImport(r *http.Request, k *registry.Kind, path, name string, p auth.Principal, dryRun bool) (registry.Result, error) {
-	select {
-	case s.imports.busy <- struct{}{}:
-		defer func() { <-s.imports.busy }()
-	default:
-		return registry.Result{}, apperr.New(apperr.Busy, "another import is running: try again shortly", "另一项导入正在进行，请稍后重试")
+	release, err := s.reg.ImportSlot() // one import at a time, the API's or the pages'
+	if err != nil {
+		return registry.Result{}, err
 	}
+	defer release()
 	rows, err := sheet.Open(path)
 	if err != nil {
 		return registry.Result{}, readError(err)
