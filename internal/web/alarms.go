@@ -98,7 +98,11 @@ func (s *Server) alarms(v *view, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	names, err := s.enterpriseNames(r)
+	var usccs []string
+	for _, a := range as {
+		usccs = append(usccs, a.USCC)
+	}
+	names, err := s.namesOf(r, usccs)
 	if err != nil {
 		return err
 	}

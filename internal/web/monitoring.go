@@ -78,8 +78,29 @@ func named(fs []monitoring.Checked, names map[string]string) []frameRow {
 	return out
 }
 
+// enterpriseNames names every enterprise the principal may see, in one read.
 func (s *Server) enterpriseNames(r *http.Request) (map[string]string, error) {
-	es, _, err := s.reg.Enterprises(r.Context(), who(r), registry.EnterpriseFilter{})
+	return s.names(r, registry.EnterpriseFilter{})
+}
+
+// namesOf names the enterprises of usccs the principal may see, one
+// look-up each: a page of a few, not the registry.
+func (s *Server) namesOf(r *http.Request, usccs []string) (map[string]string, error) {
+	names := map[string]string{}
+	for _, u := range usccs {
+		if _, done := names[u]; !done {
+			n, err := s.names(r, registry.EnterpriseFilter{USCC: u})
+			if err != nil {
+				return nil, err
+			}
+			names[u] = n[u]
+		}
+	}
+	return names, nil
+}
+
+func (s *Server) names(r *http.Request, f registry.EnterpriseFilter) (map[string]string, error) {
+	es, _, err := s.reg.Enterprises(r.Context(), who(r), f)
 	names := make(map[string]string, len(es))
 	for _, e := range es {
 		names[e.USCC] = e.Name
@@ -121,7 +142,11 @@ func (s *Server) logger(v *view, r *http.Request) error {
 	for i, j := 0, len(fs)-1; i < j; i, j = i+1, j-1 {
 		fs[i], fs[j] = fs[j], fs[i]
 	}
-	names, err := s.enterpriseNames(r)
+	var usccs []string
+	for _, f := range fs {
+		usccs = append(usccs, f.USCC)
+	}
+	names, err := s.namesOf(r, usccs)
 	if err != nil {
 		return err
 	}
