@@ -126,6 +126,9 @@ type Store interface {
 	EndSession(ctx context.Context, hash string) error
 	// EndSessions ends the account's sessions but the one with hash except.
 	EndSessions(ctx context.Context, user, except string) error
+	// EndExpiredSessions ends the account's sessions idle since idleBefore
+	// or begun before createdBefore.
+	EndExpiredSessions(ctx context.Context, user string, idleBefore, createdBefore time.Time) error
 
 	AddToken(ctx context.Context, t APIToken, hash string) (int64, error)
 	// TokenByHash returns the token and its account; apperr NotFound
@@ -539,6 +542,11 @@ func (s *Service) Login(ctx context.Context, name, password, address string) (Ne
 			apperr.New(apperr.Unauthenticated, "the account is disabled: ask an administrator", "账户已停用，请联系管理员"))
 	}
 	if err := s.store.Lock(ctx, name, time.Time{}); err != nil {
+		return NewSession{}, err
+	}
+	// The sessions a browser gave up without signing out end here, each
+	// time their person signs in again: none is kept for ever.
+	if err := s.store.EndExpiredSessions(ctx, name, now.Add(-IdleExpiry), now.Add(-AbsoluteExpiry)); err != nil {
 		return NewSession{}, err
 	}
 	ns := NewSession{ID: secret(), CSRF: secret(), Account: a, Expires: now.Add(AbsoluteExpiry)}

@@ -223,6 +223,14 @@ func (s *DB) EndSessions(ctx context.Context, user, except string) error {
 	return err
 }
 
+// EndExpiredSessions ends the account's sessions idle since idleBefore or
+// begun before createdBefore: those a browser gave up without signing out.
+func (s *DB) EndExpiredSessions(ctx context.Context, user string, idleBefore, createdBefore time.Time) error {
+	_, err := s.exec(ctx, "end expired sessions", `DELETE FROM sessions WHERE user_name = $1 AND (last_seen < $2 OR created < $3)`,
+		user, s.d.Time(idleBefore), s.d.Time(createdBefore))
+	return err
+}
+
 func (s *DB) AddToken(ctx context.Context, t auth.APIToken, hash string) (int64, error) {
 	var id int64
 	err := s.Tx(ctx, func(c *Conn) error {

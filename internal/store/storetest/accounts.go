@@ -2,7 +2,9 @@ package storetest
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"slices"
 	"testing"
 	"time"
@@ -208,6 +210,16 @@ func testSessionExpiry(t *testing.T, a *accounts) {
 	wantErr(t, err, apperr.Unauthenticated)
 	_, _, err = a.svc.SessionPrincipal(ctx, "forged")
 	wantErr(t, err, apperr.Unauthenticated)
+	// A session a browser gave up, never used again, ends in the store at
+	// its person's next sign-in.
+	left, err := a.svc.Login(ctx, "lianduwang", goodPassword+"!", "10.0.0.1")
+	check(t, err)
+	a.now = a.now.Add(auth.IdleExpiry + time.Minute)
+	_, err = a.svc.Login(ctx, "lianduwang", goodPassword+"!", "10.0.0.1")
+	check(t, err)
+	sum := sha256.Sum256([]byte(left.ID))
+	_, _, err = a.st.Session(ctx, hex.EncodeToString(sum[:]))
+	wantErr(t, err, apperr.NotFound)
 }
 
 func testTokens(t *testing.T, a *accounts) {
