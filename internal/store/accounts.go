@@ -42,13 +42,6 @@ func orNever(t time.Time) time.Time {
 	return t
 }
 
-func (s *DB) wrapAcc(op string, err error) error {
-	if err == nil {
-		return nil
-	}
-	return fmt.Errorf("%s: %s: %w", s.d.Name, op, err)
-}
-
 // exec runs one statement in a transaction of its own and returns the rows it touched.
 func (s *DB) exec(ctx context.Context, op, query string, args ...any) (int64, error) {
 	var n int64
@@ -60,7 +53,7 @@ func (s *DB) exec(ctx context.Context, op, query string, args ...any) (int64, er
 		n, err = res.RowsAffected()
 		return err
 	})
-	return n, s.wrapAcc(op, err)
+	return n, s.wrap(op, err)
 }
 
 func noAccount(name string) error {
@@ -88,26 +81,19 @@ func (s *DB) Account(ctx context.Context, name string) (auth.Account, string, er
 		return auth.Account{}, "", noAccount(name)
 	}
 	if err != nil {
-		return auth.Account{}, "", s.wrapAcc("account", err)
+		return auth.Account{}, "", s.wrap("account", err)
 	}
 	return r.account(), hash, nil
 }
 
 func (s *DB) Accounts(ctx context.Context) ([]auth.Account, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+accountColumns+` FROM users u ORDER BY u.name`)
-	if err != nil {
-		return nil, s.wrapAcc("accounts", err)
+	rs, err := list(ctx, s.reader, "accounts", `SELECT `+accountColumns+` FROM users u ORDER BY u.name`, nil,
+		func(rows *sql.Rows, r *accountRow) error { return rows.Scan(r.dest()...) })
+	out := make([]auth.Account, len(rs))
+	for i := range rs {
+		out[i] = rs[i].account()
 	}
-	defer rows.Close()
-	var out []auth.Account
-	for rows.Next() {
-		var r accountRow
-		if err := rows.Scan(r.dest()...); err != nil {
-			return nil, s.wrapAcc("accounts", err)
-		}
-		out = append(out, r.account())
-	}
-	return out, s.wrapAcc("accounts", rows.Err())
+	return out, err
 }
 
 func (s *DB) UpdateAccount(ctx context.Context, a auth.Account) error {
@@ -155,7 +141,7 @@ func (s *DB) LoginFailed(ctx context.Context, name string, at, windowStart time.
 		}
 		return rows.Err()
 	})
-	return n, s.wrapAcc("login failed", err)
+	return n, s.wrap("login failed", err)
 }
 
 func (s *DB) Lock(ctx context.Context, name string, until time.Time) error {
@@ -176,7 +162,7 @@ func (s *DB) UnknownScope(ctx context.Context, sc auth.Scope) (string, error) {
 		}
 		var n int
 		if err := s.db.QueryRowContext(ctx, q.query, q.v).Scan(&n); err != nil {
-			return "", s.wrapAcc("scope", err)
+			return "", s.wrap("scope", err)
 		}
 		if n == 0 {
 			return q.what, nil
@@ -202,7 +188,7 @@ func (s *DB) Session(ctx context.Context, hash string) (auth.Session, auth.Accou
 		return auth.Session{}, auth.Account{}, apperr.New(apperr.NotFound, "no such session", "没有此会话")
 	}
 	if err != nil {
-		return auth.Session{}, auth.Account{}, s.wrapAcc("session", err)
+		return auth.Session{}, auth.Account{}, s.wrap("session", err)
 	}
 	ss.User, ss.Created, ss.LastSeen = r.a.Name, created.Time, seen.Time
 	return ss, r.account(), nil
@@ -251,7 +237,7 @@ func (s *DB) AddToken(ctx context.Context, t auth.APIToken, hash string) (int64,
 	if err == nil && id == 0 {
 		return 0, apperr.Newf(apperr.Conflict, "%s already has a token named %q", "%s 已有名为 %q 的令牌", t.User, t.Name)
 	}
-	return id, s.wrapAcc("add token", err)
+	return id, s.wrap("add token", err)
 }
 
 const tokenColumns = `t.id, t.name, t.user_name, t.expires_at, t.created_at, t.created_by, t.last_used`
@@ -281,7 +267,7 @@ func (s *DB) TokenByHash(ctx context.Context, hash string) (auth.APIToken, auth.
 		return auth.APIToken{}, auth.Account{}, noToken()
 	}
 	if err != nil {
-		return auth.APIToken{}, auth.Account{}, s.wrapAcc("token", err)
+		return auth.APIToken{}, auth.Account{}, s.wrap("token", err)
 	}
 	return t.token(), r.account(), nil
 }
@@ -292,24 +278,17 @@ func (s *DB) Token(ctx context.Context, id int64) (auth.APIToken, error) {
 	if err == sql.ErrNoRows {
 		return auth.APIToken{}, noToken()
 	}
-	return t.token(), s.wrapAcc("token", err)
+	return t.token(), s.wrap("token", err)
 }
 
 func (s *DB) Tokens(ctx context.Context, user string) ([]auth.APIToken, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+tokenColumns+` FROM tokens t WHERE $1 = '' OR t.user_name = $1 ORDER BY t.id`, user)
-	if err != nil {
-		return nil, s.wrapAcc("tokens", err)
+	ts, err := list(ctx, s.reader, "tokens", `SELECT `+tokenColumns+` FROM tokens t WHERE $1 = '' OR t.user_name = $1 ORDER BY t.id`, []any{user},
+		func(rows *sql.Rows, t *tokenRow) error { return rows.Scan(t.dest()...) })
+	out := make([]auth.APIToken, len(ts))
+	for i := range ts {
+		out[i] = ts[i].token()
 	}
-	defer rows.Close()
-	var out []auth.APIToken
-	for rows.Next() {
-		var t tokenRow
-		if err := rows.Scan(t.dest()...); err != nil {
-			return nil, s.wrapAcc("tokens", err)
-		}
-		out = append(out, t.token())
-	}
-	return out, s.wrapAcc("tokens", rows.Err())
+	return out, err
 }
 
 func (s *DB) DeleteToken(ctx context.Context, id int64) error {
@@ -347,12 +326,12 @@ func (s *DB) LoginEvents(ctx context.Context, f auth.EventFilter) ([]auth.LoginE
 	}
 	var total int
 	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM login_events`+cond, args...).Scan(&total); err != nil {
-		return nil, 0, s.wrapAcc("login events", err)
+		return nil, 0, s.wrap("login events", err)
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT id, at, kind, user_name, address, actor, detail FROM login_events`+cond+
 		` ORDER BY id DESC LIMIT `+arg(f.Limit)+` OFFSET `+arg(f.Offset), args...)
 	if err != nil {
-		return nil, 0, s.wrapAcc("login events", err)
+		return nil, 0, s.wrap("login events", err)
 	}
 	defer rows.Close()
 	var out []auth.LoginEvent
@@ -360,17 +339,17 @@ func (s *DB) LoginEvents(ctx context.Context, f auth.EventFilter) ([]auth.LoginE
 		var e auth.LoginEvent
 		var at timestamp
 		if err := rows.Scan(&e.ID, &at, &e.Kind, &e.User, &e.Address, &e.Actor, &e.Detail); err != nil {
-			return nil, 0, s.wrapAcc("login events", err)
+			return nil, 0, s.wrap("login events", err)
 		}
 		e.At = at.Time
 		out = append(out, e)
 	}
-	return out, total, s.wrapAcc("login events", rows.Err())
+	return out, total, s.wrap("login events", rows.Err())
 }
 
 func (s *DB) AddressFailures(ctx context.Context, address string, since time.Time) (int, error) {
 	var n int
 	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM login_events WHERE kind = 'login_failed' AND address = $1 AND at > $2`,
 		address, s.d.Time(since)).Scan(&n)
-	return n, s.wrapAcc("address failures", err)
+	return n, s.wrap("address failures", err)
 }
