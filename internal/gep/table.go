@@ -5,14 +5,13 @@
 package gep
 
 import (
-	"encoding/csv"
-	"errors"
 	"fmt"
-	"io"
 	"math"
-	"os"
+	"slices"
 	"strconv"
 	"strings"
+
+	"ecoindustry/internal/sheet"
 )
 
 // table is a land-cover table: for each lucode, the values of the asked
@@ -26,49 +25,30 @@ type table struct {
 // readTable reads a CSV with a header naming lucode and cols (in any order
 // and case, other columns ignored), one row per land-cover code.
 func readTable(path string, cols []string) (*table, error) {
-	f, err := os.Open(path)
+	// sheet reads the file as the registry's imports do: UTF-8 with or
+	// without BOM, GB18030 or UTF-16 from Chinese Excel, XLSX too, rows
+	// numbered as the file's lines.
+	sh, err := sheet.Read(path)
 	if err != nil {
 		return nil, fmt.Errorf("gep: %w", err)
-	}
-	defer f.Close()
-	r := csv.NewReader(f)
-	r.FieldsPerRecord = -1
-	header, err := r.Read()
-	if err != nil {
-		return nil, fmt.Errorf("gep: %s: header: %v", path, err)
 	}
 	want := append([]string{"lucode"}, cols...)
 	at := make([]int, len(want))
 	for i, w := range want {
-		at[i] = -1
-		for j, h := range header {
-			h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
-			if strings.EqualFold(h, w) {
-				at[i] = j
-			}
-		}
+		at[i] = slices.IndexFunc(sh.Header, func(h string) bool { return strings.EqualFold(h, w) })
 		if at[i] < 0 {
 			return nil, fmt.Errorf("gep: %s:1: no column %s (want %s)", path, w, strings.Join(want, ","))
 		}
 	}
 	t := &table{name: path, dense: make([][]float64, 1<<16), other: map[int][]float64{}}
-	for row := 2; ; row++ {
-		rec, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("gep: %s: %v", path, err)
-		}
-		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
-			continue
-		}
+	for _, rec := range sh.Rows {
+		row := rec.Num
 		vals := make([]float64, len(want))
 		for i, j := range at {
-			if j >= len(rec) {
+			s := rec.Cells[j]
+			if s == "" {
 				return nil, fmt.Errorf("gep: %s:%d:%s: missing", path, row, want[i])
 			}
-			s := strings.TrimSpace(rec[j])
 			v, err := strconv.ParseFloat(s, 64)
 			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 				return nil, fmt.Errorf("gep: %s:%d:%s: %q is not a finite number", path, row, want[i], s)
