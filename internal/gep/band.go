@@ -57,18 +57,6 @@ func (in *inputs) close() {
 	}
 }
 
-// noData is a raster's nodata test without the Grid, for inner loops.
-type noData struct {
-	has, nan bool
-	v        float64
-}
-
-func noDataOf(g raster.Grid) noData {
-	return noData{has: g.HasNoData, nan: math.IsNaN(g.NoData), v: g.NoData}
-}
-
-func (n noData) is(v float64) bool { return n.has && (v == n.v || n.nan && v != v) }
-
 // pixel says where pixel (x, y) is, for messages: its column and row and
 // its centre's coordinates.
 func pixel(g raster.Grid, x, y int) string {

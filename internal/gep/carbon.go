@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math"
+
+	"ecoindustry/internal/raster"
 )
 
 // Valuation is the carbon model's valuation: a price per Mg of carbon,
@@ -83,9 +85,9 @@ func Carbon(ctx context.Context, opt CarbonOptions) (*CarbonSummary, error) {
 		return nil, err
 	}
 	defer in.close()
-	nd := make([]noData, len(in.readers))
+	nd := make([]raster.NoDataTest, len(in.readers))
 	for i, r := range in.readers {
-		nd[i] = noDataOf(r.Grid())
+		nd[i] = r.Grid().NoDataTest()
 	}
 	// Per hectare to per pixel, as InVEST 3.14 writes its rasters.
 	perPixel := in.grid.PixelArea() / 1e4
@@ -103,7 +105,7 @@ func Carbon(ctx context.Context, opt CarbonOptions) (*CarbonSummary, error) {
 	// storage is the carbon of a pixel of land cover i, ok false for
 	// nodata, or an error naming the pixel k of the band from y0.
 	storage := func(i int, v float64, k, y0 int) (c float64, ok bool, err error) {
-		if nd[i].is(v) {
+		if nd[i].Is(v) {
 			return 0, false, nil
 		}
 		if code := int(v); float64(code) == v && code >= 0 && code < len(stock) && !math.IsNaN(stock[code]) {

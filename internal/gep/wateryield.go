@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+
+	"ecoindustry/internal/raster"
 )
 
 // Fractp is InVEST's fractp_op for one pixel: actual over potential
@@ -77,9 +79,9 @@ func WaterYield(ctx context.Context, opt WaterYieldOptions) ([]WatershedResult, 
 	if err != nil {
 		return nil, err
 	}
-	nd := make([]noData, len(in.readers))
+	nd := make([]raster.NoDataTest, len(in.readers))
 	for i, r := range in.readers {
-		nd[i] = noDataOf(r.Grid())
+		nd[i] = r.Grid().NoDataTest()
 	}
 	width := in.grid.Width
 	// Per part: the pixels' quantities and their sums per watershed.
@@ -103,18 +105,18 @@ func WaterYield(ctx context.Context, opt WaterYieldOptions) ([]WatershedResult, 
 		pet := ps.pet
 		for k := range n * width {
 			wyield[k], aet[k], fractp[k], pet[k] = NoData, NoData, NoData, math.NaN()
-			if nd[0].is(lulc[k]) {
+			if nd[0].Is(lulc[k]) {
 				continue
 			}
 			row := bio.lookup(lulc[k])
 			if row == nil {
 				return fmt.Errorf("gep: %s: land-cover code %v at %s is not in %s", in.grid.Name, lulc[k], pixel(in.grid, k%width, y0+k/width), opt.Biophysical)
 			}
-			if !nd[2].is(et0[k]) {
+			if !nd[2].Is(et0[k]) {
 				pet[k] = row[0] * et0[k]
 			}
 			p := precip[k]
-			if nd[1].is(p) || p == 0 || math.IsNaN(pet[k]) || nd[3].is(depth[k]) || nd[4].is(pawc[k]) {
+			if nd[1].Is(p) || p == 0 || math.IsNaN(pet[k]) || nd[3].Is(depth[k]) || nd[4].Is(pawc[k]) {
 				continue
 			}
 			f := Fractp(row[0], et0[k], p, row[1], depth[k], pawc[k], row[2] == 1, opt.Z)
@@ -126,7 +128,7 @@ func WaterYield(ctx context.Context, opt WaterYieldOptions) ([]WatershedResult, 
 				ps.spans, ps.xs = sheds[i].spans(y0+y, width, ps.xs, ps.spans)
 				for _, s := range ps.spans {
 					for k := y*width + s[0]; k < y*width+s[1]; k++ {
-						if p := precip[k]; !nd[1].is(p) {
+						if p := precip[k]; !nd[1].Is(p) {
 							r.precipN++
 							r.precipSum += p
 						}

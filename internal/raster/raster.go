@@ -25,15 +25,22 @@ type Grid struct {
 }
 
 // IsNoData says whether v is the grid's nodata value (NaN when nodata is NaN).
-func (g Grid) IsNoData(v float64) bool {
-	if !g.HasNoData {
-		return false
-	}
-	if math.IsNaN(g.NoData) {
-		return math.IsNaN(v)
-	}
-	return v == g.NoData
+func (g Grid) IsNoData(v float64) bool { return g.NoDataTest().Is(v) }
+
+// NoDataTest is a grid's nodata test on its own, small enough to copy
+// into a model's inner loop.
+type NoDataTest struct {
+	has, nan bool
+	v        float64
 }
+
+// NoDataTest returns the grid's nodata test.
+func (g Grid) NoDataTest() NoDataTest {
+	return NoDataTest{has: g.HasNoData, nan: math.IsNaN(g.NoData), v: g.NoData}
+}
+
+// Is says whether v is the nodata value (NaN when nodata is NaN).
+func (n NoDataTest) Is(v float64) bool { return n.has && (v == n.v || n.nan && v != v) }
 
 // PixelArea is the area of one pixel in the units of the CRS squared
 // (m² for a projection), from the geotransform's determinant.
