@@ -40,7 +40,6 @@ type caseData struct {
 	Moves       []string // step names allowed from the case's state
 	Checklist   []checkRow
 	Attachments map[string]attachmentView
-	Steps       []compliance.Step
 	Disposition []compliance.Disposition
 	NextLevel   int
 	Today       string
@@ -66,7 +65,7 @@ func (s *Server) casePage(v *view, r *http.Request) error {
 		return err
 	}
 	v.TitleText = c.Name
-	d := &caseData{Case: c, Steps: compliance.Steps, Disposition: compliance.Dispositions, Today: s.comp.Today(),
+	d := &caseData{Case: c, Disposition: compliance.Dispositions, Today: s.comp.Today(),
 		Attachments: map[string]attachmentView{}, NextLevel: 1, Done: r.URL.Query().Get("done")}
 	v.Data = d
 	if d.Campaign, err = s.comp.Campaign(ctx, v.Principal, c.Campaign); allowed(err) != nil {

@@ -47,13 +47,8 @@ func funcs(l string) template.FuncMap {
 			}
 			return b.Zh()
 		},
-		"pick": func(zh, en string) string {
-			if l == "en" && en != "" {
-				return en
-			}
-			return zh
-		},
-		"sub": func(a, b int) int { return a - b },
+		"pick": func(zh, en string) string { return pickLang(l, zh, en) },
+		"sub":  func(a, b int) int { return a - b },
 		"pollutant": func(code string) string {
 			if p, ok := hj212.LookupPollutant(code); ok {
 				return pickLang(l, p.Name, p.NameEn)

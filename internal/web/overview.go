@@ -16,12 +16,12 @@ type countyRow struct {
 }
 
 type overviewData struct {
-	Enterprises, Operating, Closed, Suspended int
-	Loggers, Online                           int
-	Campaigns                                 int
-	Rectifying, Reopened, ClosedOut, Open     int
-	Counties                                  []*countyRow
-	Map, Trend                                chart
+	Enterprises, Operating, Closed        int
+	Loggers, Online                       int
+	Campaigns                             int
+	Rectifying, Reopened, ClosedOut, Open int
+	Counties                              []*countyRow
+	Map, Trend                            chart
 }
 
 // The measures the county map can show, in the order of its buttons.
@@ -64,8 +64,6 @@ func (s *Server) overview(v *view, r *http.Request) error {
 			d.Operating++
 		case "closed":
 			d.Closed++
-		case "suspended":
-			d.Suspended++
 		}
 	}
 	loggers, err := s.mon.Loggers(ctx, v.Principal, s.now())
