@@ -14,13 +14,14 @@ import (
 	"ecoindustry/internal/auth"
 	"ecoindustry/internal/compliance"
 	"ecoindustry/internal/demo"
+	"ecoindustry/internal/gep/synth"
 	"ecoindustry/internal/registry"
 	"ecoindustry/internal/simulate"
 )
 
 // LoadDemo loads the demo's registry of n synthetic enterprises, then
-// replays the rectification campaigns on it; both are deterministic from
-// the seed.
+// replays the rectification campaigns on it and writes the GEP inputs
+// into the data directory's gep/; all are deterministic from the seed.
 func (a *App) LoadDemo(ctx context.Context, log *slog.Logger, seed int64, n int) error {
 	start := time.Now()
 	if err := demo.Load(ctx, a.Registry, demo.Generate(seed, n)); err != nil {
@@ -30,8 +31,14 @@ func (a *App) LoadDemo(ctx context.Context, log *slog.Logger, seed int64, n int)
 	if err != nil {
 		return fmt.Errorf("demo campaigns: %w", err)
 	}
+	// The GEP pieces' inputs: synthetic rasters and tables of the nine
+	// counties at 100 m (decision 0031), the same bytes for the same seed.
+	gepDir := filepath.Join(a.Config.Data, "gep")
+	if _, err := synth.Write(ctx, synth.Options{Dir: gepDir, Seed: uint64(seed)}); err != nil {
+		return fmt.Errorf("demo GEP inputs: %w", err)
+	}
 	log.Info("demo data loaded (synthetic, not real enterprises)", "dir", a.Config.Data, "enterprises", n, "seed", seed,
-		"campaigns", sum.String(), "took", time.Since(start).Round(time.Millisecond))
+		"campaigns", sum.String(), "gep_inputs", gepDir, "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
 

@@ -18,6 +18,7 @@ func runGEP(ctx context.Context, e *env, args []string) error {
 		{"carbon", "--lulc-cur CUR.tif [--lulc-fut FUT.tif] --pools POOLS.csv [valuation] --out DIR", "InVEST's carbon storage and sequestration, and its value", gepCarbon},
 		{"water-yield", "--lulc L.tif --precip P.tif --et0 E.tif --root-depth D.tif --pawc W.tif --biophysical B.csv --watersheds WS.geojson --z Z --out DIR",
 			"InVEST's annual water yield, per pixel and per watershed", gepWaterYield},
+		{"demo-data", "--out DIR [--res 100|30] [--seed N]", "synthetic inputs for Lishui's nine counties: rasters, tables, prices (labelled synthetic)", gepDemoData},
 	}, args)
 }
 

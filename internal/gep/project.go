@@ -57,3 +57,14 @@ func (p transverseMercator) project(lon, lat float64) (x, y float64) {
 	}
 	return p.e0 + p.k0*A*eta, p.n0 + p.k0*A*xi
 }
+
+// Projector returns the projection of longitude and latitude (degrees) to
+// the grid of EPSG code epsg, one of those projectionOf knows: what the
+// synthetic inputs (internal/gep/synth) and the scenarios' parcels use.
+func Projector(epsg int) (func(lon, lat float64) (x, y float64), error) {
+	tm, err := projectionOf(epsg)
+	if err != nil {
+		return nil, fmt.Errorf("gep: %w", err)
+	}
+	return tm.project, nil
+}

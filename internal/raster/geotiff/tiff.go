@@ -22,6 +22,7 @@ const (
 	tagBitsPerSample    = 258
 	tagCompression      = 259
 	tagPhotometric      = 262
+	tagImageDescription = 270
 	tagStripOffsets     = 273
 	tagSamplesPerPixel  = 277
 	tagRowsPerStrip     = 278

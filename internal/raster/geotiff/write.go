@@ -12,6 +12,7 @@ import (
 	"os"
 	"sort"
 	"strconv"
+	"strings"
 
 	"ecoindustry/internal/raster"
 )
@@ -24,6 +25,10 @@ type Options struct {
 	Predictor    bool // with Deflate, the floating-point predictor (3)
 	RowsPerStrip int  // 0: as many rows as make about 256 KB
 	BigTIFF      bool // forced; chosen anyway when the file could pass 4 GB
+	// Description is written as the ImageDescription tag (270), which
+	// gdalinfo shows as TIFFTAG_IMAGEDESCRIPTION: what the raster is,
+	// for instance that it is synthetic. ASCII; empty: no tag.
+	Description string
 }
 
 const stripTarget = 256 << 10
@@ -60,6 +65,9 @@ func Create(path string, g raster.Grid, opt Options) (*Writer, error) {
 	}
 	if opt.Level < 0 || opt.Level > 9 {
 		return nil, fmt.Errorf("geotiff: %s: Deflate level %d, want 1 to 9", path, opt.Level)
+	}
+	if strings.ContainsFunc(opt.Description, func(r rune) bool { return r == 0 || r > 126 }) {
+		return nil, fmt.Errorf("geotiff: %s: the description must be ASCII without NUL", path)
 	}
 	if opt.Predictor && !opt.Deflate {
 		return nil, fmt.Errorf("geotiff: %s: the predictor goes with Deflate", path)
@@ -256,6 +264,9 @@ func (w *Writer) writeDirectory() {
 	}
 	if predictor != 1 {
 		fields = append(fields, field{tagPredictor, typeShort, 1, shorts(predictor)})
+	}
+	if d := w.opt.Description; d != "" {
+		fields = append(fields, field{tagImageDescription, typeASCII, uint64(len(d) + 1), append([]byte(d), 0)})
 	}
 	t := g.Transform
 	if t[2] == 0 && t[4] == 0 && t[5] < 0 {

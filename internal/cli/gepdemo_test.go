@@ -1,0 +1,28 @@
+package cli_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestGEPDemoData(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "gep")
+	code, stdout, stderr := run(t, nil, "gep", "demo-data", "--out", out)
+	if code != 0 || !strings.Contains(stdout, "synthetic") || !strings.Contains(stdout, "80.0 %") {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	readme, err := os.ReadFile(filepath.Join(out, "README.md"))
+	if err != nil || !strings.Contains(string(readme), "SYNTHETIC") {
+		t.Fatalf("README: %v %.80s", err, readme)
+	}
+	code, _, stderr = run(t, nil, "gep", "demo-data", "--out", out, "--res", "50")
+	if code != 2 || !strings.Contains(stderr, "100 or 30") {
+		t.Errorf("--res 50: exit %d, %s", code, stderr)
+	}
+	code, _, stderr = run(t, nil, "gep", "demo-data")
+	if code != 2 || !strings.Contains(stderr, "--out") {
+		t.Errorf("no --out: exit %d, %s", code, stderr)
+	}
+}
