@@ -79,11 +79,11 @@ func price(service, item string) float64 {
 // 1.6 times the primary sector's value added, 5.8 % of GDP in 2023,
 // reference governance.md §6), spread over the counties by weight.
 type material struct {
-	product, zh      string
-	quantity         float64 // 2018, city
-	unit             string
-	service, item    string // the price's row; "" where quantity is the output value in yuan
-	weight           func(c int) float64
+	product, zh   string
+	quantity      float64 // 2018, city
+	unit          string
+	service, item string // the price's row; "" where quantity is the output value in yuan
+	weight        func(c int) float64
 }
 
 // writeTables writes the tables, the GeoJSON files and the README.
