@@ -30,6 +30,9 @@ const (
 	// Evaluations are per-mu evaluation runs (亩均论英雄): run by the
 	// economy bureau, read by officers, a county's of its county.
 	Evaluations What = "evaluation"
+	// Purchases are ecological product purchases (生态产品采购, decision
+	// 0031): the ecology bureau's, read by officers, a county's of its county.
+	Purchases What = "purchase"
 )
 
 // Object is what a request reads or writes: its kind, the bureau that
@@ -107,7 +110,7 @@ func CanList(p Principal, w What) error {
 		ok = ok && p.Role != Park && p.Role != Enterprise
 	case Cases, Assignment, Evidence:
 		ok = ok && p.Role != Park
-	case Evaluations:
+	case Evaluations, Purchases:
 		ok = ok && p.Role != Park && p.Role != Enterprise
 	case Screenings:
 		ok = p.Role == City
@@ -128,7 +131,7 @@ func CanRead(p Principal, o Object) error {
 		return err
 	}
 	switch o.What {
-	case Records, Monitoring, Cases, Assignment, Alarms, Evaluations:
+	case Records, Monitoring, Cases, Assignment, Alarms, Evaluations, Purchases:
 		if !Visible(p).Allows(o.County, o.Park, o.USCC) {
 			return notFound(o)
 		}
@@ -149,7 +152,7 @@ func MayWrite(p Principal, w What, b Bureau) error {
 	switch w {
 	case Parks:
 		ok = (p.Role == City || p.Role == County) && owns || p.Role == Park
-	case Records, Assignment, Alarms, Evaluations:
+	case Records, Assignment, Alarms, Evaluations, Purchases:
 		ok = (p.Role == City || p.Role == County) && owns
 	case Cases, Evidence:
 		ok = (p.Role == City || p.Role == County) && owns || p.Role == Inspector
@@ -187,7 +190,7 @@ func CanWrite(p Principal, o Object) error {
 var whatZh = map[What]string{
 	Units: "行政区划", Parks: "园区", Records: "登记记录", Monitoring: "监测数据", Campaigns: "整治行动",
 	Cases: "案件", Assignment: "案件指派", Screenings: "筛查批次", Evidence: "附件", Accounts: "账号",
-	Alarms: "告警", Standards: "排放标准", Evaluations: "亩均评价",
+	Alarms: "告警", Standards: "排放标准", Evaluations: "亩均评价", Purchases: "生态产品采购",
 }
 
 var roleZh = map[Role]string{
