@@ -17,6 +17,7 @@ import (
 	"ecoindustry/internal/auth"
 	"ecoindustry/internal/compliance"
 	"ecoindustry/internal/economy"
+	"ecoindustry/internal/gep"
 	"ecoindustry/internal/monitoring"
 	"ecoindustry/internal/registry"
 	"ecoindustry/internal/rules"
@@ -45,7 +46,7 @@ func newEnv(t testing.TB) *env {
 	t.Cleanup(func() { st.Close() })
 	acc := auth.NewService(st)
 	a := api.New(registry.NewService(st), monitoring.NewService(st, st), compliance.NewService(st, st.Attachments(filepath.Join(t.TempDir(), "attachments"))),
-		economy.NewService(st), acc, rules.NewService(st), slog.New(slog.NewTextHandler(t.Output(), nil)))
+		economy.NewService(st), acc, rules.NewService(st), gep.NewPurchaseService(st), slog.New(slog.NewTextHandler(t.Output(), nil)))
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)
 	e := &env{url: srv.URL, api: a, store: st, acc: acc}

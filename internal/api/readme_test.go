@@ -13,6 +13,7 @@ import (
 	"ecoindustry/internal/auth"
 	"ecoindustry/internal/compliance"
 	"ecoindustry/internal/economy"
+	"ecoindustry/internal/gep"
 	"ecoindustry/internal/monitoring"
 	"ecoindustry/internal/registry"
 	"ecoindustry/internal/rules"
@@ -32,7 +33,7 @@ func TestREADMERoutesExist(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	s := New(registry.NewService(st), monitoring.NewService(st, st), compliance.NewService(st, st.Attachments(t.TempDir())), economy.NewService(st), auth.NewService(st), rules.NewService(st), slog.New(slog.DiscardHandler))
+	s := New(registry.NewService(st), monitoring.NewService(st, st), compliance.NewService(st, st.Attachments(t.TempDir())), economy.NewService(st), auth.NewService(st), rules.NewService(st), gep.NewPurchaseService(st), slog.New(slog.DiscardHandler))
 	mux := s.mux()
 	found := func(method, path string) bool {
 		path = regexp.MustCompile(`\{[^}]*\}|<[^>]*>`).ReplaceAllString(path, "X")

@@ -20,6 +20,7 @@ import (
 	"ecoindustry/internal/auth"
 	"ecoindustry/internal/compliance"
 	"ecoindustry/internal/economy"
+	"ecoindustry/internal/gep"
 	"ecoindustry/internal/monitoring"
 	"ecoindustry/internal/registry"
 	"ecoindustry/internal/rules"
@@ -211,6 +212,19 @@ func probes() map[string][]probe {
 			want: want{201, 403, 201, 403, 403, 403, 403, 403}}},
 		"GET /api/v1/evaluations/{id}/results": {{path: "/api/v1/evaluations/1/results?class=A", want: officers},
 			{path: "/api/v1/evaluations/999/results", want: want{404, 404, 404, 404, 404, 403, 404, 403}}},
+		// Ecological product purchases (decision 0031): the ecology
+		// bureau's, read by officers of the purchase's county; 1 is in
+		// county A, 2 in county B.
+		"GET /api/v1/gep/purchases": {{path: "/api/v1/gep/purchases", want: officers}},
+		"POST /api/v1/gep/purchases": {{path: "/api/v1/gep/purchases", body: purchaseJSON(countyA, 0), want: ecoCreate},
+			{path: "/api/v1/gep/purchases", body: purchaseJSON(countyB, 0), want: cityCreate}},
+		"GET /api/v1/gep/purchases/{id}": {{path: "/api/v1/gep/purchases/1", want: officers},
+			{path: "/api/v1/gep/purchases/2", want: want{200, 200, 200, 200, 404, 403, 404, 403}}},
+		"PUT /api/v1/gep/purchases/{id}": {{path: "/api/v1/gep/purchases/1", body: purchaseJSON(countyA, 1), want: want{200, 200, 403, 403, 200, 403, 403, 403}},
+			{path: "/api/v1/gep/purchases/2", body: purchaseJSON(countyB, 2), want: want{200, 200, 403, 403, 404, 403, 403, 403}}},
+		"DELETE /api/v1/gep/purchases/{id}": {{path: "/api/v1/gep/purchases/999", want: want{404, 404, 403, 403, 404, 403, 403, 403}}},
+		"GET /api/v1/gep/purchases/{id}/payments": {{path: "/api/v1/gep/purchases/1/payments", want: officers},
+			{path: "/api/v1/gep/purchases/2/payments", want: want{200, 200, 200, 200, 404, 403, 404, 403}}},
 		// Accounts (decision 0018): sign-in is for anyone, one's own
 		// session, password and tokens for oneself, accounts and the audit
 		// for administrators.
@@ -292,6 +306,23 @@ func enterpriseJSON(uscc, county, park string) string {
 		uscc, county, park)
 }
 
+// purchaseJSON is a purchase of a township of county, with the stored
+// version of purchase id (0: a new one).
+func purchaseJSON(county string, id int64) func(*fixture, int) string {
+	return func(f *fixture, _ int) string {
+		p := storetest.Purchase()
+		p.SellerZone = county + "001"
+		if id != 0 {
+			stored, err := f.s.purch.Get(context.Background(), sys, id)
+			must(f.t, err)
+			p.Version = stored.Version
+		}
+		b, err := json.Marshal(p)
+		must(f.t, err)
+		return string(b)
+	}
+}
+
 const campaignJSON = `{"name": "四无整治", "lead_unit": "丽水市生态环境局", "start": "2026-01-01", "end": "2099-12-31",
 	"scope": {"counties": ["331102", "331121"]}, "targets": {"survey_rate": 100, "disposal_rate": 100}}`
 
@@ -321,7 +352,7 @@ func newFixture(t testing.TB, st *store.DB) *fixture {
 	comp := compliance.NewService(st, st.Attachments(t.TempDir()))
 	acc := auth.NewService(st)
 	rl := rules.NewService(st)
-	f := &fixture{t: t, s: New(registry.NewService(st), monitoring.NewService(st, st), comp, economy.NewService(st), acc, rl, slog.New(slog.DiscardHandler)), comp: comp, rules: rl}
+	f := &fixture{t: t, s: New(registry.NewService(st), monitoring.NewService(st, st), comp, economy.NewService(st), acc, rl, gep.NewPurchaseService(st), slog.New(slog.DiscardHandler)), comp: comp, rules: rl}
 	b := storetest.Ent
 	b.USCC, b.County, b.Park, b.Name = entB, countyB, "", "青田测试阀门有限公司"
 	oa, ob := storetest.Outlet, storetest.Outlet
@@ -369,6 +400,12 @@ func newFixture(t testing.TB, st *store.DB) *fixture {
 			compliance.Plan{Disposition: compliance.Upgrade, Unit: "莲都区经信局", Person: "王五", Measures: "密封", Deadline: "2099-01-01"})
 		must(t, err)
 		*k.id = x.ID
+	}
+	for _, county := range []string{countyA, countyB} { // purchases 1 and 2
+		p := storetest.Purchase()
+		p.SellerZone = county + "001"
+		_, err := f.s.purch.Create(ctx, sys, p)
+		must(t, err)
 	}
 	x, err := comp.Case(ctx, sys, f.caseA)
 	must(t, err)

@@ -19,6 +19,7 @@ import (
 	"ecoindustry/internal/auth"
 	"ecoindustry/internal/compliance"
 	"ecoindustry/internal/economy"
+	"ecoindustry/internal/gep"
 	"ecoindustry/internal/monitoring"
 	"ecoindustry/internal/registry"
 	"ecoindustry/internal/rules"
@@ -36,7 +37,9 @@ type Server struct {
 	mon  *monitoring.Service
 	comp *compliance.Service // nil: no rectification routes
 	econ *economy.Service    // nil: no evaluation routes
-	acc  *auth.Service
+	// purch: nil, no purchases' routes.
+	purch *gep.PurchaseService
+	acc   *auth.Service
 	// rules: nil, no standards' or alarms' routes.
 	rules *rules.Service
 	log   *slog.Logger
@@ -72,11 +75,12 @@ type route struct {
 type param struct{ name, typ, desc string }
 
 // New returns a server over the registry, the monitoring data, the
-// rectification cases, the rules' standards and alarms and the per-mu
-// evaluations, whose callers acc authenticates, that logs internal errors
-// to log.
-func New(reg *registry.Service, mon *monitoring.Service, comp *compliance.Service, econ *economy.Service, acc *auth.Service, rl *rules.Service, log *slog.Logger) *Server {
-	s := &Server{reg: reg, mon: mon, comp: comp, econ: econ, acc: acc, rules: rl, log: log}
+// rectification cases, the rules' standards and alarms, the per-mu
+// evaluations and the ecological product purchases, whose callers acc
+// authenticates, that logs internal errors to log.
+func New(reg *registry.Service, mon *monitoring.Service, comp *compliance.Service, econ *economy.Service, acc *auth.Service, rl *rules.Service,
+	purch *gep.PurchaseService, log *slog.Logger) *Server {
+	s := &Server{reg: reg, mon: mon, comp: comp, econ: econ, acc: acc, rules: rl, purch: purch, log: log}
 	s.routes = s.table()
 	doc, err := openAPI(s.routes)
 	if err != nil {

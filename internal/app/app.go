@@ -15,6 +15,7 @@ import (
 	"ecoindustry/internal/compliance"
 	"ecoindustry/internal/config"
 	"ecoindustry/internal/economy"
+	"ecoindustry/internal/gep"
 	"ecoindustry/internal/registry"
 	"ecoindustry/internal/store"
 	"ecoindustry/internal/store/postgres"
@@ -30,6 +31,7 @@ type App struct {
 	Compliance *compliance.Service
 	Economy    *economy.Service
 	Accounts   *auth.Service
+	Purchases  *gep.PurchaseService
 }
 
 // ErrStoreURL is a store setting that names no store this binary opens.
@@ -57,7 +59,7 @@ func Open(ctx context.Context, cfg *config.Config) (*App, error) {
 		return nil, err
 	}
 	return &App{Config: cfg, DB: db, Registry: registry.NewService(db), Compliance: compliance.NewService(db, attachments(db, cfg)),
-		Economy: economy.NewService(db), Accounts: auth.NewService(db)}, nil
+		Economy: economy.NewService(db), Accounts: auth.NewService(db), Purchases: gep.NewPurchaseService(db)}, nil
 }
 
 // Close closes the store.

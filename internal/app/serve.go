@@ -115,7 +115,7 @@ func (a *App) Serve(ctx context.Context, log *slog.Logger, sv Serving) error {
 
 	mon := monitoring.NewService(db, db)
 	rul := rules.NewService(db)
-	as := api.New(a.Registry, mon, a.Compliance, a.Economy, a.Accounts, rul, log)
+	as := api.New(a.Registry, mon, a.Compliance, a.Economy, a.Accounts, rul, a.Purchases, log)
 	as.TrustProxy = sv.HTTP.TrustProxy
 	apiHandler := as.Handler()
 	mux := http.NewServeMux()

@@ -71,6 +71,11 @@ func (s *PurchaseService) Create(ctx context.Context, by auth.Principal, p Purch
 	if err := p.Check(); err != nil {
 		return Purchase{}, err
 	}
+	// A purchase outside one's county is forbidden, not "not found":
+	// nothing there is hidden (decision 0019).
+	if !auth.Unrestricted(by) && !auth.Visible(by).Allows(p.County, "", "") {
+		return Purchase{}, apperr.Newf(apperr.Forbidden, "purchases of county %s are outside your scope", "县（市、区）%s 的生态产品采购不在您的权限范围内", p.County)
+	}
 	if err := auth.CanWrite(by, object(p, nil)); err != nil {
 		return Purchase{}, err
 	}
