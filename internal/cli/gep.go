@@ -19,6 +19,8 @@ func runGEP(ctx context.Context, e *env, args []string) error {
 		{"water-yield", "--lulc L.tif --precip P.tif --et0 E.tif --root-depth D.tif --pawc W.tif --biophysical B.csv --watersheds WS.geojson --z Z --out DIR",
 			"InVEST's annual water yield, per pixel and per watershed", gepWaterYield},
 		{"demo-data", "--out DIR [--res 100|30] [--seed N]", "synthetic inputs for Lishui's nine counties: rasters, tables, prices (labelled synthetic)", gepDemoData},
+		{"scenario", "--lulc BASE.tif (--lulc-new NEW.tif | --parcels P.geojson --to CODE | --closed-plants --to CODE) [inputs] --out DIR",
+			"a land-use change and its effect on carbon storage and water yield per zone", gepScenario},
 	}, args)
 }
 

@@ -30,6 +30,12 @@ var epsgName = regexp.MustCompile(`EPSG:+(\d+)$`)
 // MultiPolygons with an integer property ws_id, in the CRS of the grid g
 // or in longitude and latitude when g's is one projectionOf knows.
 func readWatersheds(path string, g raster.Grid) ([]watershed, error) {
+	return readPolygons(path, g, "ws_id")
+}
+
+// readPolygons reads polygons as readWatersheds does, their ids from the
+// integer property idKey, or numbered from 1 where idKey is "".
+func readPolygons(path string, g raster.Grid, idKey string) ([]watershed, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("gep: %w", err)
@@ -81,17 +87,19 @@ func readWatersheds(path string, g raster.Grid) ([]watershed, error) {
 	var out []watershed
 	seen := map[int]bool{}
 	for i, f := range fc.Features {
-		var id int
-		if err := json.Unmarshal(f.Properties["ws_id"], &id); err != nil {
-			return nil, fmt.Errorf("gep: %s: feature %d: ws_id is missing or not an integer", path, i+1)
+		id := i + 1
+		if idKey != "" {
+			if err := json.Unmarshal(f.Properties[idKey], &id); err != nil {
+				return nil, fmt.Errorf("gep: %s: feature %d: %s is missing or not an integer", path, i+1, idKey)
+			}
 		}
 		if seen[id] {
-			return nil, fmt.Errorf("gep: %s: feature %d: ws_id %d appears twice", path, i+1, id)
+			return nil, fmt.Errorf("gep: %s: feature %d: %s %d appears twice", path, i+1, idKey, id)
 		}
 		seen[id] = true
 		sh, err := geo.ParseShape(string(f.Geometry))
 		if err != nil {
-			return nil, fmt.Errorf("gep: %s: feature %d (ws_id %d): %v", path, i+1, id, err)
+			return nil, fmt.Errorf("gep: %s: feature %d: %v", path, i+1, err)
 		}
 		ws := watershed{id: id, minY: math.Inf(1), maxY: math.Inf(-1)}
 		for _, poly := range sh.Polys {

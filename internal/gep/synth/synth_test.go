@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -335,5 +336,79 @@ func TestBadOptions(t *testing.T) {
 	cancel()
 	if _, err := Write(ctx, Options{Dir: t.TempDir()}); err == nil {
 		t.Error("a cancelled write succeeded")
+	}
+}
+
+// A land-use change on the demo: parcels become built-up; the carbon lost
+// is what the pools say for the pixels that changed, in their county only,
+// and giving the changed land cover as a raster gives the same result.
+func TestScenarioOnTheDemo(t *testing.T) {
+	demo(t)
+	parcels := filepath.Join(t.TempDir(), "parcels.geojson")
+	// Around Liandu's seat (GCJ-02 lon/lat, as the boundaries).
+	if err := os.WriteFile(parcels, []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Polygon",
+		"coordinates":[[[119.85,28.40],[119.95,28.40],[119.95,28.47],[119.85,28.47],[119.85,28.40]]]}}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	opt := gep.ScenarioOptions{LULC: filepath.Join(dir, "lulc.tif"), Parcels: parcels, To: 51, Pools: filepath.Join(dir, "carbon_pools.csv"),
+		Precip: filepath.Join(dir, "precip.tif"), ET0: filepath.Join(dir, "et0.tif"), RootDepth: filepath.Join(dir, "soil_depth.tif"),
+		PAWC: filepath.Join(dir, "pawc.tif"), Bio: filepath.Join(dir, "biophysical.csv"), Z: 5, Zones: filepath.Join(dir, "zones.tif"), Out: t.TempDir()}
+	res, err := gep.Scenario(context.Background(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, _ := read(t, "lulc.tif")
+	r, err := geotiff.Open(res.LULC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := make([]float64, len(base))
+	if err := r.Rows(0, r.Grid().Height, after); err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	zones, _ := read(t, "zones.tif")
+	stock := map[float64]float64{}
+	for _, c := range Classes {
+		stock[float64(c.Code)] = (c.Above + c.Below + c.Soil + c.Dead) * 100 * 100 / 1e4
+	}
+	changed, want := 0, map[int]float64{}
+	for k := range base {
+		if base[k] != after[k] {
+			changed++
+			if after[k] != 51 {
+				t.Fatalf("pixel %d became %v", k, after[k])
+			}
+			want[int(zones[k])] += stock[after[k]] - stock[base[k]]
+		}
+	}
+	if changed != res.Changed || changed < 5000 {
+		t.Fatalf("%d pixels changed, the scenario says %d; want the parcel's 75 km² less its built-up land", changed, res.Changed)
+	}
+	for _, z := range res.Zones {
+		switch {
+		case z.Service == "carbon_storage" && math.Abs(z.Change-want[z.Zone]) > 1e-6*math.Abs(z.Base):
+			t.Errorf("county %d: carbon change %.1f Mg, want %.1f", z.Zone, z.Change, want[z.Zone])
+		case z.Service == "water_yield" && (want[z.Zone] == 0) != (z.Change == 0):
+			t.Errorf("county %d: water yield change %.1f m³ where carbon changes %.1f", z.Zone, z.Change, want[z.Zone])
+		case z.Service == "water_yield" && z.Zone == 331102 && z.Change <= 0:
+			t.Errorf("built-up land evaporates less: water yield should rise, changed %.1f m³", z.Change)
+		}
+	}
+	// The same change as a land-cover raster.
+	opt2 := opt
+	opt2.Parcels, opt2.NewLULC, opt2.Out = "", res.LULC, t.TempDir()
+	res2, err := gep.Scenario(context.Background(), opt2)
+	if err != nil || res2.Changed != res.Changed || !slices.Equal(res2.Zones, res.Zones) {
+		t.Errorf("as a raster: %v %+v", err, res2)
+	}
+	// A code the tables lack fails before anything is written.
+	opt3 := opt
+	opt3.To, opt3.Out = 99, filepath.Join(t.TempDir(), "out")
+	if _, err := gep.Scenario(context.Background(), opt3); err == nil || !strings.Contains(err.Error(), "code 99") {
+		t.Errorf("code 99: %v", err)
+	}
+	if _, err := os.Stat(opt3.Out); !os.IsNotExist(err) {
+		t.Errorf("the failed scenario wrote %s", opt3.Out)
 	}
 }
