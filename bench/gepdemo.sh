@@ -10,7 +10,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 go build -o "$tmp/ecoind" ./cmd/ecoind
 for res in 100 30; do
-	/usr/bin/time -v "$tmp/ecoind" gep demo-data --res "$res" --out "$tmp/out$res" 2>"$tmp/time" | head -1
+	/usr/bin/time -v "$tmp/ecoind" gep demo-data --res "$res" --out "$tmp/out$res" >"$tmp/stdout" 2>"$tmp/time"
+	head -1 "$tmp/stdout"
 	printf 'res %s m: %s s wall, %s MB peak RSS, %s on disk\n' "$res" \
 		"$(grep 'Elapsed (wall' "$tmp/time" | awk '{print $NF}')" \
 		"$(($(grep 'Maximum resident' "$tmp/time" | awk '{print $NF}') / 1024))" "$(du -sh "$tmp/out$res" | cut -f1)"
