@@ -140,11 +140,14 @@ func Payments(p Purchase, av AccountValues) (PaymentPlan, error) {
 	plan := PaymentPlan{Purchase: p.ID}
 	for _, s := range p.Services {
 		v, ok := av.Value(p.BaseYear, p.SellerZone, s)
-		if !ok {
+		if !ok || !finite(v) {
 			return plan, apperr.Newf(apperr.Invalid, "no GEP of %s for zone %s in %d: account it first",
 				"无 %[2]s %[3]d 年的%[1]s GEP 核算结果：请先核算", s, p.SellerZone, p.BaseYear)
 		}
 		plan.GEP += v
+	}
+	if !finite(plan.GEP) {
+		return plan, apperr.Newf(apperr.Invalid, "the GEP of zone %s in %d is not a number", "%s %d 年的 GEP 不是有效数值", p.SellerZone, p.BaseYear)
 	}
 	plan.Price = p.Share * plan.GEP
 	for _, in := range p.Schedule {
@@ -204,6 +207,9 @@ const (
 	maxIndicators   = 20
 	maxObservations = 500
 	maxText         = 500
+	// maxYuan bounds a service's GEP: a thousand times China's (72.81
+	// trillion yuan in 2015, reference gep.md §2.3) is still below it.
+	maxYuan = 1e17
 )
 
 // invalid is a purchase's error naming the field.
@@ -255,10 +261,10 @@ func (p *Purchase) Check() error {
 			return invalid(field, "service %q is not among the purchase's services", "服务 %q 不在采购的服务之列", b.Service)
 		case slices.IndexFunc(p.Basis, func(o BasisValue) bool { return o.Service == b.Service }) != i:
 			return invalid(field, "service %q twice", "服务 %q 重复", b.Service)
-		case !finite(b.Value) || b.Value < 0:
-			return invalid(field, "value %v: want yuan, 0 or more", "价值 %v：应为不小于 0 的元数", b.Value)
-		case b.Source == "":
-			return invalid(field, "the source of the value is missing (an account run, a report)", "缺少价值的来源（核算批次或报告）")
+		case !finite(b.Value) || b.Value < 0 || b.Value > maxYuan:
+			return invalid(field, "value %v: want yuan, 0 to 1e17", "价值 %v：应为 0 至 1e17 元", b.Value)
+		case b.Source == "" || len([]rune(b.Source)) > maxText:
+			return invalid(field, "the source of the value is missing or longer than %d characters (an account run, a report)", "缺少价值的来源（核算批次或报告），或超过 %d 个字符", maxText)
 		}
 	}
 	sum := 0.0
@@ -287,6 +293,8 @@ func (p *Purchase) Check() error {
 		switch {
 		case !identName.MatchString(ind.Code) || slices.IndexFunc(p.Indicators, func(o QualityIndicator) bool { return o.Code == ind.Code }) != i:
 			return invalid(field, "code %q: want a name such as water_quality_rate, each once", "代码 %q：应为指标代码（如 water_quality_rate），且不重复", ind.Code)
+		case len([]rune(ind.Name)) > maxText || len([]rune(ind.Unit)) > maxText:
+			return invalid(field, "name or unit longer than %d characters", "名称或单位超过 %d 个字符", maxText)
 		case ind.Min == nil && ind.Max == nil:
 			return invalid(field, "give min, max or both", "须给出下限、上限或两者")
 		case ind.Min != nil && !finite(*ind.Min) || ind.Max != nil && !finite(*ind.Max):
@@ -302,8 +310,8 @@ func (p *Purchase) Check() error {
 			return invalid(field, "year %d: want 2000 to 2100", "年度 %d：应为 2000 至 2100", o.Year)
 		case !finite(o.Value):
 			return invalid(field, "the value is not a number", "数值无效")
-		case o.Source == "":
-			return invalid(field, "the source of the value is missing (a monitoring report, a bulletin)", "缺少数值的来源（监测报告、公报）")
+		case o.Source == "" || len([]rune(o.Source)) > maxText:
+			return invalid(field, "the source of the value is missing or longer than %d characters (a monitoring report, a bulletin)", "缺少数值的来源（监测报告、公报），或超过 %d 个字符", maxText)
 		case slices.IndexFunc(p.Observations, func(x Observation) bool { return x.Indicator == o.Indicator && x.Year == o.Year }) != i:
 			return invalid(field, "%s of %d twice", "%s %d 年的数值重复", o.Indicator, o.Year)
 		}

@@ -1,6 +1,7 @@
 package gep
 
 import (
+	"encoding/json"
 	"math"
 	"strings"
 	"testing"
@@ -104,4 +105,27 @@ func TestPurchaseCheck(t *testing.T) {
 	if err := p.Check(); err != nil || p.County != "331125" {
 		t.Errorf("Yunhe's purchase: %v, county %q", err, p.County)
 	}
+}
+
+// FuzzPurchase holds any purchase a client can send to Check's word: no
+// panic, and a checked purchase prices to finite payments.
+func FuzzPurchase(f *testing.F) {
+	b, _ := json.Marshal(yunhe())
+	f.Add(b)
+	f.Add([]byte(`{"share": 1e308, "schedule": [{"year": 2019, "fraction": 1}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var p Purchase
+		if json.Unmarshal(data, &p) != nil || p.Check() != nil {
+			return
+		}
+		plan, err := Payments(p, p.BasisValues())
+		if err != nil {
+			return
+		}
+		for _, v := range []float64{plan.GEP, plan.Price, plan.Paid, plan.Withheld, plan.Pending} {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				t.Fatalf("%s prices to %+v", data, plan)
+			}
+		}
+	})
 }
