@@ -76,12 +76,12 @@ func Counties() ([]County, error) {
 
 // Summary is what Write wrote.
 type Summary struct {
-	Dir           string          `json:"dir"`
-	Width, Height int             `json:"-"`
-	Grid          raster.Grid     `json:"-"`
-	Files         []string        `json:"files"`
-	Shares        map[int]float64 `json:"land_cover_shares"` // by land-cover code, over the city's pixels
-	CityPixels    int             `json:"city_pixels"`
+	Dir           string
+	Width, Height int
+	Grid          raster.Grid
+	Files         []string
+	Shares        map[int]float64 // by land-cover code, over the city's pixels
+	CityPixels    int
 }
 
 // county is a county projected to the grid: its rings in pixel
