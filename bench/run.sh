@@ -18,3 +18,5 @@ go test ./internal/compliance -run '^$' -bench 'Screen100k|Evaluate100k' -bencht
 go test ./internal/compliance -run '^$' -bench 'Stats10k' -benchtime 50x -count 1 -timeout 30m
 # GeoTIFF (issue 16); bench/geotiff.sh
 bench/geotiff.sh
+# Synthetic GEP inputs (decision 0031)
+bench/gepdemo.sh
