@@ -79,8 +79,13 @@ func nonNegative(code string) bool {
 // it runs.
 func (r *Runner) loadOpen(ctx context.Context) error {
 	as, _, err := r.s.Alarms(ctx, AlarmFilter{States: []string{Open, Acknowledged}})
-	r.open = map[series][]Alarm{}
+	r.open, r.dupOpen = map[series][]Alarm{}, map[seriesCN][]Alarm{}
 	for _, a := range as {
+		if a.Kind == DuplicateSeries {
+			for _, m := range dupMembers(a) {
+				r.dupOpen[m] = append(r.dupOpen[m], a)
+			}
+		}
 		if a.Kind == FlatLine || a.Kind == Flag || a.Kind == OutOfRange || a.Kind == Exceedance {
 			k := series{a.USCC, a.Outlet, a.Pollutant}
 			r.open[k] = append(r.open[k], a)

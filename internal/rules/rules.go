@@ -125,12 +125,17 @@ type Runner struct {
 	// FlatHours is how many hours of one value make a flat line (FlatHours
 	// where 0).
 	FlatHours int
-	open      map[series][]Alarm // data-quality alarms open, read each step
+	// DuplicateHours is how many identical hours make a duplicate series
+	// (DuplicateHours where 0).
+	DuplicateHours int
+	open           map[series][]Alarm   // data-quality alarms open, read each step
+	dupOpen        map[seriesCN][]Alarm // duplicate_series alarms open, by each series they name
+	dup            *dupIndex
 }
 
 // NewRunner returns a runner over s, following as "exceedance".
 func NewRunner(s Store, log *slog.Logger) *Runner {
-	return &Runner{s: s, log: log, Consumer: "exceedance", Now: time.Now, noted: map[string]bool{}}
+	return &Runner{s: s, log: log, Consumer: "exceedance", Now: time.Now, noted: map[string]bool{}, dup: newDupIndex()}
 }
 
 // Run follows the rollups every interval and checks for data gaps every
@@ -178,11 +183,20 @@ func (r *Runner) Follow(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		if err := r.catchUp(ctx, cur); err != nil {
+			return err
+		}
 		rows, err := r.s.RollupsSince(ctx, cur, follow)
 		if err != nil || len(rows) == 0 {
 			return err
 		}
+		now := r.Now()
+		r.dup.sweep(now)
 		for _, x := range rows {
+			if x.Seq > r.dup.seen {
+				r.dup.add(x, now)
+				r.dup.seen = x.Seq
+			}
 			if err := r.judge(ctx, cat, sites, x); err != nil {
 				return err
 			}
@@ -246,6 +260,9 @@ func (r *Runner) judge(ctx context.Context, cat []Standard, sites map[[2]string]
 		return err
 	}
 	if err := r.quality(ctx, site, x); err != nil {
+		return err
+	}
+	if err := r.duplicate(ctx, x); err != nil {
 		return err
 	}
 	l, ok := LimitFor(cat, *site, x.Code, x.Start)
