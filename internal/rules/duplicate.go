@@ -149,6 +149,7 @@ func (r *Runner) catchUp(ctx context.Context, seq int64) error {
 			}
 			r.dup.add(x, now)
 			r.dup.seen = x.Seq
+			r.noteDay(x)
 		}
 	}
 	return nil

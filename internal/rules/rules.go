@@ -11,7 +11,6 @@ import (
 
 	"ecoindustry/internal/apperr"
 	"ecoindustry/internal/auth"
-	"ecoindustry/internal/hj212"
 	"ecoindustry/internal/monitoring"
 	"ecoindustry/internal/registry"
 )
@@ -111,7 +110,8 @@ func Catalogue(ctx context.Context, s Store) ([]Standard, bool, error) {
 	return BuiltIn(), true, nil
 }
 
-// GapAfter is how long an operating enterprise's logger may be silent.
+// GapAfter is how long an operating enterprise's logger may be silent,
+// unless Runner.GapAfter says otherwise.
 const GapAfter = time.Hour
 
 // Runner follows the rollups with a cursor of its own and judges them,
@@ -128,27 +128,32 @@ type Runner struct {
 	// DuplicateHours is how many identical hours make a duplicate series
 	// (DuplicateHours where 0).
 	DuplicateHours int
-	open           map[series][]Alarm   // data-quality alarms open, read each step
-	dupOpen        map[seriesCN][]Alarm // duplicate_series alarms open, by each series they name
-	dup            *dupIndex
+	// GapAfter is how long a logger may be silent (GapAfter where 0).
+	GapAfter  time.Duration
+	open      map[series][]Alarm   // data-quality alarms open, read each step
+	dupOpen   map[seriesCN][]Alarm // duplicate_series alarms open, by each series they name
+	dup       *dupIndex
+	days      map[dayOf]dayRange // days' ranges, for the magnitude rule
+	newestDay int64
 }
 
 // NewRunner returns a runner over s, following as "exceedance".
 func NewRunner(s Store, log *slog.Logger) *Runner {
-	return &Runner{s: s, log: log, Consumer: "exceedance", Now: time.Now, noted: map[string]bool{}, dup: newDupIndex()}
+	return &Runner{s: s, log: log, Consumer: "exceedance", Now: time.Now, noted: map[string]bool{}, dup: newDupIndex(), days: map[dayOf]dayRange{}}
 }
 
 // Run follows the rollups every interval and checks for data gaps every
-// minute, until ctx ends.
+// minute (a quarter of GapAfter where that is shorter), until ctx ends.
 func (r *Runner) Run(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	var lastGaps time.Time
+	gapEvery := min(time.Minute, r.gapAfter()/4)
 	for {
 		if err := r.Follow(ctx); err != nil && ctx.Err() == nil {
 			r.log.Error("rules: exceedance", "err", err)
 		}
-		if time.Since(lastGaps) >= time.Minute {
+		if time.Since(lastGaps) >= gapEvery {
 			lastGaps = time.Now()
 			if err := r.Gaps(ctx); err != nil && ctx.Err() == nil {
 				r.log.Error("rules: data gaps", "err", err)
@@ -197,6 +202,7 @@ func (r *Runner) Follow(ctx context.Context) error {
 				r.dup.add(x, now)
 				r.dup.seen = x.Seq
 			}
+			r.noteDay(x)
 			if err := r.judge(ctx, cat, sites, x); err != nil {
 				return err
 			}
@@ -265,19 +271,12 @@ func (r *Runner) judge(ctx context.Context, cat []Standard, sites map[[2]string]
 	if err := r.duplicate(ctx, x); err != nil {
 		return err
 	}
+	if err := r.mismatch(ctx, x); err != nil {
+		return err
+	}
 	l, ok := LimitFor(cat, *site, x.Code, x.Start)
-	if !ok {
-		// Flows, O2, temperatures, pH: values no concentration limit is for.
-		if p, known := hj212.LookupPollutant(x.Code); known {
-			if _, conc := units[p.Unit]; !conc {
-				return nil
-			}
-		}
-		if k := x.USCC + "/" + x.Outlet + "/" + x.Code; !r.noted[k] {
-			r.noted[k] = true
-			r.log.Info("rules: unknown_limit: not compared", "uscc", x.USCC, "outlet", x.Outlet, "code", x.Code)
-		}
-		return nil
+	if err := r.unknownLimit(ctx, x, ok); err != nil || !ok {
+		return err
 	}
 	if (l.Basis == DayAvg) != (x.Period == monitoring.Day) || x.Count == 0 {
 		return nil
@@ -371,6 +370,13 @@ func (r *Runner) episode(ctx context.Context, site *Site, x monitoring.Rollup, l
 		Limit: l.Value, LimitSource: l.Source, Peak: peak, Multiple: peak / l.Value, Periods: len(ps), Evidence: ev}, true, nil
 }
 
+func (r *Runner) gapAfter() time.Duration {
+	if r.GapAfter > 0 {
+		return r.GapAfter
+	}
+	return GapAfter
+}
+
 // Gaps raises a data gap for each outlet whose logger has sent nothing
 // for GapAfter while its enterprise is operating, and resolves those
 // whose logger spoke again.
@@ -396,8 +402,9 @@ func (r *Runner) Gaps(ctx context.Context) error {
 	}
 	now := r.Now()
 	operating := map[string]bool{}
+	after := r.gapAfter()
 	for k, f := range last {
-		if now.Sub(f.ReceivedAt) <= GapAfter {
+		if now.Sub(f.ReceivedAt) <= after {
 			continue
 		}
 		if at, ok := raised[k]; ok && at.Equal(f.ReceivedAt) {
@@ -417,7 +424,7 @@ func (r *Runner) Gaps(ctx context.Context) error {
 		}
 		ev, _ := json.Marshal(map[string]any{"mn": f.MN, "last_cn": f.CN, "last_received_at": f.ReceivedAt})
 		a := Alarm{Kind: DataGap, State: Open, USCC: k[0], Outlet: k[1], StartedAt: f.ReceivedAt, EndedAt: f.ReceivedAt,
-			LimitSource: fmt.Sprintf("silent over %v / 超过 %v 无数据", GapAfter, GapAfter), Evidence: ev}
+			LimitSource: fmt.Sprintf("silent over %v / 超过 %v 无数据", after, after), Evidence: ev}
 		if err := r.s.RaiseAlarm(ctx, a); err != nil {
 			return err
 		}

@@ -42,6 +42,10 @@ func RunRules(t *testing.T, open func(t *testing.T) (RulesStore, RulesStore)) {
 		{"CopiedSeriesOneAlarm", testDuplicateSeries},
 		{"ShortOrFlatNotCopied", testDuplicateShort},
 		{"CopiedSeriesAcrossRunners", testDuplicateAcrossRunners},
+		{"ClockOffPlacedByReceipt", testClock},
+		{"MagnitudeChangeOneAlarm", testMagnitude},
+		{"UnknownLimitRaisedAndResolved", testUnknownLimit},
+		{"LoggerHourlyMismatch", testMismatch},
 	} {
 		t.Run(tc.name, func(t *testing.T) { a, b := open(t); tc.fn(t, a, b) })
 	}
