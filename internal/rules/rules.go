@@ -25,6 +25,10 @@ const (
 	Resolved     = "resolved"
 )
 
+// Kinds are the kinds of alarm the rules raise, in the order pages offer
+// them.
+var Kinds = []string{Exceedance, DataGap, FlatLine, Flag, OutOfRange, Clock, Magnitude, DuplicateSeries, UnknownLimit, Mismatch}
+
 // Alarm is one episode: a continuous run of periods over the limit, of
 // hours flat, flagged or negative, or a logger's silence. Its identity (kind, outlet, pollutant, start) is
 // unique in the store: however many processes find it, it is raised once.
