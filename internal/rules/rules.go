@@ -139,7 +139,15 @@ type Runner struct {
 	dup       *dupIndex
 	days      map[dayOf]dayRange // days' ranges, for the magnitude rule
 	newestDay int64
+	sites     map[[2]string]*Site // what limits depend on, read again every siteTTL
+	sitesAt   time.Time
 }
+
+// siteTTL is how long a runner keeps what an outlet's limits depend on
+// (its enterprise, outlet, facilities and permits): reading them at every
+// step was four queries per outlet a step, at 10,000 outlets most of a
+// step's time. A registry change is judged with within a minute.
+const siteTTL = time.Minute
 
 // NewRunner returns a runner over s, following as "exceedance".
 func NewRunner(s Store, log *slog.Logger) *Runner {
@@ -186,7 +194,10 @@ func (r *Runner) Follow(ctx context.Context) error {
 	if err := r.loadOpen(ctx); err != nil {
 		return err
 	}
-	sites := map[[2]string]*Site{}
+	if now := time.Now(); r.sites == nil || now.Sub(r.sitesAt) > siteTTL {
+		r.sites, r.sitesAt = map[[2]string]*Site{}, now
+	}
+	sites := r.sites
 	for {
 		cur, err := r.s.Cursor(ctx, r.Consumer)
 		if err != nil {
@@ -222,8 +233,8 @@ func (r *Runner) Follow(ctx context.Context) error {
 	}
 }
 
-// site returns what an outlet's limits depend on, read once a step; nil
-// for an outlet the registry does not know.
+// site returns what an outlet's limits depend on, read once every
+// siteTTL; nil for an outlet the registry does not know.
 func (r *Runner) site(ctx context.Context, sites map[[2]string]*Site, uscc, outlet string) (*Site, error) {
 	k := [2]string{uscc, outlet}
 	if s, ok := sites[k]; ok {
