@@ -50,7 +50,7 @@ func BenchmarkFollow(b *testing.B) {
 			// Under the limits (PM 20, SO2 50, NOx 200 mg/m3), as most hours
 			// are; CO has no limit for a boiler (one unknown_limit each).
 			for _, v := range []struct {
-				code      string
+				code       string
 				base, span float64
 			}{{"a34013", 2, 10}, {"a21026", 5, 20}, {"a21002", 30, 60}, {"a21005", 10, 20}, {"a19001", 8, 4}, {"a00000", 1000, 500}} {
 				f.Values = append(f.Values, hj212.Value{Code: v.code, Field: "Rtd", Value: v.base + v.span*rnd.Float64(), Flag: "N"})
