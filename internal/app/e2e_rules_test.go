@@ -147,7 +147,7 @@ func freeAddr(t *testing.T) string {
 func serveE2E(t *testing.T, env []string, args ...string) string {
 	hj := freeAddr(t)
 	cmd := exec.Command(ecoind(t), append([]string{"serve", "--http", freeAddr(t), "--hj212", hj, "--log-level", "warn",
-		"--roll-every", "1s", "--rules-every", "500ms", "--gap-after", "6s"}, args...)...)
+		"--roll-every", "1s", "--rules-every", "500ms", "--gap-after", "10s"}, args...)...)
 	cmd.Env = append(os.Environ(), env...)
 	var logs strings.Builder
 	cmd.Stderr = &logs
