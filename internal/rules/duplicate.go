@@ -49,11 +49,10 @@ type dupEntry struct {
 // (seen runs ahead of the shared cursor's turns), since the copy may come
 // in the other's turn.
 type dupIndex struct {
-	seen     int64
-	byMean   map[dupKey][]seriesCN
-	byHour   map[seriesCN]map[int64]dupEntry
-	size     int
-	lastSwap time.Time
+	seen      int64
+	byMean    map[dupKey][]seriesCN
+	byHour    map[seriesCN]map[int64]dupEntry
+	lastSweep time.Time
 }
 
 func newDupIndex() *dupIndex {
@@ -87,7 +86,6 @@ func (d *dupIndex) add(x monitoring.Rollup, now time.Time) {
 		d.byHour[s] = map[int64]dupEntry{}
 	}
 	d.byHour[s][t] = dupEntry{k, now}
-	d.size++
 }
 
 func (d *dupIndex) remove(s seriesCN, t int64, k dupKey) {
@@ -99,15 +97,14 @@ func (d *dupIndex) remove(s seriesCN, t int64, k dupKey) {
 	if len(d.byHour[s]) == 0 {
 		delete(d.byHour, s)
 	}
-	d.size--
 }
 
 // sweep drops the hours unchanged for dupWindow, every tenth of it.
 func (d *dupIndex) sweep(now time.Time) {
-	if now.Sub(d.lastSwap) < dupWindow/10 {
+	if now.Sub(d.lastSweep) < dupWindow/10 {
 		return
 	}
-	d.lastSwap = now
+	d.lastSweep = now
 	for s, hs := range d.byHour {
 		for t, e := range hs {
 			if now.Sub(e.touched) > dupWindow {
