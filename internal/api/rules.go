@@ -22,7 +22,7 @@ func (s *Server) rulesRoutes() []route {
 			query: []param{{"name", "string", "file name for the problems (default upload.csv)"}}},
 		{method: "GET", pattern: "/api/v1/alarms", summary: "Alarms (告警): exceedances and data gaps, newest first, those of the enterprises one may see",
 			handle: s.alarms, resp: alarmPage{}, query: []param{
-				{"state", "string", "open, acknowledged or resolved"}, {"kind", "string", "exceedance, data_gap, flat_line, flag or out_of_range"},
+				{"state", "string", "open, acknowledged or resolved"}, {"kind", "string", "exceedance, data_gap, flat_line, flag, out_of_range, clock, magnitude, duplicate_series, unknown_limit or hourly_mismatch"},
 				{"county", "string", "GB/T 2260 code"}, {"uscc", "string", "an enterprise"}, {"outlet", "string", "an outlet code"},
 				{"pollutant", "string", "HJ 212-2017 code"},
 				{"from", "string", "started at or after: RFC 3339 or YYYY-MM-DD[Thh:mm] in China Standard Time"}, {"to", "string", "started before"},

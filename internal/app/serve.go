@@ -95,17 +95,26 @@ func (a *App) Serve(ctx context.Context, log *slog.Logger, sv Serving) error {
 	w := monitoring.NewWriter(db, maxBatch, log, m)
 	writerDone := make(chan struct{})
 	go func() { defer close(writerDone); w.Run(writerCtx) }()
-	// Rollups follow the writer every 30 s: the longer the step, the more
-	// values each upserted sum takes in. On PostgreSQL, writers on other
-	// servers may commit frame ids out of order: roll only what is 10 s old.
+	// Rollups follow the writer every 30 s (--roll-every): the longer the
+	// step, the more values each upserted sum takes in. On PostgreSQL,
+	// writers on other servers may commit frame ids out of order: roll
+	// only what is 10 s old.
+	judging, err := cfg.Judging()
+	if err != nil {
+		hl.Close()
+		il.Close()
+		return err
+	}
 	lag := time.Duration(0)
 	if cfg.Store != "" {
 		lag = 10 * time.Second
 	}
-	go monitoring.Roller(writerCtx, db, 30*time.Second, lag, log)
+	go monitoring.Roller(writerCtx, db, judging.RollEvery, lag, log)
 	// The rules follow the rollups as they change (decision 0023), and
-	// check for silent loggers every minute.
-	go rules.NewRunner(db, log).Run(writerCtx, 5*time.Second)
+	// check for silent loggers (decision 0025: the settings).
+	runner := rules.NewRunner(db, log)
+	runner.FlatHours, runner.DuplicateHours, runner.GapAfter = judging.FlatHours, judging.DuplicateHours, judging.GapAfter
+	go runner.Run(writerCtx, judging.RulesEvery)
 	ingestDone := make(chan error, 1)
 	go func() {
 		srv := ingest.New(sv.Ingest, ingest.NewDirectory(db, time.Minute), w, log, m)

@@ -13,7 +13,8 @@ import (
 )
 
 // serveSettings are the configuration settings of the commands that serve.
-var serveSettings = []string{"data", "store", "pool-size", "http", "hj212", "max-conns-per-address", "log-level", "log-format"}
+var serveSettings = []string{"data", "store", "pool-size", "http", "hj212", "max-conns-per-address", "log-level", "log-format",
+	"roll-every", "rules-every", "gap-after", "flat-hours", "duplicate-hours"}
 
 func runServe(ctx context.Context, e *env, args []string) error {
 	cm := newCmd(e, "serve", "", serveSettings...)
@@ -112,10 +113,14 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 }
 
 // perAddress sets the HJ 212 server's limit of connections per address
-// from the configuration, a usage error when it is no number.
+// from the configuration, a usage error when it is no number (nor the
+// rules' settings right).
 func (c *cmd) perAddress(icfg *ingest.Config) error {
 	n, err := c.cfg.MaxConnsPerAddress()
 	if err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if _, err := c.cfg.Judging(); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
 	icfg.MaxConnsPer = n

@@ -11,6 +11,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Config is the effective configuration of one command.
@@ -25,11 +26,14 @@ type Config struct {
 	ConnsPerAddress string
 	LogLevel        string // debug, info, warn, error
 	LogFormat       string // text, json
+	// The rollups' and rules' steps and thresholds (Judging).
+	RollEvery, RulesEvery, GapAfter, FlatHours, DuplicateHours string
 }
 
 // Defaults returns the built-in configuration.
 func Defaults() Config {
-	return Config{Data: "./data", HTTP: "127.0.0.1:8080", HJ212: ":9212", ConnsPerAddress: "2000", LogLevel: "info", LogFormat: "text"}
+	return Config{Data: "./data", HTTP: "127.0.0.1:8080", HJ212: ":9212", ConnsPerAddress: "2000", LogLevel: "info", LogFormat: "text",
+		RollEvery: "30s", RulesEvery: "5s", GapAfter: "1h", FlatHours: "3", DuplicateHours: "3"}
 }
 
 // vars maps each setting to its environment variable.
@@ -49,6 +53,11 @@ func (c *Config) vars() []struct {
 		{"ECOIND_MAX_CONNS_PER_ADDRESS", "max-conns-per-address", "data-logger connections at most from one address (loggers behind one carrier NAT share one; 0: no limit)", &c.ConnsPerAddress},
 		{"ECOIND_LOG_LEVEL", "log-level", "log level: debug, info, warn, error", &c.LogLevel},
 		{"ECOIND_LOG_FORMAT", "log-format", "log format: text or json", &c.LogFormat},
+		{"ECOIND_ROLL_EVERY", "roll-every", "fold the frames stored since into the rollups this often", &c.RollEvery},
+		{"ECOIND_RULES_EVERY", "rules-every", "judge the rollups changed since this often", &c.RulesEvery},
+		{"ECOIND_GAP_AFTER", "gap-after", "an operating enterprise's logger silent this long raises a data_gap alarm", &c.GapAfter},
+		{"ECOIND_FLAT_HOURS", "flat-hours", "hours of one unchanging value that make a flat_line alarm", &c.FlatHours},
+		{"ECOIND_DUPLICATE_HOURS", "duplicate-hours", "consecutive hours two outlets' series are identical that make a duplicate_series alarm", &c.DuplicateHours},
 	}
 }
 
@@ -92,6 +101,40 @@ func (c *Config) MaxConnsPerAddress() (int, error) {
 		return 0, fmt.Errorf("config: connections per address %q: give a whole number, 0 for no limit", c.ConnsPerAddress)
 	}
 	return n, nil
+}
+
+// Judging is how often the rollups and the rules run and the rules'
+// thresholds (decision 0025, docs/operations.md).
+type Judging struct {
+	RollEvery, RulesEvery, GapAfter time.Duration
+	FlatHours, DuplicateHours       int
+}
+
+// Judging returns the rollups' and rules' settings, or an error naming
+// the one that is wrong.
+func (c *Config) Judging() (Judging, error) {
+	var j Judging
+	for _, d := range []struct {
+		name, s string
+		v       *time.Duration
+	}{{"roll-every", c.RollEvery, &j.RollEvery}, {"rules-every", c.RulesEvery, &j.RulesEvery}, {"gap-after", c.GapAfter, &j.GapAfter}} {
+		v, err := time.ParseDuration(d.s)
+		if err != nil || v < 100*time.Millisecond || v > 30*24*time.Hour {
+			return j, fmt.Errorf("config: %s %q: give a duration from 100ms to 720h, e.g. 30s or 1h", d.name, d.s)
+		}
+		*d.v = v
+	}
+	for _, n := range []struct {
+		name, s string
+		v       *int
+	}{{"flat-hours", c.FlatHours, &j.FlatHours}, {"duplicate-hours", c.DuplicateHours, &j.DuplicateHours}} {
+		v, err := strconv.Atoi(n.s)
+		if err != nil || v < 2 || v > 168 {
+			return j, fmt.Errorf("config: %s %q: give a whole number of hours from 2 to 168", n.name, n.s)
+		}
+		*n.v = v
+	}
+	return j, nil
 }
 
 // Logger returns the logger the configuration asks for, writing to w.

@@ -148,6 +148,9 @@ type Rollup struct {
 	Cou float64 `json:"cou"`
 	// Flagged counts the values whose data flag was not N (normal).
 	Flagged int `json:"flagged"`
+	// Skewed counts the values placed by their frame's receipt, their
+	// logger's data time being unusable (ClockAhead, ClockFloor).
+	Skewed int `json:"skewed"`
 	// Seq increases with every change of a rollup: a consumer reads the
 	// rollups changed since the last it saw (Store.RollupsSince).
 	Seq int64 `json:"seq"`

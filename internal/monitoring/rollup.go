@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"time"
 
+	"ecoindustry/internal/cst"
+
 	"github.com/valyala/fastjson"
 )
 
@@ -84,14 +86,30 @@ type RollFrame struct {
 	ID                     int64
 	USCC, Outlet, CN, DKey string
 	Revision               int
+	At                     time.Time // received
 	Vals                   []byte
 }
+
+// A logger's own data time is unusable when it is more than ClockAhead
+// after the frame's receipt (no logger measures the future) or before
+// ClockFloor (a clock reset to its epoch, 2000-01-01 or 1970, after a
+// power loss: no HJ 212-2017 logger sent data before the standard): such a
+// frame's values are rolled into the periods of its receipt instead, and
+// counted as skewed, which the rules raise as a clock alarm (decision
+// 0025). The frame and its readings keep the logger's time as sent. A
+// backlog sent after an outage keeps its own time, however old: the past
+// bound is a date, not a distance from the receipt.
+const ClockAhead = 10 * time.Minute
+
+// ClockFloor is HJ 212-2017's year, as a data key.
+const ClockFloor = "20170101000000"
 
 // Sum is what a roll adds to one rollup of a part.
 type Sum struct {
 	USCC, Outlet, Code string
 	Start              string // the period's start as a data key (YYYYMMDDhhmmss, CST)
 	Count, Flagged     int
+	Skewed             int // values placed by receipt, their data time unusable
 	Sum, Min, Max, Cou float64
 }
 
@@ -251,6 +269,7 @@ func (r *roll) add(f RollFrame) error {
 	if f.Revision != 0 || len(f.DKey) != 14 {
 		return nil
 	}
+	dkey, skewed := placed(f)
 	cur := r.outlets[[2]string{f.USCC, f.Outlet}]
 	if cur == nil {
 		cur = &current{shard: shardOf(f.USCC, f.Outlet)}
@@ -268,7 +287,7 @@ func (r *roll) add(f RollFrame) error {
 			}
 			parsed = true
 		}
-		start := f.DKey[:src.keep] + "000000"[:14-src.keep]
+		start := dkey[:src.keep] + "000000"[:14-src.keep]
 		if cur.start[i] != start {
 			cur.start[i], cur.sums[i] = start, cur.sums[i][:0]
 		}
@@ -297,10 +316,28 @@ func (r *roll) add(f RollFrame) error {
 			if v.flagged {
 				x.Flagged++
 			}
+			if skewed {
+				x.Skewed++
+			}
 		}
 	}
 	return nil
 }
+
+// placed is the data key a frame's values are rolled under: its own, or
+// its receipt's where its own is unusable (ClockAhead, ClockFloor).
+func placed(f RollFrame) (string, bool) {
+	if f.At.IsZero() {
+		return f.DKey, false
+	}
+	if f.DKey < ClockFloor || f.DKey > dataKey(f.At.Add(ClockAhead)) {
+		return dataKey(f.At), true
+	}
+	return f.DKey, false
+}
+
+// dataKey is t as a data key (YYYYMMDDhhmmss, CST).
+func dataKey(t time.Time) string { return t.In(cst.Zone).Format("20060102150405") }
 
 // parse reads a frame's readings (AppendReadings) into r.vals.
 func (r *roll) parse(f RollFrame) error {

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"time"
 
+	"ecoindustry/internal/cst"
 	"ecoindustry/internal/hj212"
 	"ecoindustry/internal/monitoring"
 )
@@ -19,7 +20,19 @@ const (
 	FlatLine   = "flat_line"
 	Flag       = "flag"
 	OutOfRange = "out_of_range"
+	// Clock: values whose logger's data time was unusable, rolled by
+	// their receipt (monitoring.ClockAhead, ClockFloor).
+	Clock = "clock"
+	// Magnitude: an hour's values MagnitudeFactor times above the day
+	// before's highest, or below its lowest: a unit or scale changed.
+	Magnitude = "magnitude"
 )
+
+// MagnitudeFactor is how far an hour must leave the range of the day
+// before to be a change of unit or scale: a unit's step is 1,000 (mg and
+// µg, g and mg), and a plant's own swings within a day, start-ups from
+// near zero included, stay well under 500 times its day's highest.
+const MagnitudeFactor = 500
 
 // FlatHours is how many hours of one unchanging value make a flat line,
 // unless Runner.FlatHours says otherwise.
@@ -54,7 +67,84 @@ func (r *Runner) qualities() []quality {
 		{kind: OutOfRange, min: 1, source: "浓度或流量为负 / a negative concentration or flow",
 			bad:   func(h monitoring.Rollup, _ float64) bool { return h.Count > 0 && h.Min < 0 && nonNegative(h.Code) },
 			value: func(h monitoring.Rollup) float64 { return h.Min }, peak: math.Min},
+		{kind: Clock, min: 1, source: fmt.Sprintf("数采仪时钟错误（超前接收时间 %v 以上或早于 %s），数据按接收时间计 / the logger's clock over %v ahead of receipt or before %s: its values counted at their receipt",
+			monitoring.ClockAhead, monitoring.ClockFloor[:4], monitoring.ClockAhead, monitoring.ClockFloor[:4]),
+			bad:   func(h monitoring.Rollup, _ float64) bool { return h.Skewed > 0 },
+			value: func(h monitoring.Rollup) float64 { return float64(h.Skewed) / float64(h.Count) }, peak: math.Max},
+		{kind: Magnitude, min: 1, source: fmt.Sprintf("小时均值较前一日范围突变 %d 倍以上（单位或量程变化） / the hour's mean %d times beyond the day before's range (a unit or scale changed)",
+			MagnitudeFactor, MagnitudeFactor),
+			bad:   func(h monitoring.Rollup, _ float64) bool { return r.magnitude(h) },
+			value: func(h monitoring.Rollup) float64 { return h.Avg() }, peak: math.Max},
 	}
+}
+
+// dayRange is a day's lowest and highest value, ok false where the day
+// had none.
+type dayRange struct {
+	min, max float64
+	ok       bool
+}
+
+// dayOf names a day rollup of a series: ours (2011) or the logger's
+// (2031), the day's start as Unix time.
+type dayOf struct {
+	uscc, outlet, code, cn string
+	day                    int64
+}
+
+// prevDay is the day before h's, in the command whose days go with h's
+// hours (2011 with 2011, 2031 with the logger's 2061).
+func prevDay(h monitoring.Rollup) dayOf {
+	t := h.Start.In(cst.Zone)
+	cn := monitoring.RealTime
+	if h.CN != monitoring.RealTime {
+		cn = "2031"
+	}
+	return dayOf{h.USCC, h.Outlet, h.Code, cn, time.Date(t.Year(), t.Month(), t.Day()-1, 0, 0, 0, 0, cst.Zone).Unix()}
+}
+
+// noteDay keeps a changed day rollup's range: the day before of the hours
+// to come, without a read. Days over a week older than the newest seen
+// are dropped.
+func (r *Runner) noteDay(x monitoring.Rollup) {
+	if x.Period != monitoring.Day || x.CN != monitoring.RealTime && x.CN != "2031" || x.Count == 0 {
+		return
+	}
+	r.days[dayOf{x.USCC, x.Outlet, x.Code, x.CN, x.Start.Unix()}] = dayRange{x.Min, x.Max, true}
+	if u := x.Start.Unix(); u > r.newestDay {
+		r.newestDay = u
+		for k := range r.days {
+			if k.day < u-7*86400 {
+				delete(r.days, k)
+			}
+		}
+	}
+}
+
+// loadDay reads the day before h's where this process has not seen it
+// (before its start), once.
+func (r *Runner) loadDay(ctx context.Context, h monitoring.Rollup) error {
+	k := prevDay(h)
+	if _, ok := r.days[k]; ok {
+		return nil
+	}
+	from := time.Unix(k.day, 0)
+	rs, err := r.s.Rollups(ctx, monitoring.Day, monitoring.Range{USCC: k.uscc, Outlet: k.outlet, Code: k.code, CN: k.cn, From: from, To: from.Add(time.Second)})
+	if err != nil {
+		return err
+	}
+	r.days[k] = dayRange{}
+	if len(rs) == 1 && rs[0].Count > 0 {
+		r.days[k] = dayRange{rs[0].Min, rs[0].Max, true}
+	}
+	return nil
+}
+
+// magnitude: h's mean over MagnitudeFactor times the day before's
+// highest, or the whole hour (positive) under its lowest by that factor.
+func (r *Runner) magnitude(h monitoring.Rollup) bool {
+	d := r.days[prevDay(h)]
+	return d.ok && h.Count > 0 && (d.max > 0 && h.Avg() > MagnitudeFactor*d.max || h.Min > 0 && h.Max*MagnitudeFactor < d.min)
 }
 
 // flat: an hour whose values are all one.
@@ -79,9 +169,15 @@ func nonNegative(code string) bool {
 // it runs.
 func (r *Runner) loadOpen(ctx context.Context) error {
 	as, _, err := r.s.Alarms(ctx, AlarmFilter{States: []string{Open, Acknowledged}})
-	r.open = map[series][]Alarm{}
+	r.open, r.dupOpen = map[series][]Alarm{}, map[seriesCN][]Alarm{}
 	for _, a := range as {
-		if a.Kind == FlatLine || a.Kind == Flag || a.Kind == OutOfRange || a.Kind == Exceedance {
+		if a.Kind == DuplicateSeries {
+			for _, m := range dupMembers(a) {
+				r.dupOpen[m] = append(r.dupOpen[m], a)
+			}
+		}
+		if a.Kind == FlatLine || a.Kind == Flag || a.Kind == OutOfRange || a.Kind == Clock || a.Kind == Magnitude ||
+			a.Kind == Exceedance || a.Kind == UnknownLimit || a.Kind == Mismatch {
 			k := series{a.USCC, a.Outlet, a.Pollutant}
 			r.open[k] = append(r.open[k], a)
 		}
@@ -97,6 +193,9 @@ func (r *Runner) loadOpen(ctx context.Context) error {
 func (r *Runner) quality(ctx context.Context, site *Site, x monitoring.Rollup) error {
 	if x.Period != monitoring.Hour || x.CN != monitoring.RealTime && x.CN != "2061" || x.Count == 0 {
 		return nil
+	}
+	if err := r.loadDay(ctx, x); err != nil {
+		return err
 	}
 	k := series{x.USCC, x.Outlet, x.Code}
 	var todo []quality

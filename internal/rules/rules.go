@@ -11,7 +11,6 @@ import (
 
 	"ecoindustry/internal/apperr"
 	"ecoindustry/internal/auth"
-	"ecoindustry/internal/hj212"
 	"ecoindustry/internal/monitoring"
 	"ecoindustry/internal/registry"
 )
@@ -25,6 +24,10 @@ const (
 	Acknowledged = "acknowledged"
 	Resolved     = "resolved"
 )
+
+// Kinds are the kinds of alarm the rules raise, in the order pages offer
+// them.
+var Kinds = []string{Exceedance, DataGap, FlatLine, Flag, OutOfRange, Clock, Magnitude, DuplicateSeries, UnknownLimit, Mismatch}
 
 // Alarm is one episode: a continuous run of periods over the limit, of
 // hours flat, flagged or negative, or a logger's silence. Its identity (kind, outlet, pollutant, start) is
@@ -111,7 +114,8 @@ func Catalogue(ctx context.Context, s Store) ([]Standard, bool, error) {
 	return BuiltIn(), true, nil
 }
 
-// GapAfter is how long an operating enterprise's logger may be silent.
+// GapAfter is how long an operating enterprise's logger may be silent,
+// unless Runner.GapAfter says otherwise.
 const GapAfter = time.Hour
 
 // Runner follows the rollups with a cursor of its own and judges them,
@@ -125,25 +129,43 @@ type Runner struct {
 	// FlatHours is how many hours of one value make a flat line (FlatHours
 	// where 0).
 	FlatHours int
-	open      map[series][]Alarm // data-quality alarms open, read each step
+	// DuplicateHours is how many identical hours make a duplicate series
+	// (DuplicateHours where 0).
+	DuplicateHours int
+	// GapAfter is how long a logger may be silent (GapAfter where 0).
+	GapAfter  time.Duration
+	open      map[series][]Alarm   // data-quality alarms open, read each step
+	dupOpen   map[seriesCN][]Alarm // duplicate_series alarms open, by each series they name
+	dup       *dupIndex
+	days      map[dayOf]dayRange // days' ranges, for the magnitude rule
+	newestDay int64
+	sites     map[[2]string]*Site // what limits depend on, read again every siteTTL
+	sitesAt   time.Time
 }
+
+// siteTTL is how long a runner keeps what an outlet's limits depend on
+// (its enterprise, outlet, facilities and permits): reading them at every
+// step was four queries per outlet a step, at 10,000 outlets most of a
+// step's time. A registry change is judged with within a minute.
+const siteTTL = time.Minute
 
 // NewRunner returns a runner over s, following as "exceedance".
 func NewRunner(s Store, log *slog.Logger) *Runner {
-	return &Runner{s: s, log: log, Consumer: "exceedance", Now: time.Now, noted: map[string]bool{}}
+	return &Runner{s: s, log: log, Consumer: "exceedance", Now: time.Now, noted: map[string]bool{}, dup: newDupIndex(), days: map[dayOf]dayRange{}}
 }
 
 // Run follows the rollups every interval and checks for data gaps every
-// minute, until ctx ends.
+// minute (a quarter of GapAfter where that is shorter), until ctx ends.
 func (r *Runner) Run(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	var lastGaps time.Time
+	gapEvery := min(time.Minute, r.gapAfter()/4)
 	for {
 		if err := r.Follow(ctx); err != nil && ctx.Err() == nil {
 			r.log.Error("rules: exceedance", "err", err)
 		}
-		if time.Since(lastGaps) >= time.Minute {
+		if time.Since(lastGaps) >= gapEvery {
 			lastGaps = time.Now()
 			if err := r.Gaps(ctx); err != nil && ctx.Err() == nil {
 				r.log.Error("rules: data gaps", "err", err)
@@ -172,17 +194,30 @@ func (r *Runner) Follow(ctx context.Context) error {
 	if err := r.loadOpen(ctx); err != nil {
 		return err
 	}
-	sites := map[[2]string]*Site{}
+	if now := time.Now(); r.sites == nil || now.Sub(r.sitesAt) > siteTTL {
+		r.sites, r.sitesAt = map[[2]string]*Site{}, now
+	}
+	sites := r.sites
 	for {
 		cur, err := r.s.Cursor(ctx, r.Consumer)
 		if err != nil {
+			return err
+		}
+		if err := r.catchUp(ctx, cur); err != nil {
 			return err
 		}
 		rows, err := r.s.RollupsSince(ctx, cur, follow)
 		if err != nil || len(rows) == 0 {
 			return err
 		}
+		now := r.Now()
+		r.dup.sweep(now)
 		for _, x := range rows {
+			if x.Seq > r.dup.seen {
+				r.dup.add(x, now)
+				r.dup.seen = x.Seq
+			}
+			r.noteDay(x)
 			if err := r.judge(ctx, cat, sites, x); err != nil {
 				return err
 			}
@@ -198,8 +233,8 @@ func (r *Runner) Follow(ctx context.Context) error {
 	}
 }
 
-// site returns what an outlet's limits depend on, read once a step; nil
-// for an outlet the registry does not know.
+// site returns what an outlet's limits depend on, read once every
+// siteTTL; nil for an outlet the registry does not know.
 func (r *Runner) site(ctx context.Context, sites map[[2]string]*Site, uscc, outlet string) (*Site, error) {
 	k := [2]string{uscc, outlet}
 	if s, ok := sites[k]; ok {
@@ -248,19 +283,15 @@ func (r *Runner) judge(ctx context.Context, cat []Standard, sites map[[2]string]
 	if err := r.quality(ctx, site, x); err != nil {
 		return err
 	}
+	if err := r.duplicate(ctx, x); err != nil {
+		return err
+	}
+	if err := r.mismatch(ctx, x); err != nil {
+		return err
+	}
 	l, ok := LimitFor(cat, *site, x.Code, x.Start)
-	if !ok {
-		// Flows, O2, temperatures, pH: values no concentration limit is for.
-		if p, known := hj212.LookupPollutant(x.Code); known {
-			if _, conc := units[p.Unit]; !conc {
-				return nil
-			}
-		}
-		if k := x.USCC + "/" + x.Outlet + "/" + x.Code; !r.noted[k] {
-			r.noted[k] = true
-			r.log.Info("rules: unknown_limit: not compared", "uscc", x.USCC, "outlet", x.Outlet, "code", x.Code)
-		}
-		return nil
+	if err := r.unknownLimit(ctx, x, ok); err != nil || !ok {
+		return err
 	}
 	if (l.Basis == DayAvg) != (x.Period == monitoring.Day) || x.Count == 0 {
 		return nil
@@ -354,6 +385,13 @@ func (r *Runner) episode(ctx context.Context, site *Site, x monitoring.Rollup, l
 		Limit: l.Value, LimitSource: l.Source, Peak: peak, Multiple: peak / l.Value, Periods: len(ps), Evidence: ev}, true, nil
 }
 
+func (r *Runner) gapAfter() time.Duration {
+	if r.GapAfter > 0 {
+		return r.GapAfter
+	}
+	return GapAfter
+}
+
 // Gaps raises a data gap for each outlet whose logger has sent nothing
 // for GapAfter while its enterprise is operating, and resolves those
 // whose logger spoke again.
@@ -379,8 +417,9 @@ func (r *Runner) Gaps(ctx context.Context) error {
 	}
 	now := r.Now()
 	operating := map[string]bool{}
+	after := r.gapAfter()
 	for k, f := range last {
-		if now.Sub(f.ReceivedAt) <= GapAfter {
+		if now.Sub(f.ReceivedAt) <= after {
 			continue
 		}
 		if at, ok := raised[k]; ok && at.Equal(f.ReceivedAt) {
@@ -400,7 +439,7 @@ func (r *Runner) Gaps(ctx context.Context) error {
 		}
 		ev, _ := json.Marshal(map[string]any{"mn": f.MN, "last_cn": f.CN, "last_received_at": f.ReceivedAt})
 		a := Alarm{Kind: DataGap, State: Open, USCC: k[0], Outlet: k[1], StartedAt: f.ReceivedAt, EndedAt: f.ReceivedAt,
-			LimitSource: fmt.Sprintf("silent over %v / 超过 %v 无数据", GapAfter, GapAfter), Evidence: ev}
+			LimitSource: fmt.Sprintf("silent over %v / 超过 %v 无数据", after, after), Evidence: ev}
 		if err := r.s.RaiseAlarm(ctx, a); err != nil {
 			return err
 		}

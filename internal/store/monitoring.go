@@ -177,7 +177,7 @@ func (s *DB) revisions(ctx context.Context, c *Conn, keys []monitoring.Key, fres
 
 // rollupsTable is written with statements of its own: a roll adds to the
 // stored sums rather than replacing them.
-var rollupsTable = &Table{Name: "rollups", Cols: []string{"uscc", "outlet_code", "code", "period", "cn", "start", "count", "sum", "min", "max", "cou", "flagged", "seq"}}
+var rollupsTable = &Table{Name: "rollups", Cols: []string{"uscc", "outlet_code", "code", "period", "cn", "start", "count", "sum", "min", "max", "cou", "flagged", "seq", "skewed"}}
 
 // RollProgress implements monitoring.Store.
 func (s *DB) RollProgress(ctx context.Context) (map[string]int64, error) {
@@ -218,17 +218,19 @@ func (s *DB) RollFrames(ctx context.Context, after int64, max int, lag time.Dura
 		args = append(args, cn)
 		in[i] = "$" + strconv.Itoa(len(args))
 	}
-	rows, err := s.reader.q.QueryContext(ctx, `SELECT id, uscc, outlet_code, cn, dkey, revision, vals FROM frames
+	rows, err := s.reader.q.QueryContext(ctx, `SELECT id, uscc, outlet_code, cn, dkey, revision, at, vals FROM frames
 		WHERE id > $1 AND id <= $2 AND cn IN (`+strings.Join(in, ", ")+`) ORDER BY id`, args...)
 	if err != nil {
 		return after, fmt.Errorf("%s: roll: %w", s.d.Name, err)
 	}
 	defer rows.Close()
 	var f monitoring.RollFrame
+	var at timestamp
 	for rows.Next() {
-		if err := rows.Scan(&f.ID, &f.USCC, &f.Outlet, &f.CN, &f.DKey, &f.Revision, &f.Vals); err != nil {
+		if err := rows.Scan(&f.ID, &f.USCC, &f.Outlet, &f.CN, &f.DKey, &f.Revision, &at, &f.Vals); err != nil {
 			return after, fmt.Errorf("%s: roll: %w", s.d.Name, err)
 		}
+		f.At = at.Time
 		if err := fn(f); errors.Is(err, monitoring.ErrEnough) {
 			return f.ID - 1, nil
 		} else if err != nil {
@@ -327,11 +329,12 @@ func (s *DB) addRollups(ctx context.Context, c *Conn, pt monitoring.Part, sums [
 			}
 			q.WriteString(")")
 			seq++
-			args = append(args, x.USCC, x.Outlet, x.Code, string(pt.Period), pt.CN, x.Start, x.Count, x.Sum, x.Min, x.Max, x.Cou, x.Flagged, seq)
+			args = append(args, x.USCC, x.Outlet, x.Code, string(pt.Period), pt.CN, x.Start, x.Count, x.Sum, x.Min, x.Max, x.Cou, x.Flagged, seq, x.Skewed)
 		}
 		q.WriteString(` ON CONFLICT (uscc, outlet_code, code, period, cn, start) DO UPDATE SET count = rollups.count + excluded.count,
 			sum = rollups.sum + excluded.sum, min = ` + s.d.Least + `(rollups.min, excluded.min), max = ` + s.d.Greatest + `(rollups.max, excluded.max),
-			cou = rollups.cou + excluded.cou, flagged = rollups.flagged + excluded.flagged, seq = excluded.seq`)
+			cou = rollups.cou + excluded.cou, flagged = rollups.flagged + excluded.flagged, seq = excluded.seq,
+			skewed = rollups.skewed + excluded.skewed`)
 		if _, err := c.ExecContext(ctx, q.String(), args...); err != nil {
 			return seq, err
 		}
@@ -429,11 +432,11 @@ func (r reader) Readings(ctx context.Context, rg monitoring.Range) ([]monitoring
 }
 
 // rollupCols are the columns a Rollup is read from (scanRollup).
-const rollupCols = `uscc, outlet_code, code, period, cn, start, count, sum, min, max, cou, flagged, seq`
+const rollupCols = `uscc, outlet_code, code, period, cn, start, count, sum, min, max, cou, flagged, seq, skewed`
 
 func scanRollup(rows *sql.Rows, x *monitoring.Rollup) error {
 	var start, period string
-	if err := rows.Scan(&x.USCC, &x.Outlet, &x.Code, &period, &x.CN, &start, &x.Count, &x.Sum, &x.Min, &x.Max, &x.Cou, &x.Flagged, &x.Seq); err != nil {
+	if err := rows.Scan(&x.USCC, &x.Outlet, &x.Code, &period, &x.CN, &start, &x.Count, &x.Sum, &x.Min, &x.Max, &x.Cou, &x.Flagged, &x.Seq, &x.Skewed); err != nil {
 		return err
 	}
 	x.Period = monitoring.Period(period)

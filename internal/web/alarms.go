@@ -20,7 +20,7 @@ import (
 // page offers them; their names are the catalogue's alarm.kind.* and
 // alarm.state.*.
 var (
-	alarmKinds  = []string{rules.Exceedance, rules.DataGap}
+	alarmKinds  = rules.Kinds
 	alarmStates = []string{rules.Open, rules.Acknowledged, rules.Resolved}
 )
 

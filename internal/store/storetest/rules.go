@@ -39,6 +39,13 @@ func RunRules(t *testing.T, open func(t *testing.T) (RulesStore, RulesStore)) {
 		{"FlatLineRaisedAndResolved", testFlatLine},
 		{"FlaggedHoursOneAlarm", testFlagged},
 		{"NegativeConcentrationOneAlarm", testOutOfRange},
+		{"CopiedSeriesOneAlarm", testDuplicateSeries},
+		{"ShortOrFlatNotCopied", testDuplicateShort},
+		{"CopiedSeriesAcrossRunners", testDuplicateAcrossRunners},
+		{"ClockOffPlacedByReceipt", testClock},
+		{"MagnitudeChangeOneAlarm", testMagnitude},
+		{"UnknownLimitRaisedAndResolved", testUnknownLimit},
+		{"LoggerHourlyMismatch", testMismatch},
 	} {
 		t.Run(tc.name, func(t *testing.T) { a, b := open(t); tc.fn(t, a, b) })
 	}

@@ -170,7 +170,10 @@ var en = map[string]string{
 	// Alarms (decision 0023).
 	"nav.alarms": "Alarms", "alarms.title": "Alarms", "alarm.title": "Alarm",
 	"alarm.kind": "Kind", "alarm.kind.exceedance": "Exceedance", "alarm.kind.data_gap": "Data gap",
-	"alarm.state.open": "Open", "alarm.state.acknowledged": "Acknowledged", "alarm.state.resolved": "Resolved",
+	"alarm.kind.flat_line": "Flat line", "alarm.kind.flag": "Flagged data", "alarm.kind.out_of_range": "Out of range", "alarm.kind.clock": "Logger clock off",
+	"alarm.kind.magnitude": "Unit or scale change", "alarm.kind.duplicate_series": "Copied series", "alarm.kind.unknown_limit": "No limit known",
+	"alarm.kind.hourly_mismatch": "Logger's hourly data disagree",
+	"alarm.state.open":           "Open", "alarm.state.acknowledged": "Acknowledged", "alarm.state.resolved": "Resolved",
 	"alarm.started": "Started", "alarm.ended": "Ended", "alarm.limit": "Limit", "alarm.limit_source": "Limit from",
 	"alarm.peak": "Peak", "alarm.multiple": "Multiple of the limit", "alarm.periods": "Periods over the limit",
 	"alarm.version": "Version", "alarm.acknowledged": "Acknowledged by", "alarm.resolved": "Resolved by",

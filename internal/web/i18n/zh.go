@@ -170,7 +170,10 @@ var zh = map[string]string{
 	// 告警（决策 0023）。
 	"nav.alarms": "告警", "alarms.title": "告警", "alarm.title": "告警",
 	"alarm.kind": "类型", "alarm.kind.exceedance": "超标", "alarm.kind.data_gap": "数据缺失",
-	"alarm.state.open": "待处理", "alarm.state.acknowledged": "已确认", "alarm.state.resolved": "已处理",
+	"alarm.kind.flat_line": "数据恒值", "alarm.kind.flag": "数据标记异常", "alarm.kind.out_of_range": "数据超出范围", "alarm.kind.clock": "数采仪时钟错误",
+	"alarm.kind.magnitude": "单位或量级突变", "alarm.kind.duplicate_series": "数据序列雷同", "alarm.kind.unknown_limit": "无对应限值",
+	"alarm.kind.hourly_mismatch": "小时数据不一致",
+	"alarm.state.open":           "待处理", "alarm.state.acknowledged": "已确认", "alarm.state.resolved": "已处理",
 	"alarm.started": "开始时间", "alarm.ended": "结束时间", "alarm.limit": "限值", "alarm.limit_source": "限值来源",
 	"alarm.peak": "峰值", "alarm.multiple": "超标倍数", "alarm.periods": "超标时段数",
 	"alarm.version": "版本", "alarm.acknowledged": "确认人", "alarm.resolved": "处理人",
