@@ -76,8 +76,8 @@ type computeFunc func(part, y0, n int, in, out [][]float64) error
 // with the floating-point predictor if deflate) named in outNames under
 // dir. While band k is written, band k+1 is read and computed, so memory is
 // one band of each input and two of each output. On error the outputs are
-// removed.
-func run(ctx context.Context, in *inputs, dir string, outNames []string, deflate bool, bandRows int, compute computeFunc) (err error) {
+// removed. progress, when not nil, is told the rows done after each band.
+func run(ctx context.Context, in *inputs, dir string, outNames []string, deflate bool, bandRows int, compute computeFunc, progress func(rows int)) (err error) {
 	if bandRows < 1 {
 		bandRows = BandRows
 	}
@@ -154,6 +154,9 @@ func run(ctx context.Context, in *inputs, dir string, outNames []string, deflate
 			if e != nil {
 				return e
 			}
+		}
+		if progress != nil {
+			progress(y0 + n)
 		}
 		for j, w := range writers {
 			writing.Add(1)

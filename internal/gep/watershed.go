@@ -18,6 +18,7 @@ import (
 // raster's pixel coordinates (column, row; fractional).
 type watershed struct {
 	id    int
+	name  string // the name property of a zone
 	rings [][]geo.Point
 	area  float64 // m², from the polygons as InVEST takes it
 	minY  float64
@@ -30,6 +31,13 @@ var epsgName = regexp.MustCompile(`EPSG:+(\d+)$`)
 // MultiPolygons with an integer property ws_id, in the CRS of the grid g
 // or in longitude and latitude when g's is one projectionOf knows.
 func readWatersheds(path string, g raster.Grid) ([]watershed, error) {
+	return readPolygons(path, g, "ws_id", "")
+}
+
+// readPolygons reads a GeoJSON FeatureCollection of Polygons and
+// MultiPolygons, each with a distinct integer property idProp (and a
+// string nameProp when not empty), as readWatersheds does.
+func readPolygons(path string, g raster.Grid, idProp, nameProp string) ([]watershed, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("gep: %w", err)
@@ -82,18 +90,24 @@ func readWatersheds(path string, g raster.Grid) ([]watershed, error) {
 	seen := map[int]bool{}
 	for i, f := range fc.Features {
 		var id int
-		if err := json.Unmarshal(f.Properties["ws_id"], &id); err != nil {
-			return nil, fmt.Errorf("gep: %s: feature %d: ws_id is missing or not an integer", path, i+1)
+		if err := json.Unmarshal(f.Properties[idProp], &id); err != nil {
+			return nil, fmt.Errorf("gep: %s: feature %d: %s is missing or not an integer", path, i+1, idProp)
 		}
 		if seen[id] {
-			return nil, fmt.Errorf("gep: %s: feature %d: ws_id %d appears twice", path, i+1, id)
+			return nil, fmt.Errorf("gep: %s: feature %d: %s %d appears twice", path, i+1, idProp, id)
+		}
+		var name string
+		if nameProp != "" {
+			if err := json.Unmarshal(f.Properties[nameProp], &name); err != nil {
+				return nil, fmt.Errorf("gep: %s: feature %d (%s %d): %s is missing or not a string", path, i+1, idProp, id, nameProp)
+			}
 		}
 		seen[id] = true
 		sh, err := geo.ParseShape(string(f.Geometry))
 		if err != nil {
-			return nil, fmt.Errorf("gep: %s: feature %d (ws_id %d): %v", path, i+1, id, err)
+			return nil, fmt.Errorf("gep: %s: feature %d (%s %d): %v", path, i+1, idProp, id, err)
 		}
-		ws := watershed{id: id, minY: math.Inf(1), maxY: math.Inf(-1)}
+		ws := watershed{id: id, name: name, minY: math.Inf(1), maxY: math.Inf(-1)}
 		for _, poly := range sh.Polys {
 			for j, ring := range poly {
 				px := make([]geo.Point, len(ring))
