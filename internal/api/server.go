@@ -19,6 +19,7 @@ import (
 	"ecoindustry/internal/auth"
 	"ecoindustry/internal/compliance"
 	"ecoindustry/internal/economy"
+	"ecoindustry/internal/gep"
 	"ecoindustry/internal/monitoring"
 	"ecoindustry/internal/registry"
 	"ecoindustry/internal/rules"
@@ -36,6 +37,7 @@ type Server struct {
 	mon  *monitoring.Service
 	comp *compliance.Service // nil: no rectification routes
 	econ *economy.Service    // nil: no evaluation routes
+	gep  *gep.Service        // nil: no GEP account routes (WithGEP)
 	acc  *auth.Service
 	// rules: nil, no standards' or alarms' routes.
 	rules *rules.Service
@@ -134,6 +136,10 @@ func (s *Server) serve(rt route) http.Handler {
 		if err != nil {
 			s.writeError(w, r, err)
 			return
+		}
+		if l, ok := v.(withLocation); ok {
+			w.Header().Set("Location", l.location)
+			v = l.body
 		}
 		if c, ok := v.(withCookie); ok {
 			http.SetCookie(w, c.cookie)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"ecoindustry/internal/api"
+	"ecoindustry/internal/gep"
 	"ecoindustry/internal/ingest"
 	"ecoindustry/internal/metrics"
 	"ecoindustry/internal/monitoring"
@@ -115,7 +116,7 @@ func (a *App) Serve(ctx context.Context, log *slog.Logger, sv Serving) error {
 
 	mon := monitoring.NewService(db, db)
 	rul := rules.NewService(db)
-	as := api.New(a.Registry, mon, a.Compliance, a.Economy, a.Accounts, rul, log)
+	as := api.New(a.Registry, mon, a.Compliance, a.Economy, a.Accounts, rul, log).WithGEP(gep.NewService(db, a.Config.Data, log))
 	as.TrustProxy = sv.HTTP.TrustProxy
 	apiHandler := as.Handler()
 	mux := http.NewServeMux()

@@ -124,6 +124,8 @@ type Options struct {
 	// Progress is told the rows done of the total, after each band.
 	Progress func(done, total int)
 	BandRows int // 0: BandRows
+	// Out, when not empty, is the output directory in place of the config's.
+	Out string
 }
 
 // ValueRasters are the value rasters a run writes (yuan per pixel), by service.
@@ -156,17 +158,42 @@ type layer struct {
 }
 
 // Run computes the GEP account of cfg (paths resolved) into cfg.Out:
-// account.json, account.xlsx and a value raster per regulating service.
-// Everything that can be checked before the rasters are read is: the
-// config, tables, price year, zones, the rasters' headers and alignment,
-// a statistics row for every zone. A land-cover or zone code missing from
-// its table fails on first sight (decision 0022), the rasters written so
-// far removed.
+// Prepare, then Compute.
 func Run(ctx context.Context, cfg *Config, opt Options) (*Account, error) {
-	start := time.Now()
-	if cfg.Out == "" {
-		return nil, invalid("out: missing", "out：缺少输出目录")
+	p, err := Prepare(cfg, opt.Previous)
+	if err != nil {
+		return nil, err
 	}
+	defer p.Close()
+	return p.Compute(ctx, opt)
+}
+
+// Prepared is a run checked and ready to compute, its rasters open.
+type Prepared struct {
+	cfg         *Config
+	bio         *table
+	pr          prices
+	prName      string
+	stats       map[int64]Stats
+	regionStats Stats
+	prev        *Account
+	layers      []*layer
+	in          *inputs
+	iNPP        int
+}
+
+// Close closes the rasters.
+func (p *Prepared) Close() { p.in.close() }
+
+// Grid is the rasters' grid.
+func (p *Prepared) Grid() raster.Grid { return p.in.grid }
+
+// Prepare checks everything that can be checked before the rasters are
+// read: the tables, the price year, the zones, the rasters' headers and
+// alignment, a statistics row for every zone, and the previous account
+// (prev, or the config's file). A land-cover or zone code missing from
+// its table fails Compute on first sight (decision 0022).
+func Prepare(cfg *Config, prev *Account) (*Prepared, error) {
 	bio, err := readBiophysical(cfg.Tables.Biophysical)
 	if err != nil {
 		return nil, err
@@ -179,7 +206,6 @@ func Run(ctx context.Context, cfg *Config, opt Options) (*Account, error) {
 	if err != nil {
 		return nil, err
 	}
-	prev := opt.Previous
 	if prev == nil && cfg.Previous != "" {
 		if prev, err = ReadAccount(cfg.Previous); err != nil {
 			return nil, err
@@ -212,8 +238,8 @@ func Run(ctx context.Context, cfg *Config, opt Options) (*Account, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer in.close()
 	g := in.grid
+	fail := func(err error) (*Prepared, error) { in.close(); return nil, err }
 	for i, l := range cfg.Zones {
 		if l.GeoJSON == "" {
 			continue
@@ -227,7 +253,7 @@ func Run(ctx context.Context, cfg *Config, opt Options) (*Account, error) {
 			name = "name"
 		}
 		if ly.polys, err = readPolygons(l.GeoJSON, g, code, name); err != nil {
-			return nil, err
+			return fail(err)
 		}
 		for _, p := range ly.polys {
 			ly.zones = append(ly.zones, Zone{Code: int64(p.id), Name: p.name})
@@ -246,17 +272,33 @@ func Run(ctx context.Context, cfg *Config, opt Options) (*Account, error) {
 	for _, l := range layers {
 		for _, z := range l.zones {
 			if _, err := zoneStats(l, z); err != nil {
-				return nil, err
+				return fail(err)
 			}
 		}
 	}
 	if !ok {
 		if len(layers) == 0 {
-			return nil, invalid("%s: no row for the region %d (region.code)", "%s：缺少区域 %d（region.code）的统计行", cfg.Tables.Statistics, cfg.Region.Code)
+			return fail(invalid("%s: no row for the region %d (region.code)", "%s：缺少区域 %d（region.code）的统计行", cfg.Tables.Statistics, cfg.Region.Code))
 		}
 		for _, z := range layers[0].zones {
 			regionStats.add(stats[z.Code])
 		}
+	}
+	return &Prepared{cfg: cfg, bio: bio, pr: pr, prName: prName, stats: stats, regionStats: regionStats, prev: prev, layers: layers, in: in, iNPP: iNPP}, nil
+}
+
+// Compute reads the rasters band by band and writes into cfg.Out
+// account.json, account.xlsx and a value raster per regulating service
+// (removed if it fails).
+func (pp *Prepared) Compute(ctx context.Context, opt Options) (*Account, error) {
+	start := time.Now()
+	cfg, bio, pr, prName, stats, regionStats, prev, layers, in, iNPP := pp.cfg, pp.bio, pp.pr, pp.prName, pp.stats, pp.regionStats, pp.prev, pp.layers, pp.in, pp.iNPP
+	g := in.grid
+	if opt.Out != "" {
+		cfg.Out = opt.Out
+	}
+	if cfg.Out == "" {
+		return nil, invalid("out: missing", "out：缺少输出目录")
 	}
 	files := cfg.files()
 	inputs, err := hashFiles(files)
