@@ -105,9 +105,27 @@ func run(ctx context.Context, in *inputs, dir string, outNames []string, deflate
 		}
 		writers[i] = w
 	}
-	inBuf := make([][]float64, len(in.readers))
-	for i := range inBuf {
-		inBuf[i] = make([]float64, bandRows*g.Width)
+	// Two bands of each input: band k+1 is read while band k is computed.
+	var inBufs [2][][]float64
+	for s := range inBufs {
+		inBufs[s] = make([][]float64, len(in.readers))
+		for i := range inBufs[s] {
+			inBufs[s][i] = make([]float64, bandRows*g.Width)
+		}
+	}
+	read := func(y0 int, dst [][]float64) error {
+		for i, r := range in.readers {
+			if err := r.Rows(y0, min(bandRows, g.Height-y0), dst[i]); err != nil {
+				return fmt.Errorf("gep: %w", err)
+			}
+		}
+		return nil
+	}
+	var reading sync.WaitGroup
+	var readErr error
+	defer reading.Wait()
+	if g.Height > 0 {
+		readErr = read(0, inBufs[0])
 	}
 	var outBuf [2][][]float64
 	for s := range outBuf {
@@ -125,10 +143,17 @@ func run(ctx context.Context, in *inputs, dir string, outNames []string, deflate
 		}
 		n := min(bandRows, g.Height-y0)
 		cells := n * g.Width
-		for i, r := range in.readers {
-			if err := r.Rows(y0, n, inBuf[i]); err != nil {
-				return fmt.Errorf("gep: %w", err)
-			}
+		reading.Wait()
+		if readErr != nil {
+			return readErr
+		}
+		inBuf := inBufs[band%2]
+		if next := y0 + bandRows; next < g.Height {
+			reading.Add(1)
+			go func() {
+				defer reading.Done()
+				readErr = read(next, inBufs[(band+1)%2])
+			}()
 		}
 		out := outBuf[band%2]
 		half := n / 2
