@@ -36,7 +36,7 @@ func makeAccountInputs(b *testing.B) string {
 		"5,1.05,1,0,0,0,1,100,0,0,0,0,400,40,1\n6,0.3,1,0,0.7,0.01,1,92,0,0,0,0,0,0,0\n")
 	var names, stats strings.Builder
 	names.WriteString("code,name\n")
-	stats.WriteString("zone,gdp,agriculture,forestry,husbandry,fishery,visitors,tourism_revenue,reservoir_capacity\n331100,,,,,,,,\n1,,,,,,,,\n2,,,,,,,,\n")
+	stats.WriteString("zone,gdp,agriculture,forestry,husbandry,fishery,visitors,tourism_revenue,reservoir_capacity\n1,,,,,,,,\n2,,,,,,,,\n")
 	for i, c := range lishuiCounties {
 		fmt.Fprintf(&names, "%d,县%d\n", c, i+1)
 		fmt.Fprintf(&stats, "%d,%d,%d,%d,%d,%d,%d,%d,%d\n", c, 1500000+100000*i, 120000, 60000, 50000, 20000, 10000000, 1200000, 50000)
