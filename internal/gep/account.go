@@ -338,6 +338,18 @@ func (pp *Prepared) Compute(ctx context.Context, opt Options) (*Account, error) 
 	}
 	err = run(ctx, in, cfg.Out, outNames, cfg.Deflate, opt.BandRows, func(part, y0, n int, src, dst [][]float64) error {
 		cells := n * width
+		// A value that is not a finite number (NaN or infinity not
+		// declared nodata) or a negative precipitation or ET0 would make
+		// the account NaN: named with its file and pixel instead.
+		for i, band := range src {
+			test := nd[i]
+			for k, v := range band {
+				if !test.Is(v) && (math.IsNaN(v) || math.IsInf(v, 0) || v < 0 && (i == iPrecip || i == iET0)) {
+					return invalid("%s: value %v at %s is not a usable number (nodata is %s)", "%s：%v（%s）不是可用的数值（无数据值为 %s）",
+						in.readers[i].Grid().Name, v, pixel(g, k%width, y0+k/width), noDataText(in.readers[i].Grid()))
+				}
+			}
+		}
 		// Each level's zone of every pixel of the band, -1 outside.
 		for _, l := range layers {
 			if len(l.scratch[part]) < cells {
@@ -461,6 +473,13 @@ func (pp *Prepared) Compute(ctx context.Context, opt Options) (*Account, error) 
 		return nil, err
 	}
 	return acc, nil
+}
+
+func noDataText(g raster.Grid) string {
+	if !g.HasNoData {
+		return "not set / 未设置"
+	}
+	return fmt.Sprint(g.NoData)
 }
 
 func addQ(dst, q *[nQ]float64) {

@@ -286,6 +286,9 @@ func TestAccountBadInput(t *testing.T) {
 		{"land-cover code missing", func(t *testing.T, dir string, cfg *Config) {
 			tif100(t, dir, "lulc", []float64{1, 1, 2, 9}, "Byte", 500000)
 		}, []string{"lulc.tif", "land-cover code 9", "column 1 row 1", "bio.csv"}, true},
+		{"NaN precipitation", func(t *testing.T, dir string, cfg *Config) {
+			tif100(t, dir, "precip", []float64{2000, math.NaN(), 2000, 2000}, "Float32", 500000)
+		}, []string{"precip.tif", "value NaN at column 1 row 0", "not a usable number"}, true},
 		{"zone code missing", func(t *testing.T, dir string, cfg *Config) {
 			writeFile(t, dir, "zones.csv", "code,name\n331101,甲县\n")
 			writeFile(t, dir, "stats.csv", strings.Split(accStats, "331102")[0])
@@ -369,4 +372,13 @@ func TestResolveConfined(t *testing.T) {
 			t.Errorf("%s: error %v, want %q", c.lulc, err, c.want)
 		}
 	}
+}
+
+// FuzzParseConfig: any bytes give a config or an error, never a panic.
+func FuzzParseConfig(f *testing.F) {
+	f.Add([]byte("year: 2024\nrasters: {lulc: a}\nzones: [{level: county, raster: z.tif, table: z.csv}]\nparameters: {cooling_days: 60}\n"))
+	f.Add([]byte(`{"year": 2024, "parameters": {"z": 1e400}}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		ParseConfig("fuzz", b)
+	})
 }
