@@ -3,6 +3,7 @@ package gep
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -147,12 +148,12 @@ func (c *Config) check(src string) error {
 	if c.PriceYear < 1949 || c.PriceYear > 2200 {
 		return bad("price_year", fmt.Sprintf("%d is not a year", c.PriceYear), "价格年份无效")
 	}
-	for field, v := range map[string]string{"rasters.lulc": c.Rasters.LULC, "rasters.precip": c.Rasters.Precip, "rasters.et0": c.Rasters.ET0,
-		"rasters.root_depth": c.Rasters.RootDepth, "rasters.pawc": c.Rasters.PAWC, "rasters.erosivity": c.Rasters.R,
-		"rasters.erodibility": c.Rasters.K, "rasters.ls": c.Rasters.LS, "tables.biophysical": c.Tables.Biophysical,
-		"tables.statistics": c.Tables.Statistics} {
-		if v == "" {
-			return bad(field, "missing", "缺少")
+	for _, f := range [][2]string{{"rasters.lulc", c.Rasters.LULC}, {"rasters.precip", c.Rasters.Precip}, {"rasters.et0", c.Rasters.ET0},
+		{"rasters.root_depth", c.Rasters.RootDepth}, {"rasters.pawc", c.Rasters.PAWC}, {"rasters.erosivity", c.Rasters.R},
+		{"rasters.erodibility", c.Rasters.K}, {"rasters.ls", c.Rasters.LS}, {"tables.biophysical", c.Tables.Biophysical},
+		{"tables.statistics", c.Tables.Statistics}} {
+		if f[1] == "" {
+			return bad(f[0], "missing", "缺少")
 		}
 	}
 	if len(c.Zones) > maxLayers {
@@ -216,7 +217,9 @@ func (c *Config) Resolve(base string, confine bool) error {
 			return fmt.Errorf("gep: %w", err)
 		}
 	}
-	for field, p := range c.paths() {
+	paths := c.paths()
+	for _, field := range slices.Sorted(maps.Keys(paths)) {
+		p := paths[field]
 		if *p == "" {
 			continue
 		}
