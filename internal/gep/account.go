@@ -1,6 +1,7 @@
 package gep
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -212,7 +213,7 @@ func Prepare(cfg *Config, prev *Account) (*Prepared, error) {
 		}
 	}
 	paths := []string{cfg.Rasters.LULC, cfg.Rasters.Precip, cfg.Rasters.ET0, cfg.Rasters.RootDepth, cfg.Rasters.PAWC,
-		cfg.Rasters.R, cfg.Rasters.K, cfg.Rasters.LS}
+		cfg.Rasters.R, cfg.Rasters.K, cmp.Or(cfg.Rasters.LS, cfg.Rasters.Slope)}
 	iNPP := -1
 	if cfg.Rasters.NPP != "" {
 		iNPP = len(paths)
@@ -322,6 +323,7 @@ func (pp *Prepared) Compute(ctx context.Context, opt Options) (*Account, error) 
 	var region [2][nQ]float64
 	area := g.PixelArea()
 	width := g.Width
+	slope, cell := cfg.Rasters.Slope != "", math.Abs(g.Transform[1])
 	price := func(item string) float64 { return pr[item].Price }
 	pw, pe := price("water_storage"), price("electricity")
 	pCOD, pNH3N, pSO2, pNOx, pDust, pC, pO := price("cod"), price("nh3n"), price("so2"), price("nox"), price("dust"), price("carbon"), price("oxygen")
@@ -344,7 +346,7 @@ func (pp *Prepared) Compute(ctx context.Context, opt Options) (*Account, error) 
 		for i, band := range src {
 			test := nd[i]
 			for k, v := range band {
-				if !test.Is(v) && (math.IsNaN(v) || math.IsInf(v, 0) || v < 0 && (i == iPrecip || i == iET0)) {
+				if !test.Is(v) && (math.IsNaN(v) || math.IsInf(v, 0) || v < 0 && (i == iPrecip || i == iET0) || i == iLS && slope && !(v < 90)) {
 					return invalid("%s: value %v at %s is not a usable number (nodata is %s)", "%s：%v（%s）不是可用的数值（无数据值为 %s）",
 						in.readers[i].Grid().Name, v, pixel(g, k%width, y0+k/width), noDataText(in.readers[i].Grid()))
 				}
@@ -412,7 +414,11 @@ func (pp *Prepared) Compute(ctx context.Context, opt Options) (*Account, error) 
 					npp = 0
 				}
 			}
-			q := pixelQuantities(b, p, src[iET0][k], src[iDepth][k], src[iPAWC][k], src[iR][k], src[iK][k], src[iLS][k], npp, water, soil, area, &par)
+			ls := src[iLS][k]
+			if slope && soil {
+				ls = lsFromSlope(ls, cell)
+			}
+			q := pixelQuantities(b, p, src[iET0][k], src[iDepth][k], src[iPAWC][k], src[iR][k], src[iK][k], ls, npp, water, soil, area, &par)
 			if water {
 				dst[0][k] = q[qWater] * pw
 				dst[6][k] = q[qClimate] * pe

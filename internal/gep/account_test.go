@@ -328,6 +328,7 @@ func TestConfigErrors(t *testing.T) {
 		{base + "colour: red\n", "field colour not found"},
 		{strings.Replace(base, "year: 2024", "year: 24", 1), "year: 24 is not a year"},
 		{strings.Replace(base, "lulc: a, ", "", 1), "rasters.lulc: missing"},
+		{strings.Replace(base, "ls: a", "ls: a, slope: b", 1), "rasters.ls: give ls (RUSLE LS) or slope"},
 		{strings.Replace(base, "cooling_days: 60", "cooling_days: 0", 1), "parameters.cooling_days: missing"},
 		{strings.Replace(base, "cooling_days: 60", "cooling_days: 60, z: 40", 1), "parameters.z: 40 is outside 1 to 30"},
 		{base + "zones: [{level: county}]\n", "zones[0]: give geojson or raster"},
@@ -381,4 +382,41 @@ func FuzzParseConfig(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		ParseConfig("fuzz", b)
 	})
+}
+
+// TestLSFromSlope: RUSLE LS from the slope alone, worked by hand.
+func TestLSFromSlope(t *testing.T) {
+	for _, c := range []struct{ deg, cell, want float64 }{
+		// 0 %: m 0.2, S 0.03, L (100/22.13)^0.2 = 1.35210.
+		{0, 100, 0.0405625},
+		// tan 2° = 3.49 %: m 0.3, S 10.8 sin 2° + 0.03 = 0.406914, L (30/22.13)^0.3 = 1.09557.
+		{2, 30, 0.445805},
+		// tan 20° = 36 %: S 16.8 sin 20° − 0.5 = 5.245937; β = (0.34202/0.0896)/(3·0.34202^0.8 + 0.56)
+		// = 2.08407, m = β/(1+β) = 0.675758, L = 1.35563^0.675758 = 1.228270.
+		{20, 30, 6.44342},
+	} {
+		if got := lsFromSlope(c.deg, c.cell); !near(got, c.want, 1e-5) {
+			t.Errorf("%v° at %v m: LS %v, want %v", c.deg, c.cell, got, c.want)
+		}
+	}
+}
+
+// TestAccountSlope: the soil lines from a slope raster in place of LS.
+func TestAccountSlope(t *testing.T) {
+	dir, config := accFixture(t, "zones:\n  - {level: county, raster: zones.tif, table: zones.csv}")
+	tif100(t, dir, "slope", []float64{0, 0, 0, 0}, "Float32", 500000)
+	cfg, err := LoadConfig(config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Rasters.LS, cfg.Rasters.Slope = "", filepath.Join(dir, "slope.tif")
+	acc, err := Run(context.Background(), cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// County 331101: forest keeps R·K·LS·(1 − 0.01) and water R·K·LS, with
+	// R·K = 50 and LS 0.0405625 of a flat 100 m pixel.
+	if want := 50 * 0.0405625 * (0.99 + 1); !near(acc.Zones[1].SoilT, want, 1e-5) {
+		t.Errorf("soil retained %v t, want %v", acc.Zones[1].SoilT, want)
+	}
 }

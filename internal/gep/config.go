@@ -64,8 +64,9 @@ type Rasters struct {
 	PAWC      string `yaml:"pawc" json:"pawc"`             // plant-available water content, fraction
 	R         string `yaml:"erosivity" json:"erosivity"`   // RUSLE R, MJ·mm/(ha·h·a)
 	K         string `yaml:"erodibility" json:"erodibility"`
-	LS        string `yaml:"ls" json:"ls"`             // RUSLE LS, dimensionless
-	NPP       string `yaml:"npp" json:"npp,omitempty"` // optional: t dry matter/ha/a, in place of the table's npp
+	LS        string `yaml:"ls" json:"ls,omitempty"`       // RUSLE LS, dimensionless; or
+	Slope     string `yaml:"slope" json:"slope,omitempty"` // slope in degrees: LS computed without routing (lsFromSlope)
+	NPP       string `yaml:"npp" json:"npp,omitempty"`     // optional: t dry matter/ha/a, in place of the table's npp
 }
 
 // Tables are the land-cover table, the statistics per zone and the unit
@@ -150,11 +151,14 @@ func (c *Config) check(src string) error {
 	}
 	for _, f := range [][2]string{{"rasters.lulc", c.Rasters.LULC}, {"rasters.precip", c.Rasters.Precip}, {"rasters.et0", c.Rasters.ET0},
 		{"rasters.root_depth", c.Rasters.RootDepth}, {"rasters.pawc", c.Rasters.PAWC}, {"rasters.erosivity", c.Rasters.R},
-		{"rasters.erodibility", c.Rasters.K}, {"rasters.ls", c.Rasters.LS}, {"tables.biophysical", c.Tables.Biophysical},
+		{"rasters.erodibility", c.Rasters.K}, {"tables.biophysical", c.Tables.Biophysical},
 		{"tables.statistics", c.Tables.Statistics}} {
 		if f[1] == "" {
 			return bad(f[0], "missing", "缺少")
 		}
+	}
+	if (c.Rasters.LS == "") == (c.Rasters.Slope == "") {
+		return bad("rasters.ls", "give ls (RUSLE LS) or slope (degrees), one of them", "须给出 ls（坡长坡度因子）或 slope（坡度，度）之一")
 	}
 	if len(c.Zones) > maxLayers {
 		return bad("zones", fmt.Sprintf("%d levels, at most %d", len(c.Zones), maxLayers), "层级过多")
@@ -192,7 +196,7 @@ func (c *Config) check(src string) error {
 func (c *Config) paths() map[string]*string {
 	m := map[string]*string{"rasters.lulc": &c.Rasters.LULC, "rasters.precip": &c.Rasters.Precip, "rasters.et0": &c.Rasters.ET0,
 		"rasters.root_depth": &c.Rasters.RootDepth, "rasters.pawc": &c.Rasters.PAWC, "rasters.erosivity": &c.Rasters.R,
-		"rasters.erodibility": &c.Rasters.K, "rasters.ls": &c.Rasters.LS, "rasters.npp": &c.Rasters.NPP,
+		"rasters.erodibility": &c.Rasters.K, "rasters.ls": &c.Rasters.LS, "rasters.slope": &c.Rasters.Slope, "rasters.npp": &c.Rasters.NPP,
 		"tables.biophysical": &c.Tables.Biophysical, "tables.statistics": &c.Tables.Statistics, "tables.prices": &c.Tables.Prices,
 		"previous": &c.Previous, "out": &c.Out}
 	for i := range c.Zones {

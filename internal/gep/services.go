@@ -237,3 +237,35 @@ func pixelQuantities(b []float64, p, et0, depth, pawc, r, k, ls, npp float64, wa
 	q[qOxygen] = 1.19 * dm
 	return q
 }
+
+// lsFromSlope is RUSLE's LS of a pixel of side cell (m) and slope deg
+// (degrees) without routing: InVEST SDR's Desmet and Govers LS (gep.md
+// §4.3) with no upslope contributing area and the aspect term 1, so
+// L = (cell/22.13)^m, and S = 10.8 sin θ + 0.03 below 9 % slope,
+// 16.8 sin θ − 0.5 above; m = 0.2, 0.3, 0.4, 0.5 up to 1, 3.5, 5, 9 %,
+// β/(1+β) above with β = (sin θ/0.0896)/(3 sin θ^0.8 + 0.56). Without the
+// area that drains into a pixel it is a lower bound of the routed LS
+// (the hillslope's own length only); give an ls raster where one is made.
+func lsFromSlope(deg, cell float64) float64 {
+	th := deg * math.Pi / 180
+	sin, pct := math.Sin(th), math.Tan(th)*100
+	s := 16.8*sin - 0.5
+	if pct < 9 {
+		s = 10.8*sin + 0.03
+	}
+	var m float64
+	switch {
+	case pct <= 1:
+		m = 0.2
+	case pct <= 3.5:
+		m = 0.3
+	case pct <= 5:
+		m = 0.4
+	case pct <= 9:
+		m = 0.5
+	default:
+		b := (sin / 0.0896) / (3*math.Pow(sin, 0.8) + 0.56)
+		m = b / (1 + b)
+	}
+	return math.Pow(cell/22.13, m) * s
+}
