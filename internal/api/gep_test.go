@@ -44,6 +44,22 @@ func TestGEPRunsAPI(t *testing.T) {
 				v.Account.Zones[1].Name != "莲都区" || v.Account.Zones[0].GEP <= 0 || !strings.Contains(v.Config, "API") {
 				t.Fatalf("run %+v", v)
 			}
+			// Year on year against run 1 (the fixture's, the same inputs):
+			// its account.json lies in the data directory.
+			r2 := httptestPost(f, eco, config+"previous: gep/runs/1/account.json\n")
+			if r2.code != 202 {
+				t.Fatalf("start with previous: %d %s", r2.code, r2.body)
+			}
+			var v2 gep.RunView
+			for i := 0; v2.Status != gep.Done && i < 500; i++ {
+				time.Sleep(10 * time.Millisecond)
+				_, body := f.call(eco, "GET", r2.location, "")
+				v2 = gep.RunView{}
+				json.Unmarshal(body, &v2)
+			}
+			if v2.Account == nil || v2.Account.Zones[1].ChangePct == nil || *v2.Account.Zones[1].ChangePct != 0 || v2.Account.Provenance.Previous == nil {
+				t.Errorf("year on year: %+v", v2)
+			}
 			// The provenance names the inputs as the config did, not the
 			// server's folders.
 			p := v.Account.Provenance
