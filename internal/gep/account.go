@@ -341,12 +341,14 @@ func (pp *Prepared) Compute(ctx context.Context, opt Options) (*Account, error) 
 	err = run(ctx, in, cfg.Out, outNames, cfg.Deflate, opt.BandRows, func(part, y0, n int, src, dst [][]float64) error {
 		cells := n * width
 		// A value that is not a finite number (NaN or infinity not
-		// declared nodata) or a negative precipitation or ET0 would make
-		// the account NaN: named with its file and pixel instead.
+		// declared nodata) would make the account NaN, a negative one
+		// (other than a zone code) a negative service, a slope of 90° or
+		// more an infinite LS: named with its file and pixel instead.
 		for i, band := range src {
 			test := nd[i]
+			signed := i == iLULC || i >= nFixed && i != iNPP
 			for k, v := range band {
-				if !test.Is(v) && (math.IsNaN(v) || math.IsInf(v, 0) || v < 0 && (i == iPrecip || i == iET0) || i == iLS && slope && !(v < 90)) {
+				if !test.Is(v) && (math.IsNaN(v) || math.IsInf(v, 0) || v < 0 && !signed || i == iLS && slope && v >= 90) {
 					return invalid("%s: value %v at %s is not a usable number (nodata is %s)", "%s：%v（%s）不是可用的数值（无数据值为 %s）",
 						in.readers[i].Grid().Name, v, pixel(g, k%width, y0+k/width), noDataText(in.readers[i].Grid()))
 				}

@@ -289,6 +289,9 @@ func TestAccountBadInput(t *testing.T) {
 		{"NaN precipitation", func(t *testing.T, dir string, cfg *Config) {
 			tif100(t, dir, "precip", []float64{2000, math.NaN(), 2000, 2000}, "Float32", 500000)
 		}, []string{"precip.tif", "value NaN at column 1 row 0", "not a usable number"}, true},
+		{"negative erodibility", func(t *testing.T, dir string, cfg *Config) {
+			tif100(t, dir, "k", []float64{0.01, 0.01, -0.01, 0.01}, "Float32", 500000)
+		}, []string{"k.tif", "value -0.0099999", "column 0 row 1"}, true},
 		{"zone code missing", func(t *testing.T, dir string, cfg *Config) {
 			writeFile(t, dir, "zones.csv", "code,name\n331101,甲县\n")
 			writeFile(t, dir, "stats.csv", strings.Split(accStats, "331102")[0])
