@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"ecoindustry/internal/apperr"
 	"ecoindustry/internal/raster"
 )
 
@@ -194,7 +195,14 @@ func (p *Prepared) Grid() raster.Grid { return p.in.grid }
 // alignment, a statistics row for every zone, and the previous account
 // (prev, or the config's file). A land-cover or zone code missing from
 // its table fails Compute on first sight (decision 0022).
-func Prepare(cfg *Config, prev *Account) (*Prepared, error) {
+func Prepare(cfg *Config, prev *Account) (_ *Prepared, err error) {
+	// Everything found here is a problem of the inputs; the readers' own
+	// errors (a truncated TIFF, a table's row) get their Chinese here.
+	defer func() {
+		if err != nil && apperr.As(err) == nil {
+			err = &apperr.Error{Code: apperr.Invalid, Message: err.Error(), Zh: "输入文件有误：" + err.Error()}
+		}
+	}()
 	bio, err := readBiophysical(cfg.Tables.Biophysical)
 	if err != nil {
 		return nil, err
