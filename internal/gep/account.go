@@ -211,6 +211,13 @@ func Prepare(cfg *Config, prev *Account) (_ *Prepared, err error) {
 	if err != nil {
 		return nil, err
 	}
+	if c := cfg.CPI; c != nil {
+		for item, p := range pr {
+			p.Price *= c.Target / c.Base
+			p.Source += fmt.Sprintf("; × CPI %g/%g (%d to %d)", c.Target, c.Base, cfg.PriceYear, cfg.Year)
+			pr[item] = p
+		}
+	}
 	stats, err := readStatistics(cfg.Tables.Statistics)
 	if err != nil {
 		return nil, err

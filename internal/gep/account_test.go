@@ -224,6 +224,34 @@ func TestAccountGolden(t *testing.T) {
 	}
 }
 
+// TestAccountCPI: prices of 2010 rescaled to the account's year by the
+// CPI, every value line by the same factor, 606.7/493.6 (gep.md §9.3).
+func TestAccountCPI(t *testing.T) {
+	dir, config := accFixture(t, "zones:\n  - {level: county, geojson: zones.geojson}")
+	cfg, err := LoadConfig(config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := Run(context.Background(), cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.CPI, cfg.Out = &CPI{Base: 493.6, Target: 606.7}, filepath.Join(dir, "cpi")
+	scaled, err := Run(context.Background(), cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range scaled.Zones[1].Rows {
+		p := plain.Zones[1].Rows[i]
+		if r.Category == "regulating" && (!near(r.Value, p.Value*606.7/493.6, 1e-12) || !strings.Contains(r.Source, "× CPI 606.7/493.6 (2024 to 2024)")) {
+			t.Errorf("%s: %v, want %v × 606.7/493.6 (%s)", r.Item, r.Value, p.Value, r.Source)
+		}
+		if r.Category == "material" && r.Value != p.Value {
+			t.Errorf("%s: statistics rescaled: %v", r.Item, r.Value)
+		}
+	}
+}
+
 // TestAccountYearOnYear runs a year and the next with more tourism: the
 // change shows against the previous account.
 func TestAccountYearOnYear(t *testing.T) {
@@ -335,6 +363,7 @@ func TestConfigErrors(t *testing.T) {
 		{strings.Replace(base, "cooling_days: 60", "cooling_days: 0", 1), "parameters.cooling_days: missing"},
 		{strings.Replace(base, "cooling_days: 60", "cooling_days: 60, z: 40", 1), "parameters.z: 40 is outside 1 to 30"},
 		{base + "zones: [{level: county}]\n", "zones[0]: give geojson or raster"},
+		{base + "cpi: {base: 100}\n", "cpi: base 100 and target 0"},
 		{base + "zones: [{level: county, raster: z.tif}]\n", "zones[0].table"},
 	} {
 		_, err := ParseConfig("gep.yaml", []byte(c.yaml))

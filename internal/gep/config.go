@@ -20,19 +20,29 @@ import (
 // (JSON is YAML); paths are relative to the config file's folder (the
 // command line) or to the data directory (the API).
 type Config struct {
-	Name      string  `yaml:"name" json:"name,omitempty"`
-	Year      int     `yaml:"year" json:"year"`
-	PriceYear int     `yaml:"price_year" json:"price_year,omitempty"` // 0: Year
-	Region    Region  `yaml:"region" json:"region"`
-	Zones     []Layer `yaml:"zones" json:"zones,omitempty"`
-	Rasters   Rasters `yaml:"rasters" json:"rasters"`
-	Tables    Tables  `yaml:"tables" json:"tables"`
+	Name      string `yaml:"name" json:"name,omitempty"`
+	Year      int    `yaml:"year" json:"year"`
+	PriceYear int    `yaml:"price_year" json:"price_year,omitempty"` // 0: Year
+	// CPI rescales the price year's prices to the account's year,
+	// P × target/base (gep.md §9.3, §9.6); none when nil.
+	CPI     *CPI    `yaml:"cpi" json:"cpi,omitempty"`
+	Region  Region  `yaml:"region" json:"region"`
+	Zones   []Layer `yaml:"zones" json:"zones,omitempty"`
+	Rasters Rasters `yaml:"rasters" json:"rasters"`
+	Tables  Tables  `yaml:"tables" json:"tables"`
 	// Previous is the account.json of an earlier run, for the change
 	// year on year.
 	Previous   string     `yaml:"previous" json:"previous,omitempty"`
 	Parameters Parameters `yaml:"parameters" json:"parameters"`
 	Out        string     `yaml:"out" json:"out,omitempty"`
 	Deflate    bool       `yaml:"deflate" json:"deflate,omitempty"`
+}
+
+// CPI is a consumer price index in the price year (Base) and in the
+// account's year (Target), from the statistics yearbook.
+type CPI struct {
+	Base   float64 `yaml:"base" json:"base"`
+	Target float64 `yaml:"target" json:"target"`
 }
 
 // Region is the whole area accounted (the city): its code in the
@@ -159,6 +169,9 @@ func (c *Config) check(src string) error {
 	}
 	if (c.Rasters.LS == "") == (c.Rasters.Slope == "") {
 		return bad("rasters.ls", "give ls (RUSLE LS) or slope (degrees), one of them", "须给出 ls（坡长坡度因子）或 slope（坡度，度）之一")
+	}
+	if c.CPI != nil && !(c.CPI.Base > 0 && c.CPI.Target > 0 && c.CPI.Base < 1e6 && c.CPI.Target < 1e6) {
+		return bad("cpi", fmt.Sprintf("base %g and target %g: give two positive indices", c.CPI.Base, c.CPI.Target), "须给出两个正的价格指数")
 	}
 	if len(c.Zones) > maxLayers {
 		return bad("zones", fmt.Sprintf("%d levels, at most %d", len(c.Zones), maxLayers), "层级过多")
