@@ -21,6 +21,7 @@ func runGEP(ctx context.Context, e *env, args []string) error {
 		{"water-yield", "--lulc L.tif --precip P.tif --et0 E.tif --root-depth D.tif --pawc W.tif --biophysical B.csv --watersheds WS.geojson --z Z --out DIR",
 			"InVEST's annual water yield, per pixel and per watershed", gepWaterYield},
 		{"run", "--config FILE", "the GEP account of a year: every service's quantity and value per zone (docs/gep-config.md)", gepRun},
+		{"prices", "", "print the built-in unit prices (CSV year,item,price,unit,source): the template of a price table", gepPrices},
 	}, args)
 }
 
@@ -191,4 +192,14 @@ func progressPrinter(w io.Writer) func(done, total int) {
 			fmt.Fprintf(w, "核算 accounting %d%% (%d/%d rows)\n", pct, done, total)
 		}
 	}
+}
+
+// gepPrices is `ecoind gep prices`: the built-in price table as CSV.
+func gepPrices(ctx context.Context, e *env, args []string) error {
+	cm := newCmd(e, "gep prices", "")
+	if err := cm.parse(args); err != nil {
+		return err
+	}
+	_, err := e.stdout.Write(gep.DefaultPrices())
+	return err
 }

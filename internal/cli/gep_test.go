@@ -75,6 +75,10 @@ func TestGEPRun(t *testing.T) {
 			t.Error(err)
 		}
 	}
+	code, stdout, _ = run(t, nil, "gep", "prices")
+	if code != 0 || !strings.HasPrefix(stdout, "year,item,price,unit,source\n2010,water_storage,7.06,元/m³,") {
+		t.Errorf("prices: %d %s", code, stdout)
+	}
 	bad := write(t, dir, "bad.yaml", "year: 2010\n")
 	code, _, stderr = run(t, nil, "gep", "run", "--config", bad)
 	if code != 1 || !strings.Contains(stderr, "bad.yaml: rasters.") || !strings.Contains(stderr, "缺少") {

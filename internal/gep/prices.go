@@ -19,6 +19,10 @@ import (
 //go:embed prices/default.csv
 var defaultPrices []byte
 
+// DefaultPrices returns the built-in price table as CSV: the template of
+// a bureau's own.
+func DefaultPrices() []byte { return bytes.Clone(defaultPrices) }
+
 // DefaultPricesName names the built-in table in messages and provenance.
 const DefaultPricesName = "built-in prices (Garzê 2010, reference/gep.md §9)"
 
