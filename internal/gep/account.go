@@ -362,8 +362,14 @@ func (pp *Prepared) Compute(ctx context.Context, opt Options) (*Account, error) 
 		for i, band := range src {
 			test := nd[i]
 			signed := i == iLULC || i >= nFixed && i != iNPP
+			maxV := math.MaxFloat64
+			if i == iLS && slope {
+				maxV = 90
+			}
 			for k, v := range band {
-				if !test.Is(v) && (math.IsNaN(v) || math.IsInf(v, 0) || v < 0 && !signed || i == iLS && slope && v >= 90) {
+				// NaN fails both comparisons; the nodata test only for the
+				// few values that fail one.
+				if !(v >= -math.MaxFloat64 && v < maxV && (v >= 0 || signed)) && !test.Is(v) {
 					return invalid("%s: value %v at %s is not a usable number (nodata is %s)", "%s：%v（%s）不是可用的数值（无数据值为 %s）",
 						in.readers[i].Grid().Name, v, pixel(g, k%width, y0+k/width), noDataText(in.readers[i].Grid()))
 				}
@@ -447,14 +453,14 @@ func (pp *Prepared) Compute(ctx context.Context, opt Options) (*Account, error) 
 			dst[3][k] = q[qCOD]*pCOD + q[qNH3N]*pNH3N
 			dst[4][k] = q[qSO2]*pSO2 + q[qNOx]*pNOx + q[qDust]*pDust
 			dst[5][k] = q[qCarbon]*pC + q[qOxygen]*pO
-			inRegion := len(layers) == 0
-			for li, l := range layers {
+			// A pixel is in at most one zone of a level; the region is
+			// the first level's zones, summed at the end, or every pixel.
+			for _, l := range layers {
 				if j := l.scratch[part][k]; j >= 0 {
 					addQ(&l.sums[part][j], &q)
-					inRegion = inRegion || li == 0
 				}
 			}
-			if inRegion {
+			if len(layers) == 0 {
 				addQ(&region[part], &q)
 			}
 		}
@@ -464,6 +470,13 @@ func (pp *Prepared) Compute(ctx context.Context, opt Options) (*Account, error) 
 		return nil, err
 	}
 
+	if len(layers) > 0 {
+		for p := range 2 {
+			for _, z := range layers[0].sums[p] {
+				addQ(&region[p], &z)
+			}
+		}
+	}
 	acc := &Account{Name: cfg.Name, Year: cfg.Year, PriceYear: cfg.PriceYear}
 	for _, s := range ValueRasters {
 		acc.Rasters = append(acc.Rasters, "value_"+s+".tif")
