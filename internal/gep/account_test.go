@@ -2,6 +2,7 @@ package gep
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"math"
 	"os"
@@ -320,6 +321,20 @@ func TestAccountBadInput(t *testing.T) {
 		{"negative erodibility", func(t *testing.T, dir string, cfg *Config) {
 			tif100(t, dir, "k", []float64{0.01, 0.01, -0.01, 0.01}, "Float32", 500000)
 		}, []string{"k.tif", "value -0.0099999", "column 0 row 1"}, true},
+		{"corrupt block", func(t *testing.T, dir string, cfg *Config) {
+			// The one Deflate strip's zlib header spoilt (its offset is
+			// tag 273 of GDAL's little-endian classic TIFF): only reading
+			// the band finds it.
+			b, _ := os.ReadFile(cfg.Rasters.ET0)
+			ifd := int(binary.LittleEndian.Uint32(b[4:]))
+			for i := range int(binary.LittleEndian.Uint16(b[ifd:])) {
+				e := b[ifd+2+12*i:]
+				if binary.LittleEndian.Uint16(e) == 273 {
+					b[binary.LittleEndian.Uint32(e[8:])] = 0
+				}
+			}
+			os.WriteFile(cfg.Rasters.ET0, b, 0o644)
+		}, []string{"gep: geotiff: ", "et0.tif"}, true},
 		{"zone code missing", func(t *testing.T, dir string, cfg *Config) {
 			writeFile(t, dir, "zones.csv", "code,name\n331101,甲县\n")
 			writeFile(t, dir, "stats.csv", strings.Split(accStats, "331102")[0])

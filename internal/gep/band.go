@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sync"
 
+	"ecoindustry/internal/apperr"
 	"ecoindustry/internal/raster"
 	"ecoindustry/internal/raster/geotiff"
 )
@@ -116,7 +117,8 @@ func run(ctx context.Context, in *inputs, dir string, outNames []string, deflate
 	read := func(y0 int, dst [][]float64) error {
 		for i, r := range in.readers {
 			if err := r.Rows(y0, min(bandRows, g.Height-y0), dst[i]); err != nil {
-				return fmt.Errorf("gep: %w", err)
+				// A block that does not decode: the file's problem.
+				return &apperr.Error{Code: apperr.Invalid, Message: "gep: " + err.Error(), Zh: "gep：栅格数据无法解码：" + err.Error()}
 			}
 		}
 		return nil
