@@ -99,6 +99,7 @@ func (s *Server) table() []route {
 	rs = append(rs, s.monitoringRoutes()...)
 	rs = append(rs, s.rulesRoutes()...)
 	rs = append(rs, s.purchaseRoutes()...)
+	rs = append(rs, s.gepRoutes()...)
 	return append(append(rs, s.complianceRoutes()...), s.economyRoutes()...)
 }
 

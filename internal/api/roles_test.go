@@ -21,6 +21,7 @@ import (
 	"ecoindustry/internal/compliance"
 	"ecoindustry/internal/economy"
 	"ecoindustry/internal/gep"
+	"ecoindustry/internal/gep/geptest"
 	"ecoindustry/internal/monitoring"
 	"ecoindustry/internal/registry"
 	"ecoindustry/internal/rules"
@@ -76,6 +77,7 @@ var (
 	caseRead   = want{200, 200, 200, 200, 200, 403, 200, 200}
 	caseB      = want{200, 200, 200, 200, 404, 403, 404, 404}
 	stepA      = want{pass, pass, 403, 403, pass, 403, pass, 403} // case A is assigned to insp-a
+	gepRead    = want{200, 200, 200, 200, 200, 403, 403, 403}     // GEP runs: city and county officers
 )
 
 // probe is one request of a route: its path, its body for role i (-1:
@@ -225,6 +227,14 @@ func probes() map[string][]probe {
 		"DELETE /api/v1/gep/purchases/{id}": {{path: "/api/v1/gep/purchases/999", want: want{404, 404, 403, 403, 404, 403, 403, 403}}},
 		"GET /api/v1/gep/purchases/{id}/payments": {{path: "/api/v1/gep/purchases/1/payments", want: officers},
 			{path: "/api/v1/gep/purchases/2/payments", want: want{200, 200, 200, 200, 404, 403, 404, 403}}},
+		// GEP account runs (decision 0030): run by the city's ecology and
+		// statistics bureaus (a config naming a missing file: 400 once the
+		// policy lets it through), read by city and county officers.
+		"POST /api/v1/gep/runs": {{path: "/api/v1/gep/runs", body: text(`{"year": 2010, "rasters": {"lulc": "none.tif"}}`),
+			want: want{400, 400, 403, 400, 403, 403, 403, 403}}},
+		"GET /api/v1/gep/runs":                   {{path: "/api/v1/gep/runs", want: gepRead}},
+		"GET /api/v1/gep/runs/{id}":              {{path: "/api/v1/gep/runs/1", want: gepRead}, {path: "/api/v1/gep/runs/999", want: want{404, 404, 404, 404, 404, 403, 403, 403}}},
+		"GET /api/v1/gep/runs/{id}/account.xlsx": {{path: "/api/v1/gep/runs/1/account.xlsx", want: gepRead}},
 		// Accounts (decision 0018): sign-in is for anyone, one's own
 		// session, password and tokens for oneself, accounts and the audit
 		// for administrators.
@@ -343,6 +353,8 @@ type fixture struct {
 	rules          *rules.Service
 	caseA, caseB   int64
 	alarmA, alarmB int64
+	gepData        string // the GEP runs' data directory, with geptest's files
+	gepConfig      string // and their config
 }
 
 var sys = auth.Command("test")
@@ -353,6 +365,15 @@ func newFixture(t testing.TB, st *store.DB) *fixture {
 	acc := auth.NewService(st)
 	rl := rules.NewService(st)
 	f := &fixture{t: t, s: New(registry.NewService(st), monitoring.NewService(st, st), comp, economy.NewService(st), acc, rl, gep.NewPurchaseService(st), slog.New(slog.DiscardHandler)), comp: comp, rules: rl}
+	// A GEP run done (run 1), over the data directory of the fixture's files.
+	data := t.TempDir()
+	f.gepData = data
+	g := gep.NewService(st, data, slog.New(slog.DiscardHandler))
+	f.s.WithGEP(g)
+	f.gepConfig = geptest.Fixture(t, data)
+	_, done, gerr := g.Start(ctx, sys, []byte(f.gepConfig))
+	must(t, gerr)
+	<-done
 	b := storetest.Ent
 	b.USCC, b.County, b.Park, b.Name = entB, countyB, "", "青田测试阀门有限公司"
 	oa, ob := storetest.Outlet, storetest.Outlet

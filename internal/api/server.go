@@ -39,6 +39,7 @@ type Server struct {
 	econ *economy.Service    // nil: no evaluation routes
 	// purch: nil, no purchases' routes.
 	purch *gep.PurchaseService
+	gep   *gep.Service // nil: no GEP account routes (WithGEP)
 	acc   *auth.Service
 	// rules: nil, no standards' or alarms' routes.
 	rules *rules.Service
@@ -138,6 +139,10 @@ func (s *Server) serve(rt route) http.Handler {
 		if err != nil {
 			s.writeError(w, r, err)
 			return
+		}
+		if l, ok := v.(withLocation); ok {
+			w.Header().Set("Location", l.location)
+			v = l.body
 		}
 		if c, ok := v.(withCookie); ok {
 			http.SetCookie(w, c.cookie)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"ecoindustry/internal/api"
+	"ecoindustry/internal/gep"
 	"ecoindustry/internal/ingest"
 	"ecoindustry/internal/metrics"
 	"ecoindustry/internal/monitoring"
@@ -124,7 +125,7 @@ func (a *App) Serve(ctx context.Context, log *slog.Logger, sv Serving) error {
 
 	mon := monitoring.NewService(db, db)
 	rul := rules.NewService(db)
-	as := api.New(a.Registry, mon, a.Compliance, a.Economy, a.Accounts, rul, a.Purchases, log)
+	as := api.New(a.Registry, mon, a.Compliance, a.Economy, a.Accounts, rul, a.Purchases, log).WithGEP(gep.NewService(db, a.Config.Data, log))
 	as.TrustProxy = sv.HTTP.TrustProxy
 	apiHandler := as.Handler()
 	mux := http.NewServeMux()

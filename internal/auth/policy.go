@@ -33,6 +33,9 @@ const (
 	// Purchases are ecological product purchases (生态产品采购, decision
 	// 0031): the ecology bureau's, read by officers, a county's of its county.
 	Purchases What = "purchase"
+	// GEPRuns are GEP account runs: run by the city's ecology and
+	// statistics bureaus, read by city and county officers (decision 0030).
+	GEPRuns What = "gep_run"
 )
 
 // Object is what a request reads or writes: its kind, the bureau that
@@ -114,6 +117,8 @@ func CanList(p Principal, w What) error {
 		ok = ok && p.Role != Park && p.Role != Enterprise
 	case Screenings:
 		ok = p.Role == City
+	case GEPRuns:
+		ok = p.Role == City || p.Role == County
 	case Accounts:
 		ok = false
 	}
@@ -158,6 +163,8 @@ func MayWrite(p Principal, w What, b Bureau) error {
 		ok = (p.Role == City || p.Role == County) && owns || p.Role == Inspector
 	case Campaigns, Screenings, Standards:
 		ok = p.Role == City && owns
+	case GEPRuns:
+		ok = p.Role == City && (p.Bureau == Ecology || p.Bureau == Statistics)
 	}
 	if !ok {
 		return forbidden(p, "change", "修改", w)
@@ -191,6 +198,7 @@ var whatZh = map[What]string{
 	Units: "行政区划", Parks: "园区", Records: "登记记录", Monitoring: "监测数据", Campaigns: "整治行动",
 	Cases: "案件", Assignment: "案件指派", Screenings: "筛查批次", Evidence: "附件", Accounts: "账号",
 	Alarms: "告警", Standards: "排放标准", Evaluations: "亩均评价", Purchases: "生态产品采购",
+	GEPRuns: "GEP 核算",
 }
 
 var roleZh = map[Role]string{

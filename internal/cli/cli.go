@@ -55,7 +55,7 @@ func init() {
 		{"migrate", "bring the store's schema up to date and print its version", runMigrate},
 		{"backup", "backup --out FILE: copy the embedded store while it runs (PostgreSQL: use pg_dump)", runBackup},
 		{"config", "print the effective configuration, secrets masked", runConfig},
-		{"gep", "gep carbon|water-yield: InVEST 3.14.1 carbon and annual water yield over GeoTIFF rasters", runGEP},
+		{"gep", "gep carbon|water-yield|run: InVEST 3.14.1 carbon and annual water yield over GeoTIFF rasters; the GEP account (run --config)", runGEP},
 		{"version", "print the version", runVersion},
 	}
 }

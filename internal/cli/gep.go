@@ -5,13 +5,15 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"ecoindustry/internal/gep"
 )
 
-// runGEP is `ecoind gep carbon|water-yield`: InVEST 3.14.1's carbon and
+// runGEP is `ecoind gep carbon|water-yield|run`: InVEST 3.14.1's carbon and
 // annual water yield models over GeoTIFF rasters (internal/gep).
 func runGEP(ctx context.Context, e *env, args []string) error {
 	return dispatch(ctx, e, "gep", []subcommand{
@@ -21,6 +23,8 @@ func runGEP(ctx context.Context, e *env, args []string) error {
 		{"demo-data", "--out DIR [--res 100|30] [--seed N]", "synthetic inputs for Lishui's nine counties: rasters, tables, prices (labelled synthetic)", gepDemoData},
 		{"scenario", "--lulc BASE.tif (--lulc-new NEW.tif | --parcels P.geojson --to CODE | --closed-plants --to CODE) [inputs] --out DIR",
 			"a land-use change and its effect on carbon storage and water yield per zone", gepScenario},
+		{"run", "--config FILE", "the GEP account of a year: every service's quantity and value per zone (docs/gep-config.md)", gepRun},
+		{"prices", "", "print the built-in unit prices (CSV year,item,price,unit,source): the template of a price table", gepPrices},
 	}, args)
 }
 
@@ -120,4 +124,85 @@ func gepWaterYield(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "%-8d %12.2f %12.2f %12.2f %12.2f %16.0f\n", r.ID, r.PrecipMn, r.PETMn, r.AETMn, r.WyieldMn, r.WyieldVol)
 	}
 	return nil
+}
+
+// gepRun is `ecoind gep run --config FILE`: the GEP account of a config
+// (docs/gep-config.md), with a progress bar on a terminal and plain lines
+// otherwise.
+func gepRun(ctx context.Context, e *env, args []string) error {
+	cm := newCmd(e, "gep run", "")
+	var path string
+	var quiet bool
+	cm.fs.StringVar(&path, "config", "", "the run's config, YAML or JSON (docs/gep-config.md)")
+	cm.fs.BoolVar(&quiet, "quiet", false, "no progress")
+	if err := cm.parse(args); err != nil {
+		return err
+	}
+	if err := required(cm.fs, "config"); err != nil {
+		return err
+	}
+	cfg, err := gep.LoadConfig(path)
+	if err != nil {
+		return err
+	}
+	var opt gep.Options
+	if !quiet {
+		opt.Progress = progressPrinter(e.stderr)
+	}
+	acc, err := gep.Run(ctx, cfg, opt)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%s %d (价格年份 price year %d)\n", acc.Name, acc.Year, acc.PriceYear)
+	fmt.Fprintf(e.stdout, "%-10s %-14s %-16s %16s %16s %16s %16s %10s %10s\n", "level", "code", "name", "物质 material", "调节 regulating", "文化 cultural", "GEP (万元)", "GEP/GDP", "change %")
+	for _, z := range acc.Zones {
+		ratio, change := "", ""
+		if z.GEPPerGDP != nil {
+			ratio = fmt.Sprintf("%.2f", *z.GEPPerGDP)
+		}
+		if z.ChangePct != nil {
+			change = fmt.Sprintf("%+.2f", *z.ChangePct)
+		}
+		fmt.Fprintf(e.stdout, "%-10s %-14d %-16s %16.2f %16.2f %16.2f %16.2f %10s %10s\n", z.Level, z.Code, z.Name,
+			z.Material/1e4, z.Regulating/1e4, z.Cultural/1e4, z.GEP/1e4, ratio, change)
+	}
+	fmt.Fprintf(e.stdout, "%s: account.json, account.xlsx, value_*.tif (%.1f s)\n", cfg.Out, acc.Provenance.Seconds)
+	return nil
+}
+
+// progressPrinter reports rows done: a bar redrawn in place when w is a
+// terminal, a line every tenth otherwise (logs, pipes).
+func progressPrinter(w io.Writer) func(done, total int) {
+	tty := false
+	if f, ok := w.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			tty = true
+		}
+	}
+	last := -1
+	return func(done, total int) {
+		pct := done * 100 / max(total, 1)
+		if tty {
+			bar := strings.Repeat("█", pct/4) + strings.Repeat("░", 25-pct/4)
+			fmt.Fprintf(w, "\r核算 accounting %s %3d%% (%d/%d rows)", bar, pct, done, total)
+			if done == total {
+				fmt.Fprintln(w)
+			}
+			return
+		}
+		if pct/10 != last/10 || done == total {
+			last = pct
+			fmt.Fprintf(w, "核算 accounting %d%% (%d/%d rows)\n", pct, done, total)
+		}
+	}
+}
+
+// gepPrices is `ecoind gep prices`: the built-in price table as CSV.
+func gepPrices(ctx context.Context, e *env, args []string) error {
+	cm := newCmd(e, "gep prices", "")
+	if err := cm.parse(args); err != nil {
+		return err
+	}
+	_, err := e.stdout.Write(gep.DefaultPrices())
+	return err
 }

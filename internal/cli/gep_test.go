@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"ecoindustry/internal/gep/geptest"
 )
 
 // TestGEPCarbon runs `ecoind gep carbon` on InVEST's test case (gep.md
@@ -52,5 +54,34 @@ func TestGEPCarbon(t *testing.T) {
 	code, _, stderr = run(t, nil, "gep", "water-yield", "--lulc", "x.tif")
 	if code != 2 || !strings.Contains(stderr, "--precip is required") {
 		t.Errorf("missing flag: exit %d: %s", code, stderr)
+	}
+}
+
+// TestGEPRun runs `ecoind gep run --config` on a small fixture: the
+// account printed, its files written, progress as plain lines (stderr is
+// not a terminal), and a config error named with its file.
+func TestGEPRun(t *testing.T) {
+	dir := t.TempDir()
+	config := write(t, dir, "gep.yaml", geptest.Fixture(t, dir)+"out: out\n")
+	code, stdout, stderr := run(t, nil, "gep", "run", "--config", config)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "region") || !strings.Contains(stdout, "莲都区") || !strings.Contains(stderr, "核算 accounting 100% (4/4 rows)") {
+		t.Errorf("stdout %s\nstderr %s", stdout, stderr)
+	}
+	for _, name := range []string{"account.json", "account.xlsx", "value_water_conservation.tif", "value_climate_regulation.tif"} {
+		if _, err := os.Stat(filepath.Join(dir, "out", name)); err != nil {
+			t.Error(err)
+		}
+	}
+	code, stdout, _ = run(t, nil, "gep", "prices")
+	if code != 0 || !strings.HasPrefix(stdout, "year,item,price,unit,source\n2010,water_storage,7.06,元/m³,") {
+		t.Errorf("prices: %d %s", code, stdout)
+	}
+	bad := write(t, dir, "bad.yaml", "year: 2010\n")
+	code, _, stderr = run(t, nil, "gep", "run", "--config", bad)
+	if code != 1 || !strings.Contains(stderr, "bad.yaml: rasters.") || !strings.Contains(stderr, "缺少") {
+		t.Errorf("bad config: exit %d: %s", code, stderr)
 	}
 }

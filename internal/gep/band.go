@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sync"
 
+	"ecoindustry/internal/apperr"
 	"ecoindustry/internal/raster"
 	"ecoindustry/internal/raster/geotiff"
 )
@@ -76,8 +77,8 @@ type computeFunc func(part, y0, n int, in, out [][]float64) error
 // with the floating-point predictor if deflate) named in outNames under
 // dir. While band k is written, band k+1 is read and computed, so memory is
 // one band of each input and two of each output. On error the outputs are
-// removed.
-func run(ctx context.Context, in *inputs, dir string, outNames []string, deflate bool, bandRows int, compute computeFunc) (err error) {
+// removed. progress, when not nil, is told the rows done after each band.
+func run(ctx context.Context, in *inputs, dir string, outNames []string, deflate bool, bandRows int, compute computeFunc, progress func(rows int)) (err error) {
 	if bandRows < 1 {
 		bandRows = BandRows
 	}
@@ -105,9 +106,28 @@ func run(ctx context.Context, in *inputs, dir string, outNames []string, deflate
 		}
 		writers[i] = w
 	}
-	inBuf := make([][]float64, len(in.readers))
-	for i := range inBuf {
-		inBuf[i] = make([]float64, bandRows*g.Width)
+	// Two bands of each input: band k+1 is read while band k is computed.
+	var inBufs [2][][]float64
+	for s := range inBufs {
+		inBufs[s] = make([][]float64, len(in.readers))
+		for i := range inBufs[s] {
+			inBufs[s][i] = make([]float64, bandRows*g.Width)
+		}
+	}
+	read := func(y0 int, dst [][]float64) error {
+		for i, r := range in.readers {
+			if err := r.Rows(y0, min(bandRows, g.Height-y0), dst[i]); err != nil {
+				// A block that does not decode: the file's problem.
+				return &apperr.Error{Code: apperr.Invalid, Message: "gep: " + err.Error(), Zh: "gep：栅格数据无法解码：" + err.Error()}
+			}
+		}
+		return nil
+	}
+	var reading sync.WaitGroup
+	var readErr error
+	defer reading.Wait()
+	if g.Height > 0 {
+		readErr = read(0, inBufs[0])
 	}
 	var outBuf [2][][]float64
 	for s := range outBuf {
@@ -125,10 +145,17 @@ func run(ctx context.Context, in *inputs, dir string, outNames []string, deflate
 		}
 		n := min(bandRows, g.Height-y0)
 		cells := n * g.Width
-		for i, r := range in.readers {
-			if err := r.Rows(y0, n, inBuf[i]); err != nil {
-				return fmt.Errorf("gep: %w", err)
-			}
+		reading.Wait()
+		if readErr != nil {
+			return readErr
+		}
+		inBuf := inBufs[band%2]
+		if next := y0 + bandRows; next < g.Height {
+			reading.Add(1)
+			go func() {
+				defer reading.Done()
+				readErr = read(next, inBufs[(band+1)%2])
+			}()
 		}
 		out := outBuf[band%2]
 		half := n / 2
@@ -154,6 +181,9 @@ func run(ctx context.Context, in *inputs, dir string, outNames []string, deflate
 			if e != nil {
 				return e
 			}
+		}
+		if progress != nil {
+			progress(y0 + n)
 		}
 		for j, w := range writers {
 			writing.Add(1)

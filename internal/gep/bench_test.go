@@ -74,31 +74,7 @@ func makeBenchInputs(b *testing.B) benchInputs {
 		{in.pawc, "Float32", func(x, y int) float64 { return 0.1 + 0.2*hash(x/4, y/4, 6) }},
 	}
 	for _, f := range fields {
-		if _, err := os.Stat(f.path); err == nil {
-			continue
-		}
-		src := f.path + ".src.tif"
-		w, err := geotiff.Create(src, benchGrid, geotiff.Options{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		row := make([]float64, benchSize)
-		for y := range benchSize {
-			for x := range row {
-				row[x] = f.value(x, y)
-			}
-			if err := w.WriteRows(row); err != nil {
-				b.Fatal(err)
-			}
-		}
-		if err := w.Close(); err != nil {
-			b.Fatal(err)
-		}
-		gdaltest.Run(b, "gdal_translate", "-q", "-of", "GTiff", "-ot", f.ot, "-co", "COMPRESS=DEFLATE", "-co", "TILED=YES", src, f.path+".part")
-		os.Remove(src)
-		if err := os.Rename(f.path+".part", f.path); err != nil {
-			b.Fatal(err)
-		}
+		benchRaster(b, f.path, f.ot, f.value)
 	}
 	writeFile(b, dir, "pools.csv", "lucode,c_above,c_below,c_soil,c_dead\n1,60,15,90,5\n2,20,6,70,2\n3,3,4,60,1\n4,4,2,50,0\n5,0,0,0,0\n6,2,0,20,0\n")
 	writeFile(b, dir, "biophysical.csv", "lucode,Kc,root_depth,LULC_veg\n1,1.0,5000,1\n2,0.9,2000,1\n3,0.85,1000,1\n4,0.7,1200,1\n5,1.05,1,0\n6,0.3,1,0\n")
@@ -107,6 +83,37 @@ func makeBenchInputs(b *testing.B) benchInputs {
 {"type":"Feature","properties":{"ws_id":1},"geometry":{"type":"Polygon","coordinates":[[[400000,3250000],[470000,3250000],[455000,3118000],[400000,3118000],[400000,3250000]]]}},
 {"type":"Feature","properties":{"ws_id":2},"geometry":{"type":"Polygon","coordinates":[[[470000,3250000],[532000,3250000],[532000,3118000],[455000,3118000],[470000,3250000]]]}}]}`)
 	return in
+}
+
+// benchRaster writes a Lishui-sized raster of value at path once (kept
+// if there): uncompressed by our writer, then a tiled Deflate GeoTIFF of
+// type ot by gdal_translate.
+func benchRaster(b *testing.B, path, ot string, value func(x, y int) float64) {
+	if _, err := os.Stat(path); err == nil {
+		return
+	}
+	src := path + ".src.tif"
+	w, err := geotiff.Create(src, benchGrid, geotiff.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	row := make([]float64, benchSize)
+	for y := range benchSize {
+		for x := range row {
+			row[x] = value(x, y)
+		}
+		if err := w.WriteRows(row); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		b.Fatal(err)
+	}
+	gdaltest.Run(b, "gdal_translate", "-q", "-of", "GTiff", "-ot", ot, "-co", "COMPRESS=DEFLATE", "-co", "TILED=YES", src, path+".part")
+	os.Remove(src)
+	if err := os.Rename(path+".part", path); err != nil {
+		b.Fatal(err)
+	}
 }
 
 // BenchmarkGEP runs both models on Lishui-sized inputs: carbon with a

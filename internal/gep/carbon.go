@@ -155,7 +155,7 @@ func Carbon(ctx context.Context, opt CarbonOptions) (*CarbonSummary, error) {
 			}
 		}
 		return nil
-	})
+	}, nil)
 	if err != nil {
 		return nil, err
 	}

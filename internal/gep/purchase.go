@@ -212,8 +212,8 @@ const (
 	maxYuan = 1e17
 )
 
-// invalid is a purchase's error naming the field.
-func invalid(field, en, zh string, args ...any) error {
+// invalidField is a purchase's error naming the field.
+func invalidField(field, en, zh string, args ...any) error {
 	return apperr.Newf(apperr.Invalid, "purchase: %s: "+en, "生态产品采购：%s："+zh, append([]any{field}, args...)...)
 }
 
@@ -225,46 +225,46 @@ func (p *Purchase) Check() error {
 	for _, f := range []struct{ name, v string }{{"name", p.Name}, {"buyer", p.Buyer}, {"seller_name", p.SellerName},
 		{"use", p.Use}, {"source", p.Source}} {
 		if len([]rune(f.v)) > maxText {
-			return invalid(f.name, "longer than %d characters", "超过 %d 个字符", maxText)
+			return invalidField(f.name, "longer than %d characters", "超过 %d 个字符", maxText)
 		}
 	}
 	switch {
 	case p.Name == "":
-		return invalid("name", "missing", "缺少名称")
+		return invalidField("name", "missing", "缺少名称")
 	case p.Buyer == "":
-		return invalid("buyer", "missing", "缺少购买方")
+		return invalidField("buyer", "missing", "缺少购买方")
 	case !zoneCode.MatchString(p.SellerZone):
-		return invalid("seller_zone", "%q is no GB/T 2260 code of a county (6 digits) or township (9)", "%q 不是县（6 位）或乡镇（9 位）的 GB/T 2260 代码", p.SellerZone)
+		return invalidField("seller_zone", "%q is no GB/T 2260 code of a county (6 digits) or township (9)", "%q 不是县（6 位）或乡镇（9 位）的 GB/T 2260 代码", p.SellerZone)
 	case len(p.Services) == 0 || len(p.Services) > maxServices:
-		return invalid("services", "give 1 to %d services", "须给出 1 至 %d 项服务", maxServices)
+		return invalidField("services", "give 1 to %d services", "须给出 1 至 %d 项服务", maxServices)
 	case !(p.Share > 0 && p.Share <= 1):
-		return invalid("share", "%v: want a fraction above 0, at most 1 (0.002 for 0.2 %%)", "%v：应为大于 0、不超过 1 的比例（0.2%% 写作 0.002）", p.Share)
+		return invalidField("share", "%v: want a fraction above 0, at most 1 (0.002 for 0.2 %%)", "%v：应为大于 0、不超过 1 的比例（0.2%% 写作 0.002）", p.Share)
 	case p.BaseYear < 2000 || p.BaseYear > 2100:
-		return invalid("base_year", "%d: want 2000 to 2100", "%d：应为 2000 至 2100", p.BaseYear)
+		return invalidField("base_year", "%d: want 2000 to 2100", "%d：应为 2000 至 2100", p.BaseYear)
 	case len(p.Schedule) == 0 || len(p.Schedule) > maxInstalments:
-		return invalid("schedule", "give 1 to %d instalments", "须给出 1 至 %d 期付款", maxInstalments)
+		return invalidField("schedule", "give 1 to %d instalments", "须给出 1 至 %d 期付款", maxInstalments)
 	case len(p.Indicators) > maxIndicators:
-		return invalid("indicators", "more than %d", "超过 %d 项", maxIndicators)
+		return invalidField("indicators", "more than %d", "超过 %d 项", maxIndicators)
 	case len(p.Observations) > maxObservations:
-		return invalid("observations", "more than %d", "超过 %d 条", maxObservations)
+		return invalidField("observations", "more than %d", "超过 %d 条", maxObservations)
 	}
 	p.County = p.SellerZone[:6]
 	for i, s := range p.Services {
 		if !identName.MatchString(s) || slices.Index(p.Services, s) != i {
-			return invalid(fmt.Sprintf("services[%d]", i), "%q: want a service name such as water_conservation, each once", "%q：应为服务名称（如 water_conservation），且不重复", s)
+			return invalidField(fmt.Sprintf("services[%d]", i), "%q: want a service name such as water_conservation, each once", "%q：应为服务名称（如 water_conservation），且不重复", s)
 		}
 	}
 	for i, b := range p.Basis {
 		field := fmt.Sprintf("basis[%d]", i)
 		switch {
 		case !slices.Contains(p.Services, b.Service):
-			return invalid(field, "service %q is not among the purchase's services", "服务 %q 不在采购的服务之列", b.Service)
+			return invalidField(field, "service %q is not among the purchase's services", "服务 %q 不在采购的服务之列", b.Service)
 		case slices.IndexFunc(p.Basis, func(o BasisValue) bool { return o.Service == b.Service }) != i:
-			return invalid(field, "service %q twice", "服务 %q 重复", b.Service)
+			return invalidField(field, "service %q twice", "服务 %q 重复", b.Service)
 		case !finite(b.Value) || b.Value < 0 || b.Value > maxYuan:
-			return invalid(field, "value %v: want yuan, 0 to 1e17", "价值 %v：应为 0 至 1e17 元", b.Value)
+			return invalidField(field, "value %v: want yuan, 0 to 1e17", "价值 %v：应为 0 至 1e17 元", b.Value)
 		case b.Source == "" || len([]rune(b.Source)) > maxText:
-			return invalid(field, "the source of the value is missing or longer than %d characters (an account run, a report)", "缺少价值的来源（核算批次或报告），或超过 %d 个字符", maxText)
+			return invalidField(field, "the source of the value is missing or longer than %d characters (an account run, a report)", "缺少价值的来源（核算批次或报告），或超过 %d 个字符", maxText)
 		}
 	}
 	sum := 0.0
@@ -273,47 +273,47 @@ func (p *Purchase) Check() error {
 		field := fmt.Sprintf("schedule[%d]", i)
 		switch {
 		case !(in.Fraction > 0 && in.Fraction <= 1):
-			return invalid(field, "fraction %v: want above 0, at most 1", "比例 %v：应大于 0、不超过 1", in.Fraction)
+			return invalidField(field, "fraction %v: want above 0, at most 1", "比例 %v：应大于 0、不超过 1", in.Fraction)
 		case in.Year < p.BaseYear || in.Year > 2100:
-			return invalid(field, "year %d: want from the base year %d to 2100", "年度 %d：应在基准年 %d 至 2100 之间", in.Year, p.BaseYear)
+			return invalidField(field, "year %d: want from the base year %d to 2100", "年度 %d：应在基准年 %d 至 2100 之间", in.Year, p.BaseYear)
 		case in.ConditionYear != 0 && (in.ConditionYear < p.BaseYear || in.ConditionYear > in.Year):
-			return invalid(field, "condition year %d: want from the base year %d to the payment's year %d", "考核年度 %d：应在基准年 %d 至付款年度 %d 之间", in.ConditionYear, p.BaseYear, in.Year)
+			return invalidField(field, "condition year %d: want from the base year %d to the payment's year %d", "考核年度 %d：应在基准年 %d 至付款年度 %d 之间", in.ConditionYear, p.BaseYear, in.Year)
 		}
 		sum += in.Fraction
 		conditional = conditional || in.ConditionYear != 0
 	}
 	if math.Abs(sum-1) > 1e-9 {
-		return invalid("schedule", "the fractions add up to %v, want 1", "各期比例之和为 %v，应为 1", sum)
+		return invalidField("schedule", "the fractions add up to %v, want 1", "各期比例之和为 %v，应为 1", sum)
 	}
 	if conditional && len(p.Indicators) == 0 {
-		return invalid("indicators", "a conditional instalment needs quality indicators", "有条件的付款须有生态质量指标")
+		return invalidField("indicators", "a conditional instalment needs quality indicators", "有条件的付款须有生态质量指标")
 	}
 	for i, ind := range p.Indicators {
 		field := fmt.Sprintf("indicators[%d]", i)
 		switch {
 		case !identName.MatchString(ind.Code) || slices.IndexFunc(p.Indicators, func(o QualityIndicator) bool { return o.Code == ind.Code }) != i:
-			return invalid(field, "code %q: want a name such as water_quality_rate, each once", "代码 %q：应为指标代码（如 water_quality_rate），且不重复", ind.Code)
+			return invalidField(field, "code %q: want a name such as water_quality_rate, each once", "代码 %q：应为指标代码（如 water_quality_rate），且不重复", ind.Code)
 		case len([]rune(ind.Name)) > maxText || len([]rune(ind.Unit)) > maxText:
-			return invalid(field, "name or unit longer than %d characters", "名称或单位超过 %d 个字符", maxText)
+			return invalidField(field, "name or unit longer than %d characters", "名称或单位超过 %d 个字符", maxText)
 		case ind.Min == nil && ind.Max == nil:
-			return invalid(field, "give min, max or both", "须给出下限、上限或两者")
+			return invalidField(field, "give min, max or both", "须给出下限、上限或两者")
 		case ind.Min != nil && !finite(*ind.Min) || ind.Max != nil && !finite(*ind.Max):
-			return invalid(field, "min and max must be numbers", "下限和上限须为数值")
+			return invalidField(field, "min and max must be numbers", "下限和上限须为数值")
 		}
 	}
 	for i, o := range p.Observations {
 		field := fmt.Sprintf("observations[%d]", i)
 		switch {
 		case !slices.ContainsFunc(p.Indicators, func(ind QualityIndicator) bool { return ind.Code == o.Indicator }):
-			return invalid(field, "indicator %q is not among the purchase's indicators", "指标 %q 不在采购的指标之列", o.Indicator)
+			return invalidField(field, "indicator %q is not among the purchase's indicators", "指标 %q 不在采购的指标之列", o.Indicator)
 		case o.Year < 2000 || o.Year > 2100:
-			return invalid(field, "year %d: want 2000 to 2100", "年度 %d：应为 2000 至 2100", o.Year)
+			return invalidField(field, "year %d: want 2000 to 2100", "年度 %d：应为 2000 至 2100", o.Year)
 		case !finite(o.Value):
-			return invalid(field, "the value is not a number", "数值无效")
+			return invalidField(field, "the value is not a number", "数值无效")
 		case o.Source == "" || len([]rune(o.Source)) > maxText:
-			return invalid(field, "the source of the value is missing or longer than %d characters (a monitoring report, a bulletin)", "缺少数值的来源（监测报告、公报），或超过 %d 个字符", maxText)
+			return invalidField(field, "the source of the value is missing or longer than %d characters (a monitoring report, a bulletin)", "缺少数值的来源（监测报告、公报），或超过 %d 个字符", maxText)
 		case slices.IndexFunc(p.Observations, func(x Observation) bool { return x.Indicator == o.Indicator && x.Year == o.Year }) != i:
-			return invalid(field, "%s of %d twice", "%s %d 年的数值重复", o.Indicator, o.Year)
+			return invalidField(field, "%s of %d twice", "%s %d 年的数值重复", o.Indicator, o.Year)
 		}
 	}
 	return nil

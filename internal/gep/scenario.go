@@ -176,7 +176,7 @@ func applyParcels(ctx context.Context, base, parcels string, to int, out string)
 	}
 	defer in.close()
 	g := in.grid
-	ps, err := readPolygons(parcels, g, "")
+	ps, err := readPolygons(parcels, g, "", "")
 	if err != nil {
 		return 0, err
 	}

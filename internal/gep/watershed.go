@@ -18,6 +18,7 @@ import (
 // raster's pixel coordinates (column, row; fractional).
 type watershed struct {
 	id    int
+	name  string // the name property of a zone
 	rings [][]geo.Point
 	area  float64 // m², from the polygons as InVEST takes it
 	minY  float64
@@ -30,12 +31,14 @@ var epsgName = regexp.MustCompile(`EPSG:+(\d+)$`)
 // MultiPolygons with an integer property ws_id, in the CRS of the grid g
 // or in longitude and latitude when g's is one projectionOf knows.
 func readWatersheds(path string, g raster.Grid) ([]watershed, error) {
-	return readPolygons(path, g, "ws_id")
+	return readPolygons(path, g, "ws_id", "")
 }
 
-// readPolygons reads polygons as readWatersheds does, their ids from the
-// integer property idKey, or numbered from 1 where idKey is "".
-func readPolygons(path string, g raster.Grid, idKey string) ([]watershed, error) {
+// readPolygons reads a GeoJSON FeatureCollection of Polygons and
+// MultiPolygons, each with a distinct integer property idProp (numbered
+// from 1 where idProp is "") and a string nameProp when not empty, as
+// readWatersheds does.
+func readPolygons(path string, g raster.Grid, idProp, nameProp string) ([]watershed, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("gep: %w", err)
@@ -88,20 +91,26 @@ func readPolygons(path string, g raster.Grid, idKey string) ([]watershed, error)
 	seen := map[int]bool{}
 	for i, f := range fc.Features {
 		id := i + 1
-		if idKey != "" {
-			if err := json.Unmarshal(f.Properties[idKey], &id); err != nil {
-				return nil, fmt.Errorf("gep: %s: feature %d: %s is missing or not an integer", path, i+1, idKey)
+		if idProp != "" {
+			if err := json.Unmarshal(f.Properties[idProp], &id); err != nil {
+				return nil, fmt.Errorf("gep: %s: feature %d: %s is missing or not an integer", path, i+1, idProp)
 			}
 		}
 		if seen[id] {
-			return nil, fmt.Errorf("gep: %s: feature %d: %s %d appears twice", path, i+1, idKey, id)
+			return nil, fmt.Errorf("gep: %s: feature %d: %s %d appears twice", path, i+1, idProp, id)
+		}
+		var name string
+		if nameProp != "" {
+			if err := json.Unmarshal(f.Properties[nameProp], &name); err != nil {
+				return nil, fmt.Errorf("gep: %s: feature %d (%s %d): %s is missing or not a string", path, i+1, idProp, id, nameProp)
+			}
 		}
 		seen[id] = true
 		sh, err := geo.ParseShape(string(f.Geometry))
 		if err != nil {
-			return nil, fmt.Errorf("gep: %s: feature %d: %v", path, i+1, err)
+			return nil, fmt.Errorf("gep: %s: feature %d (%s %d): %v", path, i+1, idProp, id, err)
 		}
-		ws := watershed{id: id, minY: math.Inf(1), maxY: math.Inf(-1)}
+		ws := watershed{id: id, name: name, minY: math.Inf(1), maxY: math.Inf(-1)}
 		for _, poly := range sh.Polys {
 			for j, ring := range poly {
 				px := make([]geo.Point, len(ring))

@@ -146,7 +146,7 @@ func WaterYield(ctx context.Context, opt WaterYieldOptions) ([]WatershedResult, 
 			}
 		}
 		return nil
-	})
+	}, nil)
 	if err != nil {
 		return nil, err
 	}
