@@ -167,6 +167,9 @@ func probes() map[string][]probe {
 		"GET /api/v1/standards":  {{path: "/api/v1/standards", want: all200}},
 		"POST /api/v1/standards": {{path: "/api/v1/standards?name=s.csv", body: text(standardsCSV), want: want{200, 200, 403, 403, 403, 403, 403, 403}}},
 		"GET /api/v1/alarms":     {{path: "/api/v1/alarms", want: all200}, {path: "/api/v1/alarms?uscc=" + entB, want: all200}},
+		// The stream (decision 0027) is read as the list; its filtering by
+		// role is TestAlarmStream's, over real connections.
+		"GET /api/v1/alarms/stream": {{path: "/api/v1/alarms/stream", want: all200}},
 		"GET /api/v1/alarms/{id}": {{pathOf: alarmOfA, alarm: true, want: want{200, 200, 200, 200, 200, 200, 200, 200}},
 			{pathOf: alarmOfB, alarm: true, want: ofB}},
 		"POST /api/v1/alarms/{id}/acknowledge": {{pathOf: alarmOfA, alarm: true, suffix: "/acknowledge", body: alarmBody(alarmOfA, `"comment": "已通知企业"`),

@@ -54,6 +54,9 @@ type route struct {
 	method, pattern, summary string
 	// handle returns the success body: a value to encode as JSON, or a download.
 	handle func(r *http.Request) (any, error)
+	// own, where set in handle's place, writes the response itself: a
+	// stream of events (resp eventsOf{...}), which no one body holds.
+	own    http.HandlerFunc
 	status int   // success status; 0 means 200
 	limit  int64 // body limit; 0 means maxJSON
 	// public: no role is checked (health, the document, code tables);
@@ -117,6 +120,10 @@ func (s *Server) Handler() http.Handler {
 func (s *Server) mux() *http.ServeMux {
 	mux := http.NewServeMux()
 	for _, rt := range s.routes {
+		if rt.own != nil {
+			mux.Handle(rt.method+" "+rt.pattern, rt.own)
+			continue
+		}
 		mux.Handle(rt.method+" "+rt.pattern, s.serve(rt))
 	}
 	return mux

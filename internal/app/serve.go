@@ -127,6 +127,7 @@ func (a *App) Serve(ctx context.Context, log *slog.Logger, sv Serving) error {
 	mux.Handle("GET /metrics", as.Authenticate(m.Handler()))
 	srv := &http.Server{Handler: api.SecurityHeaders(mux), ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: sv.HTTP.ReadTimeout, WriteTimeout: sv.HTTP.WriteTimeout, IdleTimeout: sv.HTTP.IdleTimeout}
+	srv.RegisterOnShutdown(rul.Close) // the alarm streams end; Shutdown waits for no stream
 	scheme := "http"
 	if sv.HTTP.TLSCert != "" {
 		scheme = "https"

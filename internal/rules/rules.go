@@ -54,6 +54,9 @@ type Alarm struct {
 	ResolvedBy     string `json:"resolved_by"`
 	ResolvedAt     string `json:"resolved_at"`
 	ResolveReason  string `json:"resolve_reason"`
+	// Seq is the number of the alarm's last change, across every process
+	// on the store: the stream's event id.
+	Seq int64 `json:"seq"`
 }
 
 // AlarmFilter selects alarms; empty fields match all.
@@ -92,6 +95,11 @@ type Store interface {
 	// SetAlarm stores a's state, end, acknowledgement and resolution as
 	// version a.Version+1 if the stored one is a.Version, else ErrStale.
 	SetAlarm(ctx context.Context, a Alarm) error
+	// AlarmChanges returns up to limit alarms whose last change is after
+	// seq after, in the order of their changes (decision 0027).
+	AlarmChanges(ctx context.Context, after int64, limit int) ([]Alarm, error)
+	// AlarmSeq is the number of the last change of any alarm.
+	AlarmSeq(ctx context.Context) (int64, error)
 }
 
 // ErrStale: the alarm changed since the version given.

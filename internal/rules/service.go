@@ -10,10 +10,13 @@ import (
 
 // Service is what the API and the command line call: the catalogue and
 // the alarms, to those the roles' policy lets (decision 0019).
-type Service struct{ s Store }
+type Service struct {
+	s   Store
+	hub *hub // the alarm streams of this process
+}
 
 // NewService returns the service over s.
-func NewService(s Store) *Service { return &Service{s: s} }
+func NewService(s Store) *Service { return &Service{s: s, hub: newHub(s)} }
 
 // CatalogueView is the catalogue in force and whether it is the built-in one.
 type CatalogueView struct {
