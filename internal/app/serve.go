@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	_ "net/http/pprof" // on --pprof's own listener only
+	"sync"
 	"time"
 
 	"ecoindustry/internal/api"
@@ -69,6 +71,10 @@ type Serving struct {
 	// addresses they listen on (the demo loads its data and starts its
 	// simulated loggers on the HJ 212 one).
 	Prepare func(ctx context.Context, log *slog.Logger, httpAddr, hj212Addr string) error
+	// RollEvery, RulesEvery and GapAfter, where set, replace the rollups'
+	// 30 s step, the rules' 5 s and the data gaps' 1 h (the demo's gaps;
+	// tests that compress time).
+	RollEvery, RulesEvery, GapAfter time.Duration
 }
 
 // Serve serves HTTP and HJ 212 until ctx ends, then shuts down
@@ -102,10 +108,16 @@ func (a *App) Serve(ctx context.Context, log *slog.Logger, sv Serving) error {
 	if cfg.Store != "" {
 		lag = 10 * time.Second
 	}
-	go monitoring.Roller(writerCtx, db, 30*time.Second, lag, log)
+	// The rollups and rules stop with the writer, and Serve returns after
+	// them: the store closes after it.
+	var followers sync.WaitGroup
+	defer func() { stopWriter(); followers.Wait() }()
+	followers.Go(func() { monitoring.Roller(writerCtx, db, cmp.Or(sv.RollEvery, 30*time.Second), lag, log) })
 	// The rules follow the rollups as they change (decision 0023), and
 	// check for silent loggers every minute.
-	go rules.NewRunner(db, log).Run(writerCtx, 5*time.Second)
+	runner := rules.NewRunner(db, log)
+	runner.GapAfter = sv.GapAfter
+	followers.Go(func() { runner.Run(writerCtx, cmp.Or(sv.RulesEvery, 5*time.Second)) })
 	ingestDone := make(chan error, 1)
 	go func() {
 		srv := ingest.New(sv.Ingest, ingest.NewDirectory(db, time.Minute), w, log, m)
