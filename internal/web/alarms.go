@@ -64,6 +64,7 @@ type alarmsData struct {
 	Total      int
 	From, To   int
 	Prev, Next string
+	Stream     string // the alarm stream with the page's filters
 }
 
 // noAlarms: the server was built without the rules service.
@@ -91,6 +92,13 @@ func (s *Server) alarms(v *view, r *http.Request) error {
 	offset, _ := strconv.Atoi(q.Get("offset"))
 	offset = max(offset, 0)
 	f := rules.AlarmFilter{Kind: q.Get("kind"), County: q.Get("county"), Limit: pageSize, Offset: offset}
+	sq := url.Values{}
+	for _, k := range []string{"state", "kind", "county"} {
+		if q.Get(k) != "" {
+			sq.Set(k, q.Get(k))
+		}
+	}
+	d.Stream = "/api/v1/alarms/stream?" + sq.Encode()
 	if st := q.Get("state"); st != "" {
 		f.States = []string{st}
 	}

@@ -57,9 +57,12 @@ func TestAlarmPages(t *testing.T) {
 		want    []string
 		not     []string
 	}{
-		{"zh", "/alarms", []string{`id="alarm-filters"`, `id="alarm-table"`, `id="alarm-` + id + `"`, "超标", "待处理", `hx-trigger="every 30s"`, `id="nav-alarms"`, "GB 13271-2014"}, nil},
+		{"zh", "/alarms", []string{`id="alarm-filters"`, `id="alarm-table"`, `id="alarm-` + id + `"`, "超标", "待处理", `hx-trigger="every 30s, alarm-changed"`, `data-stream="/api/v1/alarms/stream?"`, "正在连接实时推送", `id="nav-alarms"`, "GB 13271-2014"}, nil},
 		{"en", "/alarms", []string{`id="alarm-table"`, `id="alarm-` + id + `"`, "Exceedance", "Open", "Multiple of the limit", `aria-current="page"`}, nil},
-		{"en", "/alarms?state=open&kind=exceedance&county=" + county, []string{`id="alarm-` + id + `"`, `<option value="open" selected>`}, nil},
+		{"en", "/alarms?state=open&kind=exceedance&county=" + county, []string{`id="alarm-` + id + `"`, `<option value="open" selected>`,
+			`data-stream="/api/v1/alarms/stream?county=` + county + `&amp;kind=exceedance&amp;state=open"`}, nil},
+		// The overview's map and table count the open alarms by county.
+		{"en", "/", []string{"Open alarms", `data-key="alarms"`, `<a href="/alarms?county=` + county + `">1</a>`, `"/alarms?county=` + county + `"`}, nil},
 		{"en", "/alarms?kind=data_gap", nil, []string{`id="alarm-` + id + `"`}},
 		{"en", "/alarms?county=" + other, nil, []string{`id="alarm-` + id + `"`}},
 		{"zh", "/alarms/" + id, []string{`id="alarm-state"`, `data-state="open"`, `id="form-acknowledge"`, `id="form-resolve"`, `name="csrf"`,

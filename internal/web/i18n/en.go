@@ -178,4 +178,8 @@ var en = map[string]string{
 	"alarm.period": "Period", "alarm.value": "Value", "alarm.count": "Samples", "alarm.raw": "Evidence as stored",
 	"alarm.step.acknowledge": "Acknowledge", "alarm.step.resolve": "Resolve", "alarm.comment": "Comment",
 	"alarm.recorded": "Recorded.",
+
+	// Live alarms and alarms by county (decision 0027).
+	"alarms.live.on": "Live", "alarms.live.off": "Live updates lost: refreshing every 30 s", "alarms.live.connecting": "Connecting to live updates…",
+	"measure.alarms": "Open alarms",
 }

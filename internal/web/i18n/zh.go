@@ -178,4 +178,8 @@ var zh = map[string]string{
 	"alarm.period": "时段", "alarm.value": "数值", "alarm.count": "样本数", "alarm.raw": "原始证据",
 	"alarm.step.acknowledge": "确认", "alarm.step.resolve": "处理完毕", "alarm.comment": "备注",
 	"alarm.recorded": "已记录。",
+
+	// 实时告警与各县告警（决策 0027）。
+	"alarms.live.on": "实时推送中", "alarms.live.off": "实时推送已断开，每 30 秒刷新", "alarms.live.connecting": "正在连接实时推送…",
+	"measure.alarms": "未处理告警",
 }
