@@ -218,11 +218,22 @@ func (r *Runner) site(ctx context.Context, sites map[[2]string]*Site, uscc, outl
 		return s, nil
 	}
 	sites[k] = nil
-	es, _, err := r.s.Enterprises(ctx, registry.EnterpriseFilter{USCC: uscc})
+	s, err := siteOf(ctx, r.s, uscc, outlet)
+	if err != nil || s == nil {
+		return nil, err
+	}
+	sites[k] = s
+	return s, nil
+}
+
+// siteOf reads what an outlet's limits depend on; nil for an outlet the
+// registry does not know.
+func siteOf(ctx context.Context, st Store, uscc, outlet string) (*Site, error) {
+	es, _, err := st.Enterprises(ctx, registry.EnterpriseFilter{USCC: uscc})
 	if err != nil || len(es) == 0 {
 		return nil, err
 	}
-	os, err := r.s.Outlets(ctx, uscc)
+	os, err := st.Outlets(ctx, uscc)
 	if err != nil {
 		return nil, err
 	}
@@ -231,7 +242,7 @@ func (r *Runner) site(ctx context.Context, sites map[[2]string]*Site, uscc, outl
 		return nil, nil
 	}
 	s := &Site{Enterprise: es[0], Outlet: os[i]}
-	fs, err := r.s.Facilities(ctx, uscc)
+	fs, err := st.Facilities(ctx, uscc)
 	if err != nil {
 		return nil, err
 	}
@@ -240,10 +251,9 @@ func (r *Runner) site(ctx context.Context, sites map[[2]string]*Site, uscc, outl
 			s.Facilities = append(s.Facilities, f.Kind)
 		}
 	}
-	if s.Permits, err = r.s.Permits(ctx, uscc); err != nil {
+	if s.Permits, err = st.Permits(ctx, uscc); err != nil {
 		return nil, err
 	}
-	sites[k] = s
 	return s, nil
 }
 

@@ -123,3 +123,30 @@ func (v *Service) change(ctx context.Context, by auth.Principal, id int64, versi
 	a.Version++
 	return a, nil
 }
+
+// Limit returns the limit the rules judge pollutant code of an outlet by
+// on day at, and where it came from (LimitFor); false where there is none
+// to judge by. The outlet is read as monitoring data.
+func (v *Service) Limit(ctx context.Context, by auth.Principal, uscc, outlet, code string, at time.Time) (Limit, bool, error) {
+	if err := auth.CanList(by, auth.Monitoring); err != nil {
+		return Limit{}, false, err
+	}
+	site, err := siteOf(ctx, v.s, uscc, outlet)
+	if err != nil {
+		return Limit{}, false, err
+	}
+	missing := apperr.Newf(apperr.NotFound, "no outlet %s of %s", "无此排放口：%s（%s）", outlet, uscc)
+	if site == nil {
+		return Limit{}, false, missing
+	}
+	e := site.Enterprise
+	if err := auth.CanRead(by, auth.Object{What: auth.Monitoring, Bureau: auth.Ecology, County: e.County, Park: e.Park, USCC: e.USCC, Missing: missing}); err != nil {
+		return Limit{}, false, err
+	}
+	cat, _, err := Catalogue(ctx, v.s)
+	if err != nil {
+		return Limit{}, false, err
+	}
+	l, ok := LimitFor(cat, *site, code, at)
+	return l, ok, nil
+}

@@ -192,3 +192,51 @@ func TestAlarmReadOnly(t *testing.T) {
 		t.Errorf("read-only officer acknowledging: %d, want 403 with the error", rec.Code)
 	}
 }
+
+// TestEffluentChart: an outlet's hourly values with the limit the rules
+// judge by and where it came from, and its exceedances marked, in both
+// languages.
+func TestEffluentChart(t *testing.T) {
+	e := sharedEnv(t)
+	start := time.Now().Add(-3 * time.Hour).Truncate(time.Hour)
+	a := raiseAlarm(t, e, start)
+	path := "/outlets/" + a.USCC + "/" + a.Outlet + "/effluent?pollutant=a21026&days=1"
+	l, ok, err := e.srv.rules.Limit(context.Background(), auth.Command("test"), a.USCC, a.Outlet, "a21026", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	limit := "No limit to judge by"
+	if ok {
+		limit = "Limit from: " + l.Source
+	}
+	for _, tc := range []struct {
+		l, path string
+		want    []string
+	}{
+		{"en", path, []string{`id="effluent-chart"`, `"markArea"`, `#` + strconv.FormatInt(a.ID, 10) + ` 2.4×`, `id="alarm-` + strconv.FormatInt(a.ID, 10) + `"`,
+			"Hourly mean", `<option value="1" selected>`, `<option value="a21026" selected>`, limit}},
+		{"zh", path, []string{"排放曲线", "小时均值", "超标告警"}},
+		// An unknown span is the default week; the enterprise page links here.
+		{"en", "/outlets/" + a.USCC + "/" + a.Outlet + "/effluent?days=5", []string{`<option value="7" selected>`, `id="effluent-chart"`}},
+		{"en", "/enterprises/" + a.USCC, []string{`href="/outlets/` + a.USCC + `/` + a.Outlet + `/effluent"`}},
+	} {
+		status, body := e.get(t, tc.l, tc.path)
+		if status != 200 {
+			t.Fatalf("%s %s: status %d", tc.l, tc.path, status)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(body, w) {
+				t.Errorf("%s %s: no %s", tc.l, tc.path, w)
+			}
+		}
+		if m := regexp.MustCompile(`\[[a-z_]+\.[a-z_.-]+\]`).FindString(body); m != "" {
+			t.Errorf("%s %s: message missing from the catalogue: %s", tc.l, tc.path, m)
+		}
+	}
+	if status, _ := e.get(t, "en", "/outlets/"+a.USCC+"/NOPE/effluent"); status != 200 {
+		t.Errorf("an outlet without data: %d", status)
+	}
+	if status, _ := e.get(t, "en", "/outlets/bad/DA001/effluent"); status != http.StatusBadRequest {
+		t.Errorf("a bad USCC: %d", status)
+	}
+}

@@ -112,6 +112,7 @@ func (s *Server) Handler() http.Handler {
 		{"GET /alarms", s.alarms},
 		{"GET /alarms/{id}", s.alarm},
 		{"POST /alarms/{id}/{step}", s.alarmStep},
+		{"GET /outlets/{uscc}/{outlet}/effluent", s.effluent},
 		{"GET /screenings", s.screenings},
 		{"GET /screenings/{id}", s.screening},
 		{"GET /campaigns", s.campaigns},

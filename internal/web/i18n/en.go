@@ -182,4 +182,8 @@ var en = map[string]string{
 	// Live alarms and alarms by county (decision 0027).
 	"alarms.live.on": "Live", "alarms.live.off": "Live updates lost: refreshing every 30 s", "alarms.live.connecting": "Connecting to live updates…",
 	"measure.alarms": "Open alarms",
+	"effluent.title": "Effluent chart", "effluent.hourly": "Hourly mean", "effluent.span": "Span", "effluent.days": "last %d days",
+	"effluent.no_limit": "No limit to judge by (neither the catalogue nor the permit gives one)", "effluent.exceedances": "Exceedance alarms",
+	"effluent.note":    "Hourly means from our rollups of the real-time data, else the logger's own hourly data; the dashed red line is the limit judged by, the red areas the exceedances.",
+	"effluent.no_data": "This outlet has no monitoring data and no permit limit.", "outlet.effluent": "Effluent chart",
 }

@@ -182,4 +182,8 @@ var zh = map[string]string{
 	// 实时告警与各县告警（决策 0027）。
 	"alarms.live.on": "实时推送中", "alarms.live.off": "实时推送已断开，每 30 秒刷新", "alarms.live.connecting": "正在连接实时推送…",
 	"measure.alarms": "未处理告警",
+	"effluent.title": "排放曲线", "effluent.hourly": "小时均值", "effluent.span": "时间范围", "effluent.days": "近 %d 天",
+	"effluent.no_limit": "无可判定的限值（标准目录与排污许可均未给出）", "effluent.exceedances": "超标告警",
+	"effluent.note":    "小时均值取自本平台对实时数据的汇总，无实时数据的小时取数采仪上报的小时数据；红色虚线为判定所用限值，红色区域为超标时段。",
+	"effluent.no_data": "此排放口无监测数据，也无许可限值。", "outlet.effluent": "排放曲线",
 }
