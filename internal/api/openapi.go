@@ -101,7 +101,7 @@ var pathParamDocs = map[string]string{
 	"key":    "the record's key",
 	"outlet": "outlet code within its enterprise (e.g. DA001)",
 	"mn":     "data logger MN (HJ 212)",
-	"id":     "the id of the screening run, campaign, case, API token or attachment (SHA-256 hex)",
+	"id":     "the id of the screening run, campaign, case, alarm, watched item, API token or attachment (SHA-256 hex)",
 	"name":   "account name",
 	"other":  "the id of the later screening run",
 }

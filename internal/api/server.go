@@ -20,6 +20,7 @@ import (
 	"ecoindustry/internal/compliance"
 	"ecoindustry/internal/economy"
 	"ecoindustry/internal/monitoring"
+	"ecoindustry/internal/notify"
 	"ecoindustry/internal/registry"
 	"ecoindustry/internal/rules"
 )
@@ -39,6 +40,7 @@ type Server struct {
 	acc  *auth.Service
 	// rules: nil, no standards' or alarms' routes.
 	rules *rules.Service
+	watch *notify.Service // nil: no watch-list routes
 	log   *slog.Logger
 	// TrustProxy takes the client's address from X-Forwarded-For and
 	// TLS from X-Forwarded-Proto: only behind a reverse proxy that sets
@@ -78,8 +80,12 @@ type param struct{ name, typ, desc string }
 // rectification cases, the rules' standards and alarms and the per-mu
 // evaluations, whose callers acc authenticates, that logs internal errors
 // to log.
-func New(reg *registry.Service, mon *monitoring.Service, comp *compliance.Service, econ *economy.Service, acc *auth.Service, rl *rules.Service, log *slog.Logger) *Server {
+func New(reg *registry.Service, mon *monitoring.Service, comp *compliance.Service, econ *economy.Service, acc *auth.Service, rl *rules.Service, log *slog.Logger,
+	opts ...func(*Server)) *Server {
 	s := &Server{reg: reg, mon: mon, comp: comp, econ: econ, acc: acc, rules: rl, log: log}
+	for _, o := range opts {
+		o(s)
+	}
 	s.routes = s.table()
 	doc, err := openAPI(s.routes)
 	if err != nil {

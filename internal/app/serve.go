@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	_ "net/http/pprof" // on --pprof's own listener only
+	"os"
 	"sync"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"ecoindustry/internal/ingest"
 	"ecoindustry/internal/metrics"
 	"ecoindustry/internal/monitoring"
+	"ecoindustry/internal/notify"
 	"ecoindustry/internal/rules"
 	"ecoindustry/internal/store/postgres"
 	"ecoindustry/internal/web"
@@ -127,7 +129,17 @@ func (a *App) Serve(ctx context.Context, log *slog.Logger, sv Serving) error {
 
 	mon := monitoring.NewService(db, db)
 	rul := rules.NewService(db)
-	as := api.New(a.Registry, mon, a.Compliance, a.Economy, a.Accounts, rul, log)
+	// The watch-lists' daily digest, once a day across processes (decision 0027).
+	if err := notify.CheckAt(cfg.DigestAt); err != nil {
+		return err
+	}
+	dg := notify.NewDigester(db, rul, db, a.Accounts, log)
+	host, _ := os.Hostname()
+	dg.Name, dg.At = fmt.Sprintf("%s/%d", host, os.Getpid()), cfg.DigestAt
+	dg.Mail = notify.Mail{Addr: cfg.SMTP, User: cfg.SMTPUser, Password: cfg.SMTPPassword, From: cfg.SMTPFrom}
+	dg.Webhook = notify.Webhook{URL: cfg.Webhook, Secret: cfg.WebhookSecret}
+	followers.Go(func() { dg.Run(writerCtx) })
+	as := api.New(a.Registry, mon, a.Compliance, a.Economy, a.Accounts, rul, log, api.WithWatchLists(notify.NewService(db, db)))
 	as.TrustProxy = sv.HTTP.TrustProxy
 	apiHandler := as.Handler()
 	mux := http.NewServeMux()

@@ -25,11 +25,18 @@ type Config struct {
 	ConnsPerAddress string
 	LogLevel        string // debug, info, warn, error
 	LogFormat       string // text, json
+	// The watch-lists' daily digest (decision 0027): its time, hh:mm in
+	// China Standard Time; the SMTP server (host:port, none: no mail), its
+	// account and sender; the chat robot's webhook URL and DingTalk's
+	// signing secret. Passwords, the webhook's URL (its key) and the secret
+	// are never printed.
+	DigestAt, SMTP, SMTPUser, SMTPPassword, SMTPFrom, Webhook, WebhookSecret string
 }
 
 // Defaults returns the built-in configuration.
 func Defaults() Config {
-	return Config{Data: "./data", HTTP: "127.0.0.1:8080", HJ212: ":9212", ConnsPerAddress: "2000", LogLevel: "info", LogFormat: "text"}
+	return Config{Data: "./data", HTTP: "127.0.0.1:8080", HJ212: ":9212", ConnsPerAddress: "2000", LogLevel: "info", LogFormat: "text",
+		DigestAt: "08:00", SMTPFrom: "ecoind@localhost"}
 }
 
 // vars maps each setting to its environment variable.
@@ -49,6 +56,13 @@ func (c *Config) vars() []struct {
 		{"ECOIND_MAX_CONNS_PER_ADDRESS", "max-conns-per-address", "data-logger connections at most from one address (loggers behind one carrier NAT share one; 0: no limit)", &c.ConnsPerAddress},
 		{"ECOIND_LOG_LEVEL", "log-level", "log level: debug, info, warn, error", &c.LogLevel},
 		{"ECOIND_LOG_FORMAT", "log-format", "log format: text or json", &c.LogFormat},
+		{"ECOIND_DIGEST_AT", "digest-at", "time of the watch-lists' daily digest, hh:mm China Standard Time", &c.DigestAt},
+		{"ECOIND_SMTP", "smtp", "SMTP server host:port for the digests (empty: no mail)", &c.SMTP},
+		{"ECOIND_SMTP_USER", "smtp-user", "SMTP account (AUTH PLAIN, over STARTTLS)", &c.SMTPUser},
+		{"ECOIND_SMTP_PASSWORD", "smtp-password", "SMTP password (prefer the environment variable: a flag shows in ps)", &c.SMTPPassword},
+		{"ECOIND_SMTP_FROM", "smtp-from", "sender address of the digests", &c.SMTPFrom},
+		{"ECOIND_WEBHOOK", "webhook", "DingTalk or WeCom robot webhook URL for the digests (empty: none)", &c.Webhook},
+		{"ECOIND_WEBHOOK_SECRET", "webhook-secret", "DingTalk robot signing secret (SEC...)", &c.WebhookSecret},
 	}
 }
 
@@ -115,8 +129,14 @@ func (c *Config) Logger(w io.Writer) (*slog.Logger, error) {
 func (c *Config) Print(w io.Writer) {
 	for _, v := range c.vars() {
 		val := *v.v
-		if v.env == "ECOIND_STORE" {
+		switch {
+		case v.env == "ECOIND_STORE":
 			val = MaskURL(val)
+		case val != "" && (v.env == "ECOIND_SMTP_PASSWORD" || v.env == "ECOIND_WEBHOOK_SECRET"):
+			val = "******"
+		case val != "" && v.env == "ECOIND_WEBHOOK":
+			val, _, _ = strings.Cut(val, "?") // the robot's key is in the query
+			val += "?******"
 		}
 		fmt.Fprintf(w, "%s=%s\n", v.env, val)
 	}
