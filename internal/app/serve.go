@@ -139,7 +139,8 @@ func (a *App) Serve(ctx context.Context, log *slog.Logger, sv Serving) error {
 	dg.Mail = notify.Mail{Addr: cfg.SMTP, User: cfg.SMTPUser, Password: cfg.SMTPPassword, From: cfg.SMTPFrom}
 	dg.Webhook = notify.Webhook{URL: cfg.Webhook, Secret: cfg.WebhookSecret}
 	followers.Go(func() { dg.Run(writerCtx) })
-	as := api.New(a.Registry, mon, a.Compliance, a.Economy, a.Accounts, rul, log, api.WithWatchLists(notify.NewService(db, db)))
+	watch := notify.NewService(db, db)
+	as := api.New(a.Registry, mon, a.Compliance, a.Economy, a.Accounts, rul, log, api.WithWatchLists(watch))
 	as.TrustProxy = sv.HTTP.TrustProxy
 	apiHandler := as.Handler()
 	mux := http.NewServeMux()
@@ -147,7 +148,7 @@ func (a *App) Serve(ctx context.Context, log *slog.Logger, sv Serving) error {
 	mux.Handle("/healthz", apiHandler)
 	// The pages sign people in through the API's accounts and behind its
 	// authentication: a browser that has not signed in is sent to /login.
-	mux.Handle("/", as.Authenticate(web.New(a.Registry, mon, a.Compliance, rul, as, a.Accounts, log).Handler()))
+	mux.Handle("/", as.Authenticate(web.New(a.Registry, mon, a.Compliance, rul, as, a.Accounts, log, web.WithWatchLists(watch)).Handler()))
 	mux.Handle("GET /metrics", as.Authenticate(m.Handler()))
 	srv := &http.Server{Handler: api.SecurityHeaders(mux), ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: sv.HTTP.ReadTimeout, WriteTimeout: sv.HTTP.WriteTimeout, IdleTimeout: sv.HTTP.IdleTimeout}

@@ -186,4 +186,9 @@ var en = map[string]string{
 	"effluent.no_limit": "No limit to judge by (neither the catalogue nor the permit gives one)", "effluent.exceedances": "Exceedance alarms",
 	"effluent.note":    "Hourly means from our rollups of the real-time data, else the logger's own hourly data; the dashed red line is the limit judged by, the red areas the exceedances.",
 	"effluent.no_data": "This outlet has no monitoring data and no permit limit.", "outlet.effluent": "Effluent chart",
+	"nav.watchlist": "Watch-list", "watch.title": "My watch-list", "watch.intro": "Alarms on the enterprises, counties and industries you watch, summed up once a day to the address below and to the DingTalk or WeCom robot configured.",
+	"watch.kind": "Kind", "watch.kind.enterprise": "Enterprise", "watch.kind.county": "County", "watch.kind.industry": "Industry",
+	"watch.value": "Code", "watch.name": "Name", "watch.remove": "Stop watching", "watch.add": "Watch",
+	"watch.placeholder": "USCC, county code or name, industry code of 2–4 digits", "watch.digest": "Daily digest", "watch.email": "Mail address",
+	"watch.digest_note": "Leave empty for no mail.", "watch.save": "Save",
 }
