@@ -88,6 +88,17 @@ func TestAlarmPages(t *testing.T) {
 			t.Errorf("%s %s: message missing from the catalogue: %s", tc.l, tc.path, m)
 		}
 	}
+	// The list acknowledges in place and comes back to itself.
+	if _, body := e.get(t, "en", "/alarms?state=open"); !strings.Contains(body, `id="ack-`+id+`"`) || !strings.Contains(body, `href="/alarms/`+id+`#step-resolve"`) {
+		t.Errorf("the list offers no acknowledge and resolve for alarm %s", id)
+	}
+	req := httptest.NewRequest("POST", "/alarms/"+id+"/acknowledge", strings.NewReader(url.Values{"version": {strconv.Itoa(a.Version)}, "next": {"/alarms?state=open"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	rec := httptest.NewRecorder()
+	e.h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/alarms?state=open" {
+		t.Errorf("acknowledge from the list: %d %s", rec.Code, rec.Header().Get("Location"))
+	}
 	if status, _ := e.get(t, "en", "/alarms/999999999"); status != http.StatusNotFound {
 		t.Errorf("a missing alarm: status %d", status)
 	}
