@@ -2,8 +2,8 @@ package api_test
 
 import (
 	"encoding/json"
-	"net/http"
 	"maps"
+	"net/http"
 	"regexp"
 	"slices"
 	"strings"
