@@ -73,7 +73,8 @@
 
   // The alarms page is live (decision 0027): <div data-stream="URL"> opens
   // the alarm stream with the page's filters; each event has htmx fetch
-  // the list again (at most once a second) and mark the row it changed.
+  // the list again (once for a burst: 300 ms after its first event) and mark
+  // the rows it changed.
   // The browser's EventSource reconnects by itself with the last event id.
   function live() {
     var el = document.querySelector('[data-stream]');
@@ -96,7 +97,7 @@
       pending = setTimeout(function () {
         pending = null;
         if (typeof htmx !== 'undefined') { htmx.trigger(document.getElementById('alarm-list'), 'alarm-changed'); }
-      }, 1000);
+      }, 300);
     });
     document.addEventListener('htmx:afterSettle', function () {
       Object.keys(changed).forEach(function (id) {
