@@ -13,6 +13,8 @@ go test ./internal/hj212 -run '^$' -bench 'Decode|Encode' -benchmem -count 5
 go test ./internal/store/sqlite -run '^$' -bench 'WriteBatch$' -benchtime 100x -benchmem -count 3   # the table grows to 400,000 frames
 go test ./internal/store/sqlite -run '^$' -bench 'WriteBatchResends' -benchtime 20x
 go test ./internal/store/sqlite -run '^$' -bench 'Roll' -benchtime 2x -benchmem -count 3 -timeout 30m
+# The alarm stream (issue 14, decision 0027)
+go test ./internal/rules -run '^$' -bench 'AlarmStream' -benchtime 20x -count 1
 # Rectification (issue 5)
 go test ./internal/compliance -run '^$' -bench 'Screen100k|Evaluate100k' -benchtime 5x -count 1 -timeout 60m
 go test ./internal/compliance -run '^$' -bench 'Stats10k' -benchtime 50x -count 1 -timeout 30m

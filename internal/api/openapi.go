@@ -101,7 +101,7 @@ var pathParamDocs = map[string]string{
 	"key":    "the record's key",
 	"outlet": "outlet code within its enterprise (e.g. DA001)",
 	"mn":     "data logger MN (HJ 212)",
-	"id":     "the id of the screening run, campaign, case, API token or attachment (SHA-256 hex)",
+	"id":     "the id of the screening run, campaign, case, alarm, watched item, API token or attachment (SHA-256 hex)",
 	"name":   "account name",
 	"other":  "the id of the later screening run",
 }
@@ -135,6 +135,10 @@ func (g *schemas) content(v any) obj {
 			c[t] = obj{"schema": obj{"type": "string", "format": "binary"}}
 		}
 		return c
+	case eventsOf:
+		return obj{"text/event-stream": obj{"schema": obj{"type": "string",
+			"description": "server-sent events; each event's data is one " + reflect.TypeOf(v.elem).Name() + " as JSON:"},
+			"example": "id: 42\nevent: alarm\ndata: {...}\n\n", "x-event-data": g.of(reflect.TypeOf(v.elem))}}
 	case itemsOf:
 		items := obj{"type": "array", "items": g.of(reflect.TypeOf(v.elem))}
 		return obj{"application/json": obj{"schema": obj{"type": "object", "properties": obj{"items": items}}}}

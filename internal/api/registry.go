@@ -100,6 +100,7 @@ func (s *Server) table() []route {
 	rs = append(rs, s.rulesRoutes()...)
 	rs = append(rs, s.purchaseRoutes()...)
 	rs = append(rs, s.gepRoutes()...)
+	rs = append(rs, s.watchRoutes()...)
 	return append(append(rs, s.complianceRoutes()...), s.economyRoutes()...)
 }
 

@@ -23,6 +23,7 @@ import (
 	"ecoindustry/internal/gep"
 	"ecoindustry/internal/gep/geptest"
 	"ecoindustry/internal/monitoring"
+	"ecoindustry/internal/notify"
 	"ecoindustry/internal/registry"
 	"ecoindustry/internal/rules"
 	"ecoindustry/internal/store"
@@ -170,6 +171,15 @@ func probes() map[string][]probe {
 		"GET /api/v1/standards":  {{path: "/api/v1/standards", want: all200}},
 		"POST /api/v1/standards": {{path: "/api/v1/standards?name=s.csv", body: text(standardsCSV), want: want{200, 200, 403, 403, 403, 403, 403, 403}}},
 		"GET /api/v1/alarms":     {{path: "/api/v1/alarms", want: all200}, {path: "/api/v1/alarms?uscc=" + entB, want: all200}},
+		// The stream (decision 0027) is read as the list; its filtering by
+		// role is TestAlarmStream's, over real connections.
+		"GET /api/v1/alarms/stream": {{path: "/api/v1/alarms/stream", want: all200}},
+		// Watch-lists (decision 0027): each account its own; the first
+		// item added is the administrator's, which no one else finds.
+		"GET /api/v1/watchlist":         {{path: "/api/v1/watchlist", want: all200}},
+		"POST /api/v1/watchlist":        {{path: "/api/v1/watchlist", body: text(`{"kind": "county", "value": "331102"}`), want: want{201, 201, 201, 201, 201, 201, 201, 201}}},
+		"DELETE /api/v1/watchlist/{id}": {{path: "/api/v1/watchlist/1", want: want{200, 404, 404, 404, 404, 404, 404, 404}}},
+		"PUT /api/v1/watchlist/email":   {{path: "/api/v1/watchlist/email", body: text(`{"email": "me@bureau.example"}`), want: all200}},
 		"GET /api/v1/alarms/{id}": {{pathOf: alarmOfA, alarm: true, want: want{200, 200, 200, 200, 200, 200, 200, 200}},
 			{pathOf: alarmOfB, alarm: true, want: ofB}},
 		"POST /api/v1/alarms/{id}/acknowledge": {{pathOf: alarmOfA, alarm: true, suffix: "/acknowledge", body: alarmBody(alarmOfA, `"comment": "已通知企业"`),
@@ -364,7 +374,8 @@ func newFixture(t testing.TB, st *store.DB) *fixture {
 	comp := compliance.NewService(st, st.Attachments(t.TempDir()))
 	acc := auth.NewService(st)
 	rl := rules.NewService(st)
-	f := &fixture{t: t, s: New(registry.NewService(st), monitoring.NewService(st, st), comp, economy.NewService(st), acc, rl, gep.NewPurchaseService(st), slog.New(slog.DiscardHandler)), comp: comp, rules: rl}
+	f := &fixture{t: t, s: New(registry.NewService(st), monitoring.NewService(st, st), comp, economy.NewService(st), acc, rl, gep.NewPurchaseService(st), slog.New(slog.DiscardHandler),
+		WithWatchLists(notify.NewService(st, st))), comp: comp, rules: rl}
 	// A GEP run done (run 1), over the data directory of the fixture's files.
 	data := t.TempDir()
 	f.gepData = data

@@ -27,6 +27,13 @@ func (s *Server) rulesRoutes() []route {
 				{"pollutant", "string", "HJ 212-2017 code"},
 				{"from", "string", "started at or after: RFC 3339 or YYYY-MM-DD[Thh:mm] in China Standard Time"}, {"to", "string", "started before"},
 				{"limit", "integer", "page size, 1 to 1000 (default 100)"}, {"offset", "integer", "alarms to skip (default 0)"}}},
+		{method: "GET", pattern: "/api/v1/alarms/stream", summary: "Alarms as they are raised and change (server-sent events, event \"alarm\", id the change's seq), " +
+			"those of the enterprises one may see that the query passes; Last-Event-ID resumes",
+			own: s.alarmStream, resp: eventsOf{rules.Alarm{}}, query: []param{
+				{"state", "string", "open, acknowledged or resolved"}, {"kind", "string", "a kind of alarm, as for /api/v1/alarms"},
+				{"county", "string", "GB/T 2260 code"}, {"uscc", "string", "an enterprise"}, {"outlet", "string", "an outlet code"},
+				{"pollutant", "string", "HJ 212-2017 code"}, {"from", "string", "started at or after"}, {"to", "string", "started before"},
+				{"last_event_id", "integer", "resume after this event (as the Last-Event-ID header)"}}},
 		{method: "GET", pattern: "/api/v1/alarms/{id}", summary: "An alarm with its evidence", handle: s.alarm, resp: rules.Alarm{}},
 		{method: "POST", pattern: "/api/v1/alarms/{id}/acknowledge", summary: "Acknowledge an open alarm; version is the one read",
 			handle: s.alarmStep(false), body: alarmStep{}, resp: rules.Alarm{}},
@@ -78,21 +85,11 @@ func (s *Server) alarms(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	f, err := alarmFilter(r)
+	if err != nil {
+		return nil, err
+	}
 	q := r.URL.Query()
-	f := rules.AlarmFilter{Kind: q.Get("kind"), County: q.Get("county"), USCC: q.Get("uscc"), Outlet: q.Get("outlet"), Pollutant: q.Get("pollutant")}
-	if st := q.Get("state"); st != "" {
-		f.States = []string{st}
-	}
-	for _, p := range []struct {
-		name string
-		t    *time.Time
-	}{{"from", &f.From}, {"to", &f.To}} {
-		if v := q.Get(p.name); v != "" {
-			if *p.t, err = parseTime(v); err != nil {
-				return nil, apperr.Newf(apperr.Invalid, "parameter %s: %q is not a time", "参数 %s：%q 不是有效时间", p.name, v)
-			}
-		}
-	}
 	if f.Limit, err = intParam(q, "limit", 100, 1, 1000); err != nil {
 		return nil, err
 	}
@@ -104,6 +101,27 @@ func (s *Server) alarms(r *http.Request) (any, error) {
 		as = []rules.Alarm{}
 	}
 	return alarmPage{Items: as, Total: total, Limit: f.Limit, Offset: f.Offset}, err
+}
+
+// alarmFilter is the alarms' query: of the list and of the stream.
+func alarmFilter(r *http.Request) (rules.AlarmFilter, error) {
+	q := r.URL.Query()
+	f := rules.AlarmFilter{Kind: q.Get("kind"), County: q.Get("county"), USCC: q.Get("uscc"), Outlet: q.Get("outlet"), Pollutant: q.Get("pollutant")}
+	if st := q.Get("state"); st != "" {
+		f.States = []string{st}
+	}
+	for _, p := range []struct {
+		name string
+		t    *time.Time
+	}{{"from", &f.From}, {"to", &f.To}} {
+		if v := q.Get(p.name); v != "" {
+			var err error
+			if *p.t, err = parseTime(v); err != nil {
+				return f, apperr.Newf(apperr.Invalid, "parameter %s: %q is not a time", "参数 %s：%q 不是有效时间", p.name, v)
+			}
+		}
+	}
+	return f, nil
 }
 
 func (s *Server) alarm(r *http.Request) (any, error) {

@@ -21,6 +21,7 @@ import (
 	"ecoindustry/internal/economy"
 	"ecoindustry/internal/gep"
 	"ecoindustry/internal/monitoring"
+	"ecoindustry/internal/notify"
 	"ecoindustry/internal/registry"
 	"ecoindustry/internal/rules"
 )
@@ -43,6 +44,7 @@ type Server struct {
 	acc   *auth.Service
 	// rules: nil, no standards' or alarms' routes.
 	rules *rules.Service
+	watch *notify.Service // nil: no watch-list routes
 	log   *slog.Logger
 	// TrustProxy takes the client's address from X-Forwarded-For and
 	// TLS from X-Forwarded-Proto: only behind a reverse proxy that sets
@@ -58,6 +60,9 @@ type route struct {
 	method, pattern, summary string
 	// handle returns the success body: a value to encode as JSON, or a download.
 	handle func(r *http.Request) (any, error)
+	// own, where set in handle's place, writes the response itself: a
+	// stream of events (resp eventsOf{...}), which no one body holds.
+	own    http.HandlerFunc
 	status int   // success status; 0 means 200
 	limit  int64 // body limit; 0 means maxJSON
 	// public: no role is checked (health, the document, code tables);
@@ -80,8 +85,11 @@ type param struct{ name, typ, desc string }
 // evaluations and the ecological product purchases, whose callers acc
 // authenticates, that logs internal errors to log.
 func New(reg *registry.Service, mon *monitoring.Service, comp *compliance.Service, econ *economy.Service, acc *auth.Service, rl *rules.Service,
-	purch *gep.PurchaseService, log *slog.Logger) *Server {
+	purch *gep.PurchaseService, log *slog.Logger, opts ...func(*Server)) *Server {
 	s := &Server{reg: reg, mon: mon, comp: comp, econ: econ, acc: acc, rules: rl, purch: purch, log: log}
+	for _, o := range opts {
+		o(s)
+	}
 	s.routes = s.table()
 	doc, err := openAPI(s.routes)
 	if err != nil {
@@ -122,6 +130,10 @@ func (s *Server) Handler() http.Handler {
 func (s *Server) mux() *http.ServeMux {
 	mux := http.NewServeMux()
 	for _, rt := range s.routes {
+		if rt.own != nil {
+			mux.Handle(rt.method+" "+rt.pattern, rt.own)
+			continue
+		}
 		mux.Handle(rt.method+" "+rt.pattern, s.serve(rt))
 	}
 	return mux

@@ -13,6 +13,7 @@ import (
 	"ecoindustry/internal/apperr"
 	"ecoindustry/internal/auth"
 	"ecoindustry/internal/compliance"
+	"ecoindustry/internal/cst"
 	"ecoindustry/internal/demo"
 	"ecoindustry/internal/gep/synth"
 	"ecoindustry/internal/registry"
@@ -151,4 +152,81 @@ func (a *App) demoEnterprise(ctx context.Context) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("demo accounts: no synthetic enterprise with outlets")
+}
+
+// DemoShow is the demo's show of every kind of alarm (decision 0027):
+// loggers of operating enterprises taken from ls, each misbehaving from
+// the start, that send four hours of backlog when they connect, so that
+// a new user sees within minutes an exceedance, a flat line, a bad flag,
+// a data gap that ends and a series copied from another outlet.
+type DemoShow struct {
+	Loggers []simulate.Logger // the show's, to run with Backlog
+	Rest    []simulate.Logger // ls without them
+	Backlog time.Duration
+}
+
+// Show picks the show's loggers from ls (DemoLoggers'): the silent one
+// stops silentAt after the start for silentFor, which the demo's rules
+// must take for a gap (Serving.GapAfter).
+func (a *App) Show(ctx context.Context, ls []simulate.Logger, silentAt, silentFor time.Duration) (DemoShow, error) {
+	ops, _, err := a.DB.Enterprises(ctx, registry.EnterpriseFilter{Status: "operating"})
+	if err != nil {
+		return DemoShow{}, err
+	}
+	operating := map[string]bool{}
+	permitted := map[string]bool{} // MN and pollutant with a permit's limit in force today
+	today := time.Now().In(cst.Zone).Format("2006-01-02")
+	for _, e := range ops {
+		os, err := a.DB.Outlets(ctx, e.USCC)
+		if err != nil {
+			return DemoShow{}, err
+		}
+		ps, err := a.DB.Permits(ctx, e.USCC)
+		if err != nil {
+			return DemoShow{}, err
+		}
+		for _, o := range os {
+			operating[o.MN] = true
+			for _, p := range ps {
+				if p.OutletCode == o.OutletCode && p.LimitConcentration > 0 && p.ValidFrom <= today && today <= p.ValidTo {
+					permitted[o.MN+"/"+p.PollutantCode] = true
+				}
+			}
+		}
+	}
+	acts := []*simulate.Act{{Exceed: true}, {Stuck: true}, {Flag: "D"}, {Silent: [2]time.Duration{silentAt, silentFor}}, nil, nil}
+	show := DemoShow{Backlog: 4 * time.Hour}
+	taken := map[string]bool{}
+	for _, l := range ls {
+		n := len(show.Loggers)
+		first := slices.IndexFunc(l.Pollutants, func(p simulate.Pollutant) bool { return p.Limit > 0 })
+		if n == len(acts) || !operating[l.MN] || first < 0 {
+			continue
+		}
+		if n == 0 && !permitted[l.MN+"/"+l.Pollutants[first].Code] {
+			// The exceedance: over a limit in force, which the catalogue's
+			// may make only stricter.
+			continue
+		}
+		if n == len(acts)-1 {
+			// The copy: another outlet's logger sending the original's
+			// values, its pollutants, kind and industry.
+			orig := show.Loggers[n-1]
+			l.Kind, l.Industry, l.RefO2, l.Pollutants = orig.Kind, orig.Industry, orig.RefO2, orig.Pollutants
+			l.Act = &simulate.Act{Copy: orig.MN}
+		} else {
+			l.Act = acts[n]
+		}
+		show.Loggers = append(show.Loggers, l)
+		taken[l.MN] = true
+	}
+	if len(show.Loggers) < len(acts) {
+		return DemoShow{}, fmt.Errorf("demo: %d loggers of operating enterprises with limits, the show needs %d", len(show.Loggers), len(acts))
+	}
+	for _, l := range ls {
+		if !taken[l.MN] {
+			show.Rest = append(show.Rest, l)
+		}
+	}
+	return show, nil
 }

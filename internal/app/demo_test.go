@@ -3,39 +3,134 @@ package app_test
 import (
 	"context"
 	"log/slog"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
+	"time"
 
 	"ecoindustry/internal/app"
+	"ecoindustry/internal/auth"
 	"ecoindustry/internal/config"
-	"ecoindustry/internal/raster/geotiff"
+	"ecoindustry/internal/ingest"
+	"ecoindustry/internal/monitoring"
+	"ecoindustry/internal/rules"
+	"ecoindustry/internal/simulate"
 )
 
-// The demo writes the GEP inputs into its data directory (decision 0031).
-func TestDemoWritesGEPInputs(t *testing.T) {
-	ctx := context.Background()
+// TestDemoShowRaisesEveryKind runs the demo's show of alarms (its logger
+// plan, four hours of backlog) against a real server on SQLite: its
+// HJ 212 listener, writer, rollups and rules, with time compressed (a
+// roll a second, a gap after 3 s of silence). Each misbehaving logger
+// raises its kind of alarm, the silent one's gap ends when it speaks
+// again, the copy sends the very hours of its original, and the original
+// raises nothing.
+func TestDemoShowRaisesEveryKind(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
 	cfg := config.Defaults()
-	cfg.Data = t.TempDir()
+	cfg.Data, cfg.HTTP, cfg.HJ212 = t.TempDir(), "127.0.0.1:0", "127.0.0.1:0"
 	a, err := app.Open(ctx, &cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer a.Close()
-	if err := a.LoadDemo(ctx, slog.New(slog.DiscardHandler), 1, 50); err != nil {
+	log := slog.New(slog.DiscardHandler)
+	if err := a.LoadDemo(ctx, log, 1, 400); err != nil {
 		t.Fatal(err)
 	}
-	readme, err := os.ReadFile(filepath.Join(cfg.Data, "gep", "README.md"))
-	if err != nil || !strings.Contains(string(readme), "SYNTHETIC") {
-		t.Fatalf("README: %v", err)
-	}
-	r, err := geotiff.Open(filepath.Join(cfg.Data, "gep", "lulc.tif"))
+	ls, err := a.DemoLoggers(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer r.Close()
-	if g := r.Grid(); g.EPSG != 4549 || g.Transform[1] != 100 {
-		t.Errorf("land cover grid %+v, want EPSG:4549 at 100 m", g)
+	show, err := a.Show(ctx, ls, 4*time.Second, 8*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		done <- a.Serve(ctx, log, app.Serving{HTTP: app.HTTPDefaults(), Ingest: ingest.Defaults(),
+			RollEvery: time.Second, RulesEvery: 500 * time.Millisecond, GapAfter: 3 * time.Second,
+			Prepare: func(ctx context.Context, log *slog.Logger, _, hj212Addr string) error {
+				go simulate.Run(ctx, simulate.Config{Target: hj212Addr, Interval: time.Second, Seed: 1, Backlog: show.Backlog}, show.Loggers, log)
+				return nil
+			}})
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+		a.Close()
+	})
+	uscc := map[string]string{} // MN → USCC
+	outlets, err := a.DB.Outlets(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range outlets {
+		uscc[o.MN] = o.USCC + "/" + o.OutletCode
+	}
+	kinds := []string{rules.Exceedance, rules.FlatLine, rules.Flag, rules.DataGap}
+	want := map[string]string{} // outlet → the kind it must raise
+	for i, k := range kinds {
+		want[uscc[show.Loggers[i].MN]] = k
+	}
+	original, copied := show.Loggers[4], show.Loggers[5]
+	if copied.Act == nil || copied.Act.Copy != original.MN {
+		t.Fatalf("the copy: %+v", copied.Act)
+	}
+	var got map[string][]rules.Alarm
+	deadline := time.Now().Add(3 * time.Minute)
+	for {
+		as, _, err := a.DB.Alarms(ctx, rules.AlarmFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = map[string][]rules.Alarm{}
+		for _, x := range as {
+			got[x.USCC+"/"+x.Outlet] = append(got[x.USCC+"/"+x.Outlet], x)
+		}
+		ok := true
+		for o, k := range want {
+			has := false
+			for _, x := range got[o] {
+				has = has || x.Kind == k && (k != rules.DataGap || x.State == rules.Resolved)
+			}
+			ok = ok && has
+		}
+		if ok || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(time.Second)
+	}
+	for o, k := range want {
+		var seen []string
+		found := false
+		for _, x := range got[o] {
+			seen = append(seen, x.Kind+":"+x.State)
+			found = found || x.Kind == k && (k != rules.DataGap || x.State == rules.Resolved && x.ResolvedBy == "system")
+		}
+		if !found {
+			t.Errorf("%s (%s) raised %v, want %s%s", o, k, seen, k, map[bool]string{true: " resolved"}[k == rules.DataGap])
+		}
+	}
+	if as := got[uscc[original.MN]]; len(as) > 0 {
+		t.Errorf("the original raised %d alarms, the first %s", len(as), as[0].Kind)
+	}
+	// The copy's hours, as its logger sent them, are the original's.
+	svc := monitoring.NewService(a.DB, a.DB)
+	var hours [2][]monitoring.Rollup
+	for i, l := range []simulate.Logger{original, copied} {
+		o := uscc[l.MN]
+		hours[i], err = svc.Rollups(ctx, auth.Command("test"), monitoring.Hour, monitoring.Range{USCC: o[:18], Outlet: o[19:], CN: "2061",
+			From: time.Now().Add(-5 * time.Hour), To: time.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(hours[0]) < 4*len(original.Pollutants) || len(hours[0]) != len(hours[1]) {
+		t.Fatalf("hours sent: the original %d, the copy %d", len(hours[0]), len(hours[1]))
+	}
+	for i, x := range hours[0] {
+		y := hours[1][i]
+		if x.Code != y.Code || !x.Start.Equal(y.Start) || x.Sum != y.Sum || x.Min != y.Min || x.Max != y.Max {
+			t.Errorf("hour %v %s: the original %v, the copy %v", x.Start, x.Code, x, y)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,8 @@ import (
 	"net"
 	"net/http"
 	_ "net/http/pprof" // on --pprof's own listener only
+	"os"
+	"sync"
 	"time"
 
 	"ecoindustry/internal/api"
@@ -15,6 +18,7 @@ import (
 	"ecoindustry/internal/ingest"
 	"ecoindustry/internal/metrics"
 	"ecoindustry/internal/monitoring"
+	"ecoindustry/internal/notify"
 	"ecoindustry/internal/rules"
 	"ecoindustry/internal/store/postgres"
 	"ecoindustry/internal/web"
@@ -70,6 +74,10 @@ type Serving struct {
 	// addresses they listen on (the demo loads its data and starts its
 	// simulated loggers on the HJ 212 one).
 	Prepare func(ctx context.Context, log *slog.Logger, httpAddr, hj212Addr string) error
+	// RollEvery, RulesEvery and GapAfter, where set, replace the
+	// settings' roll-every, rules-every and gap-after (the demo's gaps;
+	// tests that compress time).
+	RollEvery, RulesEvery, GapAfter time.Duration
 }
 
 // Serve serves HTTP and HJ 212 until ctx ends, then shuts down
@@ -110,12 +118,18 @@ func (a *App) Serve(ctx context.Context, log *slog.Logger, sv Serving) error {
 	if cfg.Store != "" {
 		lag = 10 * time.Second
 	}
-	go monitoring.Roller(writerCtx, db, judging.RollEvery, lag, log)
+	// The rollups and rules stop with the writer, and Serve returns after
+	// them: the store closes after it. The settings (decision 0025) give
+	// the steps and thresholds; Serving's, where set, replace them.
+	var followers sync.WaitGroup
+	defer func() { stopWriter(); followers.Wait() }()
+	rollEvery, rulesEvery := cmp.Or(sv.RollEvery, judging.RollEvery), cmp.Or(sv.RulesEvery, judging.RulesEvery)
+	followers.Go(func() { monitoring.Roller(writerCtx, db, rollEvery, lag, log) })
 	// The rules follow the rollups as they change (decision 0023), and
-	// check for silent loggers (decision 0025: the settings).
+	// check for silent loggers.
 	runner := rules.NewRunner(db, log)
-	runner.FlatHours, runner.DuplicateHours, runner.GapAfter = judging.FlatHours, judging.DuplicateHours, judging.GapAfter
-	go runner.Run(writerCtx, judging.RulesEvery)
+	runner.FlatHours, runner.DuplicateHours, runner.GapAfter = judging.FlatHours, judging.DuplicateHours, cmp.Or(sv.GapAfter, judging.GapAfter)
+	followers.Go(func() { runner.Run(writerCtx, rulesEvery) })
 	ingestDone := make(chan error, 1)
 	go func() {
 		srv := ingest.New(sv.Ingest, ingest.NewDirectory(db, time.Minute), w, log, m)
@@ -125,7 +139,18 @@ func (a *App) Serve(ctx context.Context, log *slog.Logger, sv Serving) error {
 
 	mon := monitoring.NewService(db, db)
 	rul := rules.NewService(db)
-	as := api.New(a.Registry, mon, a.Compliance, a.Economy, a.Accounts, rul, a.Purchases, log).WithGEP(gep.NewService(db, a.Config.Data, log))
+	// The watch-lists' daily digest, once a day across processes (decision 0027).
+	if err := notify.CheckAt(cfg.DigestAt); err != nil {
+		return err
+	}
+	dg := notify.NewDigester(db, rul, db, a.Accounts, log)
+	host, _ := os.Hostname()
+	dg.Name, dg.At = fmt.Sprintf("%s/%d", host, os.Getpid()), cfg.DigestAt
+	dg.Mail = notify.Mail{Addr: cfg.SMTP, User: cfg.SMTPUser, Password: cfg.SMTPPassword, From: cfg.SMTPFrom}
+	dg.Webhook = notify.Webhook{URL: cfg.Webhook, Secret: cfg.WebhookSecret}
+	followers.Go(func() { dg.Run(writerCtx) })
+	watch := notify.NewService(db, db)
+	as := api.New(a.Registry, mon, a.Compliance, a.Economy, a.Accounts, rul, a.Purchases, log, api.WithWatchLists(watch)).WithGEP(gep.NewService(db, a.Config.Data, log))
 	as.TrustProxy = sv.HTTP.TrustProxy
 	apiHandler := as.Handler()
 	mux := http.NewServeMux()
@@ -133,10 +158,11 @@ func (a *App) Serve(ctx context.Context, log *slog.Logger, sv Serving) error {
 	mux.Handle("/healthz", apiHandler)
 	// The pages sign people in through the API's accounts and behind its
 	// authentication: a browser that has not signed in is sent to /login.
-	mux.Handle("/", as.Authenticate(web.New(a.Registry, mon, a.Compliance, rul, as, a.Accounts, log).Handler()))
+	mux.Handle("/", as.Authenticate(web.New(a.Registry, mon, a.Compliance, rul, as, a.Accounts, log, web.WithWatchLists(watch)).Handler()))
 	mux.Handle("GET /metrics", as.Authenticate(m.Handler()))
 	srv := &http.Server{Handler: api.SecurityHeaders(mux), ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: sv.HTTP.ReadTimeout, WriteTimeout: sv.HTTP.WriteTimeout, IdleTimeout: sv.HTTP.IdleTimeout}
+	srv.RegisterOnShutdown(rul.Close) // the alarm streams end; Shutdown waits for no stream
 	scheme := "http"
 	if sv.HTTP.TLSCert != "" {
 		scheme = "https"

@@ -156,6 +156,19 @@ func TestConfigMasksSecretsAndVersion(t *testing.T) {
 		!strings.Contains(out, "ECOIND_DATA=/srv/eco") || !strings.Contains(out, "ECOIND_HTTP=:9000") {
 		t.Fatalf("%d\n%s", code, out)
 	}
+	// The digest's secrets (decision 0027): the SMTP password, the robot's
+	// key in its URL, DingTalk's signing secret.
+	code, out, _ = run(t, map[string]string{"ECOIND_SMTP_PASSWORD": "smtp-s3cret", "ECOIND_WEBHOOK_SECRET": "SECsign",
+		"ECOIND_WEBHOOK": "https://oapi.dingtalk.com/robot/send?access_token=robot-key"}, "config", "--smtp", "mail.example:587", "--digest-at", "07:30")
+	for _, secret := range []string{"smtp-s3cret", "SECsign", "robot-key"} {
+		if code != 0 || strings.Contains(out, secret) {
+			t.Fatalf("config shows %q: %d\n%s", secret, code, out)
+		}
+	}
+	if !strings.Contains(out, "ECOIND_WEBHOOK=https://oapi.dingtalk.com/robot/send?******") || !strings.Contains(out, "ECOIND_SMTP=mail.example:587") ||
+		!strings.Contains(out, "ECOIND_DIGEST_AT=07:30") || !strings.Contains(out, "ECOIND_SMTP_PASSWORD=******") {
+		t.Fatalf("config:\n%s", out)
+	}
 	if code, out, _ := run(t, nil, "version"); code != 0 || !strings.HasPrefix(out, "ecoind ") {
 		t.Fatalf("%d %s", code, out)
 	}

@@ -14,7 +14,8 @@ import (
 
 // serveSettings are the configuration settings of the commands that serve.
 var serveSettings = []string{"data", "store", "pool-size", "http", "hj212", "max-conns-per-address", "log-level", "log-format",
-	"roll-every", "rules-every", "gap-after", "flat-hours", "duplicate-hours"}
+	"roll-every", "rules-every", "gap-after", "flat-hours", "duplicate-hours",
+	"digest-at", "smtp", "smtp-user", "smtp-password", "smtp-from", "webhook", "webhook-secret"}
 
 func runServe(ctx context.Context, e *env, args []string) error {
 	cm := newCmd(e, "serve", "", serveSettings...)
@@ -85,7 +86,10 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		}
 		return a.DemoAccounts(ctx, e.stdout)
 	}
-	return a.Serve(ctx, log, app.Serving{HTTP: app.HTTPDefaults(), Ingest: icfg,
+	// The show's silent logger stops 2 min after the start for 8 min; the
+	// demo's rules take 4 min of silence for a gap (decision 0027).
+	const silentAt, silentFor = 2 * time.Minute, 8 * time.Minute
+	return a.Serve(ctx, log, app.Serving{HTTP: app.HTTPDefaults(), Ingest: icfg, GapAfter: silentFor / 2,
 		Prepare: func(ctx context.Context, log *slog.Logger, _, hj212Addr string) error {
 			if err := a.LoadDemo(ctx, log, *seed, *n); err != nil {
 				return err
@@ -99,6 +103,18 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 			ls, err := a.DemoLoggers(ctx)
 			if err != nil {
 				return err
+			}
+			show, err := a.Show(ctx, ls, silentAt, silentFor)
+			if err != nil {
+				log.Warn("no show of every kind of alarm", "err", err)
+			} else {
+				ls = show.Rest
+				go func() {
+					cfg := simulate.Config{Target: hj212Addr, Interval: *interval, Seed: *seed, Backlog: show.Backlog}
+					if _, err := simulate.Run(ctx, cfg, show.Loggers, log.With("component", "simulate", "show", true)); err != nil && ctx.Err() == nil {
+						log.Error("the show's simulated loggers stopped", "err", err)
+					}
+				}()
 			}
 			go func() {
 				// The demo is alive: simulated loggers send to its own server.

@@ -28,12 +28,19 @@ type Config struct {
 	LogFormat       string // text, json
 	// The rollups' and rules' steps and thresholds (Judging).
 	RollEvery, RulesEvery, GapAfter, FlatHours, DuplicateHours string
+	// The watch-lists' daily digest (decision 0027): its time, hh:mm in
+	// China Standard Time; the SMTP server (host:port, none: no mail), its
+	// account and sender; the chat robot's webhook URL and DingTalk's
+	// signing secret. Passwords, the webhook's URL (its key) and the secret
+	// are never printed.
+	DigestAt, SMTP, SMTPUser, SMTPPassword, SMTPFrom, Webhook, WebhookSecret string
 }
 
 // Defaults returns the built-in configuration.
 func Defaults() Config {
 	return Config{Data: "./data", HTTP: "127.0.0.1:8080", HJ212: ":9212", ConnsPerAddress: "2000", LogLevel: "info", LogFormat: "text",
-		RollEvery: "30s", RulesEvery: "5s", GapAfter: "1h", FlatHours: "3", DuplicateHours: "3"}
+		RollEvery: "30s", RulesEvery: "5s", GapAfter: "1h", FlatHours: "3", DuplicateHours: "3",
+		DigestAt: "08:00", SMTPFrom: "ecoind@localhost"}
 }
 
 // vars maps each setting to its environment variable.
@@ -58,6 +65,13 @@ func (c *Config) vars() []struct {
 		{"ECOIND_GAP_AFTER", "gap-after", "an operating enterprise's logger silent this long raises a data_gap alarm", &c.GapAfter},
 		{"ECOIND_FLAT_HOURS", "flat-hours", "hours of one unchanging value that make a flat_line alarm", &c.FlatHours},
 		{"ECOIND_DUPLICATE_HOURS", "duplicate-hours", "consecutive hours two outlets' series are identical that make a duplicate_series alarm", &c.DuplicateHours},
+		{"ECOIND_DIGEST_AT", "digest-at", "time of the watch-lists' daily digest, hh:mm China Standard Time", &c.DigestAt},
+		{"ECOIND_SMTP", "smtp", "SMTP server host:port for the digests (empty: no mail)", &c.SMTP},
+		{"ECOIND_SMTP_USER", "smtp-user", "SMTP account (AUTH PLAIN, over STARTTLS)", &c.SMTPUser},
+		{"ECOIND_SMTP_PASSWORD", "smtp-password", "SMTP password (prefer the environment variable: a flag shows in ps)", &c.SMTPPassword},
+		{"ECOIND_SMTP_FROM", "smtp-from", "sender address of the digests", &c.SMTPFrom},
+		{"ECOIND_WEBHOOK", "webhook", "DingTalk or WeCom robot webhook URL for the digests (empty: none)", &c.Webhook},
+		{"ECOIND_WEBHOOK_SECRET", "webhook-secret", "DingTalk robot signing secret (SEC...)", &c.WebhookSecret},
 	}
 }
 
@@ -158,8 +172,14 @@ func (c *Config) Logger(w io.Writer) (*slog.Logger, error) {
 func (c *Config) Print(w io.Writer) {
 	for _, v := range c.vars() {
 		val := *v.v
-		if v.env == "ECOIND_STORE" {
+		switch {
+		case v.env == "ECOIND_STORE":
 			val = MaskURL(val)
+		case val != "" && (v.env == "ECOIND_SMTP_PASSWORD" || v.env == "ECOIND_WEBHOOK_SECRET"):
+			val = "******"
+		case val != "" && v.env == "ECOIND_WEBHOOK":
+			val, _, _ = strings.Cut(val, "?") // the robot's key is in the query
+			val += "?******"
 		}
 		fmt.Fprintf(w, "%s=%s\n", v.env, val)
 	}

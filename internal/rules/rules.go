@@ -57,6 +57,9 @@ type Alarm struct {
 	ResolvedBy     string `json:"resolved_by"`
 	ResolvedAt     string `json:"resolved_at"`
 	ResolveReason  string `json:"resolve_reason"`
+	// Seq is the number of the alarm's last change, across every process
+	// on the store: the stream's event id.
+	Seq int64 `json:"seq"`
 }
 
 // AlarmFilter selects alarms; empty fields match all.
@@ -95,6 +98,11 @@ type Store interface {
 	// SetAlarm stores a's state, end, acknowledgement and resolution as
 	// version a.Version+1 if the stored one is a.Version, else ErrStale.
 	SetAlarm(ctx context.Context, a Alarm) error
+	// AlarmChanges returns up to limit alarms whose last change is after
+	// seq after, in the order of their changes (decision 0027).
+	AlarmChanges(ctx context.Context, after int64, limit int) ([]Alarm, error)
+	// AlarmSeq is the number of the last change of any alarm.
+	AlarmSeq(ctx context.Context) (int64, error)
 }
 
 // ErrStale: the alarm changed since the version given.
@@ -241,11 +249,22 @@ func (r *Runner) site(ctx context.Context, sites map[[2]string]*Site, uscc, outl
 		return s, nil
 	}
 	sites[k] = nil
-	es, _, err := r.s.Enterprises(ctx, registry.EnterpriseFilter{USCC: uscc})
+	s, err := siteOf(ctx, r.s, uscc, outlet)
+	if err != nil || s == nil {
+		return nil, err
+	}
+	sites[k] = s
+	return s, nil
+}
+
+// siteOf reads what an outlet's limits depend on; nil for an outlet the
+// registry does not know.
+func siteOf(ctx context.Context, st Store, uscc, outlet string) (*Site, error) {
+	es, _, err := st.Enterprises(ctx, registry.EnterpriseFilter{USCC: uscc})
 	if err != nil || len(es) == 0 {
 		return nil, err
 	}
-	os, err := r.s.Outlets(ctx, uscc)
+	os, err := st.Outlets(ctx, uscc)
 	if err != nil {
 		return nil, err
 	}
@@ -254,7 +273,7 @@ func (r *Runner) site(ctx context.Context, sites map[[2]string]*Site, uscc, outl
 		return nil, nil
 	}
 	s := &Site{Enterprise: es[0], Outlet: os[i]}
-	fs, err := r.s.Facilities(ctx, uscc)
+	fs, err := st.Facilities(ctx, uscc)
 	if err != nil {
 		return nil, err
 	}
@@ -263,10 +282,9 @@ func (r *Runner) site(ctx context.Context, sites map[[2]string]*Site, uscc, outl
 			s.Facilities = append(s.Facilities, f.Kind)
 		}
 	}
-	if s.Permits, err = r.s.Permits(ctx, uscc); err != nil {
+	if s.Permits, err = st.Permits(ctx, uscc); err != nil {
 		return nil, err
 	}
-	sites[k] = s
 	return s, nil
 }
 

@@ -10,10 +10,13 @@ import (
 
 // Service is what the API and the command line call: the catalogue and
 // the alarms, to those the roles' policy lets (decision 0019).
-type Service struct{ s Store }
+type Service struct {
+	s   Store
+	hub *hub // the alarm streams of this process
+}
 
 // NewService returns the service over s.
-func NewService(s Store) *Service { return &Service{s: s} }
+func NewService(s Store) *Service { return &Service{s: s, hub: newHub(s)} }
 
 // CatalogueView is the catalogue in force and whether it is the built-in one.
 type CatalogueView struct {
@@ -119,4 +122,31 @@ func (v *Service) change(ctx context.Context, by auth.Principal, id int64, versi
 	}
 	a.Version++
 	return a, nil
+}
+
+// Limit returns the limit the rules judge pollutant code of an outlet by
+// on day at, and where it came from (LimitFor); false where there is none
+// to judge by. The outlet is read as monitoring data.
+func (v *Service) Limit(ctx context.Context, by auth.Principal, uscc, outlet, code string, at time.Time) (Limit, bool, error) {
+	if err := auth.CanList(by, auth.Monitoring); err != nil {
+		return Limit{}, false, err
+	}
+	site, err := siteOf(ctx, v.s, uscc, outlet)
+	if err != nil {
+		return Limit{}, false, err
+	}
+	missing := apperr.Newf(apperr.NotFound, "no outlet %s of %s", "无此排放口：%s（%s）", outlet, uscc)
+	if site == nil {
+		return Limit{}, false, missing
+	}
+	e := site.Enterprise
+	if err := auth.CanRead(by, auth.Object{What: auth.Monitoring, Bureau: auth.Ecology, County: e.County, Park: e.Park, USCC: e.USCC, Missing: missing}); err != nil {
+		return Limit{}, false, err
+	}
+	cat, _, err := Catalogue(ctx, v.s)
+	if err != nil {
+		return Limit{}, false, err
+	}
+	l, ok := LimitFor(cat, *site, code, at)
+	return l, ok, nil
 }

@@ -3,6 +3,7 @@ package simulate
 import (
 	"math"
 	"strings"
+	"time"
 
 	"ecoindustry/internal/cst"
 )
@@ -159,6 +160,12 @@ func (s *sim) episode(k int, t int64) (start, slot int64, on bool) {
 
 // silent reports whether the logger is in a gap at t.
 func (s *sim) silent(t int64) bool {
+	if a := s.Act; a != nil && a.Silent[1] > 0 {
+		from := s.start + int64(a.Silent[0]/time.Second)
+		if t >= from && t < from+int64(a.Silent[1]/time.Second) {
+			return true
+		}
+	}
 	if s.faults&gap == 0 {
 		return false
 	}
@@ -198,6 +205,16 @@ func (s *sim) readAt(t int64) []reading {
 			}
 		}
 	}
+	act := s.Act
+	if act != nil && act.Exceed && len(s.limited) > 0 {
+		i := s.limited[0]
+		r[i].v = 1.6 * s.Pollutants[i].Limit * (1 + 0.03*s.white(i, t))
+	}
+	if act != nil && act.Flag != "" {
+		for i := range r {
+			r[i].flag = act.Flag
+		}
+	}
 	if s.o2 >= 0 && s.RefO2 > 0 {
 		// The levels above are the converted values the limit applies to;
 		// the measured ones follow from HJ 212-2017 App. D.2,
@@ -207,6 +224,14 @@ func (s *sim) readAt(t int64) []reading {
 			if s.zs[i] {
 				r[i].zs, r[i].v = r[i].v, r[i].v*k
 			}
+		}
+	}
+	if act != nil && act.Stuck && len(s.limited) > 0 {
+		// The analyser's reading is frozen; the converted value follows O2.
+		i := s.limited[0]
+		r[i].v = round(s.Pollutants[i].Typical)
+		if s.zs[i] {
+			r[i].zs = r[i].v * (21 - s.RefO2) / (21 - r[s.o2].v)
 		}
 	}
 	return r

@@ -45,6 +45,10 @@ type Config struct {
 	// it back-fills and, with Rate, its real-time frames (for the next
 	// seconds of its clock). 1 (the default) waits after each.
 	Window int
+	// Backlog is how much of the past each logger kept and sends when it
+	// first connects, as one does after an outage: the minute, hour and
+	// day data of the periods that ended in it (at most a day).
+	Backlog time.Duration
 }
 
 // Logger is one simulated data logger at one outlet.
@@ -55,6 +59,29 @@ type Logger struct {
 	RefO2    float64 // reference O2 (%) of the converted (Zs) flue-gas values; 0: none
 	// Pollutants are what the logger measures, flows and O2 included.
 	Pollutants []Pollutant
+	// Act, if set, is how the logger misbehaves from the run's start, on
+	// top of the run's faults: the demo's show of every kind of alarm.
+	Act *Act
+}
+
+// Act is a logger's scripted misbehaviour (decision 0027), from the run's
+// start (its Backlog included) and in its clock.
+type Act struct {
+	// Exceed runs its first pollutant with a limit at 1.6 times the limit.
+	Exceed bool
+	// Stuck holds its first pollutant with a limit at its typical level,
+	// as a frozen analyser reports it.
+	Stuck bool
+	// Flag marks every value with this data flag (HJ 212-2017 Table 8:
+	// D fault, M maintenance, C calibration...).
+	Flag string
+	// Silent: the logger sends nothing from Silent[0] after the start for
+	// Silent[1], then speaks again.
+	Silent [2]time.Duration
+	// Copy sends the values of the logger of this MN (given its
+	// pollutants, kind and industry), as a faked series copied from another
+	// outlet does.
+	Copy string
 }
 
 // Pollutant is one measured factor.
@@ -185,6 +212,9 @@ func (c *Config) check(n int) (faults, error) {
 	}
 	if c.Window < 0 {
 		return 0, errors.New("simulate: window must be positive")
+	}
+	if c.Backlog < 0 || c.Backlog > 24*time.Hour {
+		return 0, errors.New("simulate: backlog must be from 0 to 24 h")
 	}
 	switch c.Version {
 	case "":
@@ -334,6 +364,7 @@ type sim struct {
 	qnBuf    []byte
 	lastQN   time.Time
 
+	start     int64     // the run's start in the logger's clock (Unix s)
 	mark      int64     // logger clock (Unix s) up to which periods have been reported
 	lastRtd   int64     // data time of the last real-time frame
 	lastWrite time.Time // real time of the last frame written, or of silence in a gap
@@ -343,12 +374,16 @@ func newSim(l Logger, cfg Config, fs faults) (*sim, error) {
 	if l.MN == "" || (l.Kind != "air" && l.Kind != "water") || len(l.Pollutants) == 0 {
 		return nil, fmt.Errorf("simulate: logger %q: needs an MN, kind air or water, and pollutants", l.MN)
 	}
-	id := mix(uint64(cfg.Seed) ^ mix(hashString(l.MN)))
+	seriesOf := l.MN
+	if l.Act != nil && l.Act.Copy != "" {
+		seriesOf = l.Act.Copy // the same noise and episodes: the same values
+	}
+	id := mix(uint64(cfg.Seed) ^ mix(hashString(seriesOf)))
 	s := &sim{Logger: l, id: id, st: "32", version: cfg.Version, ack: !cfg.NoAck && cfg.Version != "2005",
 		faults: fs, shift: shiftOf(l.Industry), flow: -1, o2: -1,
 		rng:      rand.New(rand.NewPCG(id, uint64(cfg.Seed))),
 		readings: make([]reading, len(l.Pollutants)), aggs: make([]agg, len(l.Pollutants)),
-		mark: cfg.Start.Unix(), lastRtd: cfg.Start.Unix() - 1}
+		start: cfg.Start.Unix(), mark: cfg.Start.Unix() - int64(cfg.Backlog/time.Second), lastRtd: cfg.Start.Unix() - 1}
 	if l.Kind == "air" {
 		s.st = "31"
 	}

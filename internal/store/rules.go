@@ -58,14 +58,14 @@ func (s *DB) ReplaceStandards(ctx context.Context, cat []rules.Standard) error {
 // enterprise's county and park joined as e.
 const alarmCols = `a.id, a.kind, a.state, a.uscc, COALESCE(e.county, ''), COALESCE(e.park, ''), a.outlet_code, a.pollutant, a.started_at, a.ended_at,
 	a.limit_value, a.limit_source, a.peak, a.multiple, a.periods, a.evidence, a.version,
-	a.acknowledged_by, a.acknowledged_at, a.ack_comment, a.resolved_by, a.resolved_at, a.resolve_reason`
+	a.acknowledged_by, a.acknowledged_at, a.ack_comment, a.resolved_by, a.resolved_at, a.resolve_reason, a.seq`
 
 func scanAlarm(rows *sql.Rows, a *rules.Alarm) error {
 	var from, to timestamp
 	var ev string
 	err := rows.Scan(&a.ID, &a.Kind, &a.State, &a.USCC, &a.County, &a.Park, &a.Outlet, &a.Pollutant, &from, &to,
 		&a.Limit, &a.LimitSource, &a.Peak, &a.Multiple, &a.Periods, &ev, &a.Version,
-		&a.AcknowledgedBy, &a.AcknowledgedAt, &a.AckComment, &a.ResolvedBy, &a.ResolvedAt, &a.ResolveReason)
+		&a.AcknowledgedBy, &a.AcknowledgedAt, &a.AckComment, &a.ResolvedBy, &a.ResolvedAt, &a.ResolveReason, &a.Seq)
 	a.StartedAt, a.EndedAt, a.Evidence = from.Time, to.Time, json.RawMessage(ev)
 	return err
 }
@@ -80,14 +80,18 @@ func (s *DB) RaiseAlarm(ctx context.Context, a rules.Alarm) error {
 	}
 	start, end := s.d.Time(a.StartedAt), s.d.Time(a.EndedAt)
 	err := s.Tx(ctx, func(c *Conn) error {
-		_, err := c.ExecContext(ctx, `INSERT INTO alarms (kind, state, uscc, outlet_code, pollutant, started_at, ended_at, limit_value,
-			limit_source, peak, multiple, periods, evidence, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1)
+		seq, err := nextAlarmSeq(ctx, c)
+		if err != nil {
+			return err
+		}
+		_, err = c.ExecContext(ctx, `INSERT INTO alarms (kind, state, uscc, outlet_code, pollutant, started_at, ended_at, limit_value,
+			limit_source, peak, multiple, periods, evidence, version, seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14)
 			ON CONFLICT (kind, uscc, outlet_code, pollutant, started_at) DO UPDATE SET ended_at = excluded.ended_at,
 			limit_value = excluded.limit_value, limit_source = excluded.limit_source, peak = excluded.peak, multiple = excluded.multiple,
-			periods = excluded.periods, evidence = excluded.evidence, version = alarms.version + 1
+			periods = excluded.periods, evidence = excluded.evidence, version = alarms.version + 1, seq = excluded.seq
 			WHERE alarms.ended_at <> excluded.ended_at OR alarms.limit_value <> excluded.limit_value OR alarms.limit_source <> excluded.limit_source
 			OR alarms.peak <> excluded.peak OR alarms.periods <> excluded.periods OR alarms.evidence <> excluded.evidence`,
-			a.Kind, a.State, a.USCC, a.Outlet, a.Pollutant, start, end, a.Limit, a.LimitSource, a.Peak, a.Multiple, a.Periods, ev)
+			a.Kind, a.State, a.USCC, a.Outlet, a.Pollutant, start, end, a.Limit, a.LimitSource, a.Peak, a.Multiple, a.Periods, ev, seq)
 		return err
 	})
 	if err != nil {
@@ -159,9 +163,13 @@ func (r reader) Alarm(ctx context.Context, id int64) (rules.Alarm, error) {
 // SetAlarm implements rules.Store: a compare-and-set on the version.
 func (s *DB) SetAlarm(ctx context.Context, a rules.Alarm) error {
 	err := s.Tx(ctx, func(c *Conn) error {
+		seq, err := nextAlarmSeq(ctx, c)
+		if err != nil {
+			return err
+		}
 		res, err := c.ExecContext(ctx, `UPDATE alarms SET state = $1, ended_at = $2, acknowledged_by = $3, acknowledged_at = $4, ack_comment = $5,
-			resolved_by = $6, resolved_at = $7, resolve_reason = $8, version = version + 1 WHERE id = $9 AND version = $10`,
-			a.State, s.d.Time(a.EndedAt), a.AcknowledgedBy, a.AcknowledgedAt, a.AckComment, a.ResolvedBy, a.ResolvedAt, a.ResolveReason, a.ID, a.Version)
+			resolved_by = $6, resolved_at = $7, resolve_reason = $8, version = version + 1, seq = $11 WHERE id = $9 AND version = $10`,
+			a.State, s.d.Time(a.EndedAt), a.AcknowledgedBy, a.AcknowledgedAt, a.AckComment, a.ResolvedBy, a.ResolvedAt, a.ResolveReason, a.ID, a.Version, seq)
 		if err != nil {
 			return err
 		}
@@ -174,6 +182,30 @@ func (s *DB) SetAlarm(ctx context.Context, a rules.Alarm) error {
 		return fmt.Errorf("%s: alarm %d: %w", s.d.Name, a.ID, err)
 	}
 	return err
+}
+
+// nextAlarmSeq takes the next change number of the alarms in transaction
+// c. The counter's row stays locked until c commits (on SQLite the one
+// writer does the same): numbers become visible in the order they were
+// given, so a follower that has read up to n has missed none below it.
+func nextAlarmSeq(ctx context.Context, c *Conn) (int64, error) {
+	var seq int64
+	err := scanOne(ctx, c, `UPDATE alarm_seq SET last = last + 1 RETURNING last`, nil, &seq)
+	return seq, err
+}
+
+// AlarmChanges implements rules.Store: the alarms written after change
+// after, in the order of their changes.
+func (r reader) AlarmChanges(ctx context.Context, after int64, limit int) ([]rules.Alarm, error) {
+	return list(ctx, r, "alarm changes", `SELECT `+alarmCols+` FROM alarms a LEFT JOIN enterprises e ON e.uscc = a.uscc
+		WHERE a.seq > $1 ORDER BY a.seq LIMIT $2`, []any{after, limit}, scanAlarm)
+}
+
+// AlarmSeq implements rules.Store: the last change number given.
+func (r reader) AlarmSeq(ctx context.Context) (int64, error) {
+	var seq int64
+	err := scanOne(ctx, r.q, `SELECT last FROM alarm_seq`, nil, &seq)
+	return seq, r.wrap("alarm seq", err)
 }
 
 var _ rules.Store = (*DB)(nil)

@@ -64,6 +64,8 @@ type alarmsData struct {
 	Total      int
 	From, To   int
 	Prev, Next string
+	Stream     string // the alarm stream with the page's filters
+	MayAct     bool   // the principal may acknowledge and resolve
 }
 
 // noAlarms: the server was built without the rules service.
@@ -91,6 +93,14 @@ func (s *Server) alarms(v *view, r *http.Request) error {
 	offset, _ := strconv.Atoi(q.Get("offset"))
 	offset = max(offset, 0)
 	f := rules.AlarmFilter{Kind: q.Get("kind"), County: q.Get("county"), Limit: pageSize, Offset: offset}
+	sq := url.Values{}
+	for _, k := range []string{"state", "kind", "county"} {
+		if q.Get(k) != "" {
+			sq.Set(k, q.Get(k))
+		}
+	}
+	d.Stream = "/api/v1/alarms/stream?" + sq.Encode()
+	d.MayAct = auth.MayWrite(v.Principal, auth.Alarms, auth.Ecology) == nil
 	if st := q.Get("state"); st != "" {
 		f.States = []string{st}
 	}
@@ -189,6 +199,9 @@ func (s *Server) alarmStep(v *view, r *http.Request) error {
 	err = s.recordAlarmStep(v, r, id, step)
 	if err == nil {
 		v.redirect = "/alarms/" + strconv.FormatInt(id, 10) + "?done=" + step
+		if next := r.FormValue("next"); strings.HasPrefix(next, "/alarms?") || next == "/alarms" {
+			v.redirect = localPath(next) // acknowledged from the live list: back to it
+		}
 		return nil
 	}
 	if perr := s.alarm(v, r); perr != nil {

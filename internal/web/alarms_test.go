@@ -57,9 +57,12 @@ func TestAlarmPages(t *testing.T) {
 		want    []string
 		not     []string
 	}{
-		{"zh", "/alarms", []string{`id="alarm-filters"`, `id="alarm-table"`, `id="alarm-` + id + `"`, "超标", "待处理", `hx-trigger="every 30s"`, `id="nav-alarms"`, "GB 13271-2014"}, nil},
+		{"zh", "/alarms", []string{`id="alarm-filters"`, `id="alarm-table"`, `id="alarm-` + id + `"`, "超标", "待处理", `hx-trigger="every 30s, alarm-changed"`, `data-stream="/api/v1/alarms/stream?"`, "正在连接实时推送", `id="nav-alarms"`, "GB 13271-2014"}, nil},
 		{"en", "/alarms", []string{`id="alarm-table"`, `id="alarm-` + id + `"`, "Exceedance", "Open", "Multiple of the limit", `aria-current="page"`}, nil},
-		{"en", "/alarms?state=open&kind=exceedance&county=" + county, []string{`id="alarm-` + id + `"`, `<option value="open" selected>`}, nil},
+		{"en", "/alarms?state=open&kind=exceedance&county=" + county, []string{`id="alarm-` + id + `"`, `<option value="open" selected>`,
+			`data-stream="/api/v1/alarms/stream?county=` + county + `&amp;kind=exceedance&amp;state=open"`}, nil},
+		// The overview's map and table count the open alarms by county.
+		{"en", "/", []string{"Open alarms", `data-key="alarms"`, `<a href="/alarms?county=` + county + `">1</a>`, `"/alarms?county=` + county + `"`}, nil},
 		{"en", "/alarms?kind=data_gap", nil, []string{`id="alarm-` + id + `"`}},
 		{"en", "/alarms?county=" + other, nil, []string{`id="alarm-` + id + `"`}},
 		{"zh", "/alarms/" + id, []string{`id="alarm-state"`, `data-state="open"`, `id="form-acknowledge"`, `id="form-resolve"`, `name="csrf"`,
@@ -84,6 +87,17 @@ func TestAlarmPages(t *testing.T) {
 		if m := regexp.MustCompile(`\[[a-z_]+\.[a-z_.-]+\]`).FindString(body); m != "" {
 			t.Errorf("%s %s: message missing from the catalogue: %s", tc.l, tc.path, m)
 		}
+	}
+	// The list acknowledges in place and comes back to itself.
+	if _, body := e.get(t, "en", "/alarms?state=open"); !strings.Contains(body, `id="ack-`+id+`"`) || !strings.Contains(body, `href="/alarms/`+id+`#step-resolve"`) {
+		t.Errorf("the list offers no acknowledge and resolve for alarm %s", id)
+	}
+	req := httptest.NewRequest("POST", "/alarms/"+id+"/acknowledge", strings.NewReader(url.Values{"version": {strconv.Itoa(a.Version)}, "next": {"/alarms?state=open"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	rec := httptest.NewRecorder()
+	e.h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/alarms?state=open" {
+		t.Errorf("acknowledge from the list: %d %s", rec.Code, rec.Header().Get("Location"))
 	}
 	if status, _ := e.get(t, "en", "/alarms/999999999"); status != http.StatusNotFound {
 		t.Errorf("a missing alarm: status %d", status)
@@ -187,5 +201,53 @@ func TestAlarmReadOnly(t *testing.T) {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	if rec = as(req); rec.Code != http.StatusForbidden || !strings.Contains(rec.Body.String(), `id="error"`) {
 		t.Errorf("read-only officer acknowledging: %d, want 403 with the error", rec.Code)
+	}
+}
+
+// TestEffluentChart: an outlet's hourly values with the limit the rules
+// judge by and where it came from, and its exceedances marked, in both
+// languages.
+func TestEffluentChart(t *testing.T) {
+	e := sharedEnv(t)
+	start := time.Now().Add(-3 * time.Hour).Truncate(time.Hour)
+	a := raiseAlarm(t, e, start)
+	path := "/outlets/" + a.USCC + "/" + a.Outlet + "/effluent?pollutant=a21026&days=1"
+	l, ok, err := e.srv.rules.Limit(context.Background(), auth.Command("test"), a.USCC, a.Outlet, "a21026", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	limit := "No limit to judge by"
+	if ok {
+		limit = "Limit from: " + l.Source
+	}
+	for _, tc := range []struct {
+		l, path string
+		want    []string
+	}{
+		{"en", path, []string{`id="effluent-chart"`, `"markArea"`, `#` + strconv.FormatInt(a.ID, 10) + ` 2.4×`, `id="alarm-` + strconv.FormatInt(a.ID, 10) + `"`,
+			"Hourly mean", `<option value="1" selected>`, `<option value="a21026" selected>`, limit}},
+		{"zh", path, []string{"排放曲线", "小时均值", "超标告警"}},
+		// An unknown span is the default week; the enterprise page links here.
+		{"en", "/outlets/" + a.USCC + "/" + a.Outlet + "/effluent?days=5", []string{`<option value="7" selected>`, `id="effluent-chart"`}},
+		{"en", "/enterprises/" + a.USCC, []string{`href="/outlets/` + a.USCC + `/` + a.Outlet + `/effluent"`}},
+	} {
+		status, body := e.get(t, tc.l, tc.path)
+		if status != 200 {
+			t.Fatalf("%s %s: status %d", tc.l, tc.path, status)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(body, w) {
+				t.Errorf("%s %s: no %s", tc.l, tc.path, w)
+			}
+		}
+		if m := regexp.MustCompile(`\[[a-z_]+\.[a-z_.-]+\]`).FindString(body); m != "" {
+			t.Errorf("%s %s: message missing from the catalogue: %s", tc.l, tc.path, m)
+		}
+	}
+	if status, _ := e.get(t, "en", "/outlets/"+a.USCC+"/NOPE/effluent"); status != 200 {
+		t.Errorf("an outlet without data: %d", status)
+	}
+	if status, _ := e.get(t, "en", "/outlets/bad/DA001/effluent"); status != http.StatusBadRequest {
+		t.Errorf("a bad USCC: %d", status)
 	}
 }

@@ -6,6 +6,7 @@ import (
 
 	"ecoindustry/internal/compliance"
 	"ecoindustry/internal/registry"
+	"ecoindustry/internal/rules"
 	"ecoindustry/internal/web/i18n"
 )
 
@@ -13,6 +14,7 @@ import (
 type countyRow struct {
 	registry.AdminUnit
 	Enterprises, Operating, Loggers, Online, Open, Closures int
+	Alarms                                                  int // open or acknowledged
 }
 
 type overviewData struct {
@@ -25,7 +27,7 @@ type overviewData struct {
 }
 
 // The measures the county map can show, in the order of its buttons.
-var measures = []string{"enterprises", "online", "open", "closures"}
+var measures = []string{"enterprises", "online", "open", "closures", "alarms"}
 
 func (s *Server) overview(v *view, r *http.Request) error {
 	v.page, v.Nav, v.Title = "overview", "overview", "overview.title"
@@ -111,6 +113,17 @@ func (s *Server) overview(v *view, r *http.Request) error {
 	if _, d.Rectifying, err = s.comp.Cases(ctx, v.Principal, compliance.CaseFilter{State: compliance.Rectifying, Limit: 1}); allowed(err) != nil {
 		return err
 	}
+	// Alarms by county (decision 0027): a count each, as the list counts them.
+	for _, c := range d.Counties {
+		if s.rules == nil {
+			break
+		}
+		_, n, err := s.rules.Alarms(ctx, v.Principal, rules.AlarmFilter{States: []string{rules.Open, rules.Acknowledged}, County: c.Code, Limit: 1})
+		if err := allowed(err); err != nil {
+			return err
+		}
+		c.Alarms = n
+	}
 	l := v.Lang
 	d.Map = chart{Map: true, Options: map[string]any{}}
 	for _, m := range measures {
@@ -126,6 +139,8 @@ func (s *Server) overview(v *view, r *http.Request) error {
 				it.Value, it.URL = float64(c.Open), "/cases?county="+c.Code
 			case "closures":
 				it.Value, it.URL = float64(c.Closures), "/cases?disposition=close&county="+c.Code
+			case "alarms":
+				it.Value, it.URL = float64(c.Alarms), "/alarms?county="+c.Code
 			}
 			items = append(items, it)
 		}

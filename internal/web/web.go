@@ -24,6 +24,7 @@ import (
 	"ecoindustry/internal/auth"
 	"ecoindustry/internal/compliance"
 	"ecoindustry/internal/monitoring"
+	"ecoindustry/internal/notify"
 	"ecoindustry/internal/registry"
 	"ecoindustry/internal/rules"
 	"ecoindustry/internal/web/i18n"
@@ -69,9 +70,10 @@ type Server struct {
 	reg   *registry.Service
 	mon   *monitoring.Service
 	comp  *compliance.Service
-	rules *rules.Service // alarms; nil: the alarm pages say so
-	acc   Accounts       // nil: sign-in is not available (tests)
-	users *auth.Service  // the accounts the account pages manage; nil: not available
+	rules *rules.Service  // alarms; nil: the alarm pages say so
+	watch *notify.Service // watch-lists; nil: the page says so
+	acc   Accounts        // nil: sign-in is not available (tests)
+	users *auth.Service   // the accounts the account pages manage; nil: not available
 	log   *slog.Logger
 	pages map[string]map[string]*template.Template // language, page
 	// built: the vendored assets are in static/vendor (make assets).
@@ -82,8 +84,12 @@ type Server struct {
 
 // New returns the pages over the services; acc (sign-in) and users (the
 // account pages) may be nil, in tests.
-func New(reg *registry.Service, mon *monitoring.Service, comp *compliance.Service, rul *rules.Service, acc Accounts, users *auth.Service, log *slog.Logger) *Server {
+func New(reg *registry.Service, mon *monitoring.Service, comp *compliance.Service, rul *rules.Service, acc Accounts, users *auth.Service, log *slog.Logger,
+	opts ...func(*Server)) *Server {
 	s := &Server{reg: reg, mon: mon, comp: comp, rules: rul, acc: acc, users: users, log: log, imports: newUploads(), now: time.Now}
+	for _, o := range opts {
+		o(s)
+	}
 	s.pages = parsePages()
 	_, err := fs.Stat(files, "static/vendor/echarts.min.js")
 	s.built = err == nil
@@ -112,6 +118,9 @@ func (s *Server) Handler() http.Handler {
 		{"GET /alarms", s.alarms},
 		{"GET /alarms/{id}", s.alarm},
 		{"POST /alarms/{id}/{step}", s.alarmStep},
+		{"GET /outlets/{uscc}/{outlet}/effluent", s.effluent},
+		{"GET /watchlist", s.watchList},
+		{"POST /watchlist/{step}", s.watchChange},
 		{"GET /screenings", s.screenings},
 		{"GET /screenings/{id}", s.screening},
 		{"GET /campaigns", s.campaigns},

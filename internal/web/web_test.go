@@ -24,6 +24,7 @@ import (
 	"ecoindustry/internal/demo"
 	"ecoindustry/internal/hj212"
 	"ecoindustry/internal/monitoring"
+	"ecoindustry/internal/notify"
 	"ecoindustry/internal/registry"
 	"ecoindustry/internal/rules"
 	"ecoindustry/internal/store"
@@ -104,7 +105,8 @@ func newEnv() (*env, error) {
 		return nil, err
 	}
 	comp := compliance.NewService(db, files)
-	s := New(reg, monitoring.NewService(db, db), comp, rules.NewService(db), nil, auth.NewService(db), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s := New(reg, monitoring.NewService(db, db), comp, rules.NewService(db), nil, auth.NewService(db), slog.New(slog.NewTextHandler(io.Discard, nil)),
+		WithWatchLists(notify.NewService(db, db)))
 	h := s.Handler()
 	signedIn := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("X-Test-Anonymous") == "" {

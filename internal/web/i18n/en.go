@@ -181,4 +181,17 @@ var en = map[string]string{
 	"alarm.period": "Period", "alarm.value": "Value", "alarm.count": "Samples", "alarm.raw": "Evidence as stored",
 	"alarm.step.acknowledge": "Acknowledge", "alarm.step.resolve": "Resolve", "alarm.comment": "Comment",
 	"alarm.recorded": "Recorded.",
+
+	// Live alarms and alarms by county (decision 0027).
+	"alarms.live.on": "Live", "alarms.live.off": "Live updates lost: refreshing every 30 s", "alarms.live.connecting": "Connecting to live updates…",
+	"measure.alarms": "Open alarms",
+	"effluent.title": "Effluent chart", "effluent.hourly": "Hourly mean", "effluent.span": "Span", "effluent.days": "last %d days",
+	"effluent.no_limit": "No limit to judge by (neither the catalogue nor the permit gives one)", "effluent.exceedances": "Exceedance alarms",
+	"effluent.note":    "Hourly means from our rollups of the real-time data, else the logger's own hourly data; the dashed red line is the limit judged by, the red areas the exceedances.",
+	"effluent.no_data": "This outlet has no monitoring data and no permit limit.", "outlet.effluent": "Effluent chart",
+	"nav.watchlist": "Watch-list", "watch.title": "My watch-list", "watch.intro": "Alarms on the enterprises, counties and industries you watch, summed up once a day to the address below and to the DingTalk or WeCom robot configured.",
+	"watch.kind": "Kind", "watch.kind.enterprise": "Enterprise", "watch.kind.county": "County", "watch.kind.industry": "Industry",
+	"watch.value": "Code", "watch.name": "Name", "watch.remove": "Stop watching", "watch.add": "Watch",
+	"watch.placeholder": "USCC, county code or name, industry code of 2–4 digits", "watch.digest": "Daily digest", "watch.email": "Mail address",
+	"watch.digest_note": "Leave empty for no mail.", "watch.save": "Save",
 }

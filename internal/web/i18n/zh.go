@@ -181,4 +181,17 @@ var zh = map[string]string{
 	"alarm.period": "时段", "alarm.value": "数值", "alarm.count": "样本数", "alarm.raw": "原始证据",
 	"alarm.step.acknowledge": "确认", "alarm.step.resolve": "处理完毕", "alarm.comment": "备注",
 	"alarm.recorded": "已记录。",
+
+	// 实时告警与各县告警（决策 0027）。
+	"alarms.live.on": "实时推送中", "alarms.live.off": "实时推送已断开，每 30 秒刷新", "alarms.live.connecting": "正在连接实时推送…",
+	"measure.alarms": "未处理告警",
+	"effluent.title": "排放曲线", "effluent.hourly": "小时均值", "effluent.span": "时间范围", "effluent.days": "近 %d 天",
+	"effluent.no_limit": "无可判定的限值（标准目录与排污许可均未给出）", "effluent.exceedances": "超标告警",
+	"effluent.note":    "小时均值取自本平台对实时数据的汇总，无实时数据的小时取数采仪上报的小时数据；红色虚线为判定所用限值，红色区域为超标时段。",
+	"effluent.no_data": "此排放口无监测数据，也无许可限值。", "outlet.effluent": "排放曲线",
+	"nav.watchlist": "关注", "watch.title": "我的关注", "watch.intro": "关注的企业、县（市、区）和行业的告警，每天汇总一次，发送到下方邮箱及配置的钉钉或企业微信群机器人。",
+	"watch.kind": "类型", "watch.kind.enterprise": "企业", "watch.kind.county": "县（市、区）", "watch.kind.industry": "行业",
+	"watch.value": "代码", "watch.name": "名称", "watch.remove": "取消关注", "watch.add": "添加关注",
+	"watch.placeholder": "统一社会信用代码、县级代码或名称、2–4 位行业代码", "watch.digest": "每日汇总", "watch.email": "邮箱",
+	"watch.digest_note": "留空则不发送邮件。", "watch.save": "保存",
 }

@@ -71,6 +71,44 @@
   // htmx swaps in new content (filters, refreshes): draw its charts too.
   document.addEventListener('htmx:afterSettle', init);
 
+  // The alarms page is live (decision 0027): <div data-stream="URL"> opens
+  // the alarm stream with the page's filters; each event has htmx fetch
+  // the list again (once for a burst: 300 ms after its first event) and mark
+  // the rows it changed.
+  // The browser's EventSource reconnects by itself with the last event id.
+  function live() {
+    var el = document.querySelector('[data-stream]');
+    if (!el || typeof EventSource === 'undefined' || el.dataset.live) { return; }
+    el.dataset.live = 'connecting';
+    var es = new EventSource(el.dataset.stream);
+    var status = document.getElementById('live-status');
+    var changed = {}, pending = null;
+    function show(state) {
+      el.dataset.live = state;
+      if (status) { status.dataset.state = state; status.textContent = status.dataset[state] || ''; }
+    }
+    es.addEventListener('open', function () { show('on'); });
+    es.addEventListener('error', function () { show(es.readyState === EventSource.CLOSED ? 'off' : 'connecting'); });
+    es.addEventListener('alarm', function (e) {
+      var a = JSON.parse(e.data);
+      changed[a.id] = true;
+      body.dataset.lastAlarm = String(a.id);
+      if (pending) { return; }
+      pending = setTimeout(function () {
+        pending = null;
+        if (typeof htmx !== 'undefined') { htmx.trigger(document.getElementById('alarm-list'), 'alarm-changed'); }
+      }, 300);
+    });
+    document.addEventListener('htmx:afterSettle', function () {
+      Object.keys(changed).forEach(function (id) {
+        var row = document.getElementById('alarm-' + id);
+        if (row) { row.classList.add('changed'); }
+      });
+      changed = {};
+    });
+  }
+  document.addEventListener('DOMContentLoaded', live);
+
   // Forms that ask before they act: <form data-confirm="…">.
   document.addEventListener('submit', function (e) {
     var msg = e.target.dataset && e.target.dataset.confirm;
