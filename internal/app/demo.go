@@ -208,11 +208,16 @@ func (a *App) Show(ctx context.Context, ls []simulate.Logger, silentAt, silentFo
 			// may make only stricter.
 			continue
 		}
+		if n == len(acts)-1 && l.Kind != show.Loggers[n-1].Kind {
+			// The copy is an outlet of the original's kind (a chimney's
+			// values on a wastewater outlet would raise more than the copy).
+			continue
+		}
 		if n == len(acts)-1 {
 			// The copy: another outlet's logger sending the original's
-			// values, its pollutants, kind and industry.
+			// values, its pollutants and industry.
 			orig := show.Loggers[n-1]
-			l.Kind, l.Industry, l.RefO2, l.Pollutants = orig.Kind, orig.Industry, orig.RefO2, orig.Pollutants
+			l.Industry, l.RefO2, l.Pollutants = orig.Industry, orig.RefO2, orig.Pollutants
 			l.Act = &simulate.Act{Copy: orig.MN}
 		} else {
 			l.Act = acts[n]
