@@ -14,12 +14,12 @@ func (s *Server) economyRoutes() []route {
 	if s.econ == nil {
 		return nil
 	}
-	return []route{
+	return append([]route{
 		{method: "POST", pattern: "/api/v1/evaluations", summary: "Evaluate a county's year per mu (亩均论英雄) and keep the run", handle: s.evaluate,
 			status: http.StatusCreated, body: evaluateBody{}, resp: economy.Run{}},
 		{method: "GET", pattern: "/api/v1/evaluations/{id}/results", summary: "A kept evaluation and its results, by class or enterprise", handle: s.evaluation,
 			query: []param{{"class", "string", "only this class (A, B, C, D)"}, {"uscc", "string", "only this enterprise"}}, resp: evaluationBody{}},
-	}
+	}, s.noticeRoutes()...)
 }
 
 // evaluateBody is the request of an evaluation: a preset's name or a

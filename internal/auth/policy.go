@@ -30,6 +30,12 @@ const (
 	// Evaluations are per-mu evaluation runs (亩均论英雄): run by the
 	// economy bureau, read by officers, a county's of its county.
 	Evaluations What = "evaluation"
+	// Objections are enterprises' objections to their results on notice,
+	// and Declarations their own year's figures: filed by the enterprise
+	// (or an economy officer for it), handled by the economy bureau
+	// (decision 0028).
+	Objections   What = "objection"
+	Declarations What = "declaration"
 )
 
 // Object is what a request reads or writes: its kind, the bureau that
@@ -107,8 +113,10 @@ func CanList(p Principal, w What) error {
 		ok = ok && p.Role != Park && p.Role != Enterprise
 	case Cases, Assignment, Evidence:
 		ok = ok && p.Role != Park
-	case Evaluations:
-		ok = ok && p.Role != Park && p.Role != Enterprise
+	case Evaluations, Objections, Declarations:
+		// An enterprise reads its own results once public (the service
+		// cuts them), its own objections and declarations.
+		ok = ok && p.Role != Park
 	case Screenings:
 		ok = p.Role == City
 	case Accounts:
@@ -128,7 +136,7 @@ func CanRead(p Principal, o Object) error {
 		return err
 	}
 	switch o.What {
-	case Records, Monitoring, Cases, Assignment, Alarms, Evaluations:
+	case Records, Monitoring, Cases, Assignment, Alarms, Evaluations, Objections, Declarations:
 		if !Visible(p).Allows(o.County, o.Park, o.USCC) {
 			return notFound(o)
 		}
@@ -153,6 +161,8 @@ func MayWrite(p Principal, w What, b Bureau) error {
 		ok = (p.Role == City || p.Role == County) && owns
 	case Cases, Evidence:
 		ok = (p.Role == City || p.Role == County) && owns || p.Role == Inspector
+	case Objections, Declarations:
+		ok = (p.Role == City || p.Role == County) && owns || p.Role == Enterprise
 	case Campaigns, Screenings, Standards:
 		ok = p.Role == City && owns
 	}
@@ -187,7 +197,7 @@ func CanWrite(p Principal, o Object) error {
 var whatZh = map[What]string{
 	Units: "行政区划", Parks: "园区", Records: "登记记录", Monitoring: "监测数据", Campaigns: "整治行动",
 	Cases: "案件", Assignment: "案件指派", Screenings: "筛查批次", Evidence: "附件", Accounts: "账号",
-	Alarms: "告警", Standards: "排放标准", Evaluations: "亩均评价",
+	Alarms: "告警", Standards: "排放标准", Evaluations: "亩均评价", Objections: "亩均评价异议", Declarations: "企业自行申报数据",
 }
 
 var roleZh = map[Role]string{

@@ -86,12 +86,9 @@ var AnnualKind = registry.NewKind("annual", "亩均年度数据",
 			}
 			return a
 		},
-		Key:   func(a Annual) string { return a.USCC + "/" + strconv.Itoa(a.Year) },
-		Owner: func(a Annual) string { return a.USCC },
-		Values: func(a Annual) []string {
-			return []string{a.USCC, strconv.Itoa(a.Year), num(a.Tax), num(a.ValueAdded), num(a.Revenue), num(a.EnergyTce), num(a.Kwh),
-				num(a.EmissionsT), num(a.RD), num(float64(a.Employees)), num(a.LandMu), a.Source, a.Parcel, a.Items}
-		},
+		Key:    func(a Annual) string { return a.USCC + "/" + strconv.Itoa(a.Year) },
+		Owner:  func(a Annual) string { return a.USCC },
+		Values: annualValues,
 		Load: func(ctx context.Context, r registry.Reader, uscc string) ([]Annual, error) {
 			var out []Annual
 			err := r.ScanTable(ctx, annualTable, uscc, func(scan func(...any) error) error {
@@ -108,6 +105,12 @@ var AnnualKind = registry.NewKind("annual", "亩均年度数据",
 	})
 
 func init() { registry.Register(AnnualKind) }
+
+// annualValues are a year's fields as text, in the kind's order.
+func annualValues(a Annual) []string {
+	return []string{a.USCC, strconv.Itoa(a.Year), num(a.Tax), num(a.ValueAdded), num(a.Revenue), num(a.EnergyTce), num(a.Kwh),
+		num(a.EmissionsT), num(a.RD), num(float64(a.Employees)), num(a.LandMu), a.Source, a.Parcel, a.Items}
+}
 
 // num is a figure as text: "" for 0, as the registry's exports write it.
 func num(f float64) string {

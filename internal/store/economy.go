@@ -1,11 +1,17 @@
 package store
 
 import (
+	"cmp"
 	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"slices"
 	"time"
 
 	"ecoindustry/internal/cst"
 	"ecoindustry/internal/economy"
+	"ecoindustry/internal/registry"
 )
 
 // Inputs implements economy.Store: one county's enterprises, neither
@@ -52,37 +58,215 @@ func (r reader) Inputs(ctx context.Context, county string, year int) ([]economy.
 	return out, r.wrap("evaluation inputs", rows.Err())
 }
 
-// AddEvaluation implements economy.Store.
+// AddEvaluation implements economy.Store: the run and the first event of
+// its audit log.
 func (s *DB) AddEvaluation(ctx context.Context, e economy.StoredRun) (int64, error) {
 	var id int64
 	err := s.Tx(ctx, func(c *Conn) error {
-		rows, err := c.QueryContext(ctx, `INSERT INTO evaluations (at, actor, county, year, method_name, method, evaluated, inputs, results)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-			e.At.UTC().Format(time.RFC3339), e.Actor, e.County, e.Year, e.MethodName, e.Method, e.Evaluated, e.Inputs, e.Outcome)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		if rows.Next() {
-			err = rows.Scan(&id)
-		}
-		if err == nil {
-			err = rows.Err()
-		}
+		var err error
+		id, err = addEvaluation(ctx, c, e)
 		return err
 	})
 	return id, s.reader.wrap("add evaluation", err)
 }
+
+func addEvaluation(ctx context.Context, c *Conn, e economy.StoredRun) (int64, error) {
+	var id int64
+	rows, err := c.QueryContext(ctx, `INSERT INTO evaluations (at, actor, county, year, method_name, method, evaluated, inputs, results,
+		state, revises, notice_from, notice_to, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1) RETURNING id`,
+		e.At.UTC().Format(time.RFC3339), e.Actor, e.County, e.Year, e.MethodName, e.Method, e.Evaluated, e.Inputs, e.Outcome,
+		string(e.State), e.Revises, e.NoticeFrom, e.NoticeTo)
+	if err != nil {
+		return 0, err
+	}
+	if rows.Next() {
+		err = rows.Scan(&id)
+	}
+	if err == nil {
+		err = rows.Err()
+	}
+	rows.Close()
+	if err != nil {
+		return 0, err
+	}
+	data := "{}"
+	if e.Revises != 0 {
+		data = fmt.Sprintf(`{"revises": %d}`, e.Revises)
+	}
+	_, err = c.ExecContext(ctx, `INSERT INTO evaluation_events (evaluation_id, seq, at, actor, action, from_state, to_state, reason, data)
+		VALUES ($1, 1, $2, $3, $4, '', $5, '', $6)`, id, instant(e.At), e.Actor, economy.ActRun, string(e.State), data)
+	return id, err
+}
+
+const evaluationColumns = `id, at, actor, county, year, method_name, method, evaluated, results, state, revises, notice_from, notice_to,
+	COALESCE((SELECT MAX(n.id) FROM evaluations n WHERE n.revises = evaluations.id), 0)`
 
 // Evaluation implements economy.Store: the run without its inputs, which
 // are kept for the record and read by none of its readers.
 func (r reader) Evaluation(ctx context.Context, id int64) (economy.StoredRun, error) {
 	var e economy.StoredRun
 	var at string
-	err := r.first(ctx, "evaluation", `SELECT id, at, actor, county, year, method_name, method, evaluated, results FROM evaluations WHERE id = $1`,
-		[]any{id}, &e.ID, &at, &e.Actor, &e.County, &e.Year, &e.MethodName, &e.Method, &e.Evaluated, &e.Outcome)
+	err := r.first(ctx, "evaluation", `SELECT `+evaluationColumns+` FROM evaluations WHERE id = $1`,
+		[]any{id}, &e.ID, &at, &e.Actor, &e.County, &e.Year, &e.MethodName, &e.Method, &e.Evaluated, &e.Outcome,
+		&e.State, &e.Revises, &e.NoticeFrom, &e.NoticeTo, &e.Next)
 	if err == nil && at != "" {
 		e.At, err = time.Parse(time.RFC3339, at)
 	}
 	return e, err
+}
+
+// Latest implements economy.Store.
+func (r reader) Latest(ctx context.Context, county string, year int) ([]byte, error) {
+	var out []byte
+	err := r.first(ctx, "latest evaluation", `SELECT results FROM evaluations WHERE county = $1 AND year = $2 AND state <> 'superseded'
+		ORDER BY CASE WHEN state = 'published' THEN 0 ELSE 1 END, id DESC LIMIT 1`, []any{county, year}, &out)
+	return out, err
+}
+
+// UpdateEvaluation implements economy.Store.
+func (s *DB) UpdateEvaluation(ctx context.Context, fn func(economy.Tx) error) error {
+	return s.Tx(ctx, func(c *Conn) error {
+		return fn(&evaluationTx{reader: reader{q: c, d: s.d}, c: c})
+	})
+}
+
+// evaluationTx implements economy.Tx.
+type evaluationTx struct {
+	reader
+	c *Conn
+}
+
+func (t *evaluationTx) Registry() registry.Store {
+	return boundRegistry{&registryTx{reader: t.reader, c: t.c}}
+}
+
+func (t *evaluationTx) AddEvaluation(ctx context.Context, e economy.StoredRun) (int64, error) {
+	id, err := addEvaluation(ctx, t.c, e)
+	return id, t.wrap("add evaluation", err)
+}
+
+func (t *evaluationTx) SetState(ctx context.Context, id int64, from, to economy.State, noticeFrom, noticeTo string) error {
+	res, err := t.c.ExecContext(ctx, `UPDATE evaluations SET state = $1, notice_from = $2, notice_to = $3 WHERE id = $4 AND state = $5`,
+		string(to), noticeFrom, noticeTo, id, string(from))
+	if err != nil {
+		return t.wrap("evaluation state", err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return cmp.Or(t.wrap("evaluation state", err), economy.ErrStale)
+	}
+	return nil
+}
+
+func (t *evaluationTx) AddEvent(ctx context.Context, e economy.Event) error {
+	var seq int
+	err := t.first(ctx, "evaluation event", `UPDATE evaluations SET version = version + 1 WHERE id = $1 RETURNING version`, []any{e.Evaluation}, &seq)
+	if err != nil {
+		return err
+	}
+	_, err = t.c.ExecContext(ctx, `INSERT INTO evaluation_events (evaluation_id, seq, at, actor, action, from_state, to_state, reason, data)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, e.Evaluation, seq, instant(e.At), e.Actor, e.Action, string(e.From), string(e.To), e.Reason, string(e.Data))
+	return t.wrap("evaluation event", err)
+}
+
+func (t *evaluationTx) AddObjection(ctx context.Context, o economy.Objection) (int64, error) {
+	atts, err := jsonText(o.Attachments)
+	if err != nil {
+		return 0, err
+	}
+	var id int64
+	err = t.first(ctx, "add objection", `INSERT INTO objections (evaluation_id, uscc, at, actor, text, attachments, state)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, []any{o.Evaluation, o.USCC, instant(o.At), o.Actor, o.Text, atts, o.State}, &id)
+	return id, err
+}
+
+func (t *evaluationTx) Objection(ctx context.Context, id int64) (economy.Objection, error) {
+	os, err := list(ctx, t.reader, "objection", `SELECT `+objectionColumns+` FROM objections WHERE id = $1`, []any{id}, scanObjection)
+	if err != nil || len(os) == 0 {
+		return economy.Objection{}, err
+	}
+	return os[0], nil
+}
+
+func (t *evaluationTx) HandleObjection(ctx context.Context, o economy.Objection) error {
+	corr, err := jsonText(o.Correction)
+	if err != nil {
+		return err
+	}
+	res, err := t.c.ExecContext(ctx, `UPDATE objections SET state = $1, handled_at = $2, handled_by = $3, reason = $4, correction = $5
+		WHERE id = $6 AND state = 'open'`, o.State, instant(o.HandledAt), o.HandledBy, o.Reason, corr, o.ID)
+	if err != nil {
+		return t.wrap("handle objection", err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return cmp.Or(t.wrap("handle objection", err), economy.ErrStale)
+	}
+	return nil
+}
+
+func (t *evaluationTx) AttachmentExists(ctx context.Context, id string) (bool, error) {
+	var n int
+	err := t.first(ctx, "attachment", `SELECT COUNT(*) FROM attachments WHERE id = $1`, []any{id}, &n)
+	return n > 0, err
+}
+
+const objectionColumns = `id, evaluation_id, uscc, at, actor, text, attachments, state, handled_at, handled_by, reason, correction`
+
+func scanObjection(rows *sql.Rows, o *economy.Objection) error {
+	var at, handled, atts, corr string
+	if err := rows.Scan(&o.ID, &o.Evaluation, &o.USCC, &at, &o.Actor, &o.Text, &atts, &o.State, &handled, &o.HandledBy, &o.Reason, &corr); err != nil {
+		return err
+	}
+	var err error
+	if o.At, err = time.Parse(time.RFC3339Nano, at); err != nil {
+		return err
+	}
+	if handled != "" {
+		if o.HandledAt, err = time.Parse(time.RFC3339Nano, handled); err != nil {
+			return err
+		}
+	}
+	if err := json.Unmarshal([]byte(atts), &o.Attachments); err != nil {
+		return err
+	}
+	return json.Unmarshal([]byte(corr), &o.Correction)
+}
+
+// Objections implements economy.Store.
+func (r reader) Objections(ctx context.Context, runs []int64) ([]economy.Objection, error) {
+	var out []economy.Objection
+	for _, run := range runs {
+		os, err := list(ctx, r, "objections", `SELECT `+objectionColumns+` FROM objections WHERE evaluation_id = $1 ORDER BY id`, []any{run}, scanObjection)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, os...)
+	}
+	slices.SortFunc(out, func(a, b economy.Objection) int { return cmp.Compare(a.ID, b.ID) })
+	return out, nil
+}
+
+// EvaluationEvents implements economy.Store: the runs' events, oldest first.
+func (r reader) EvaluationEvents(ctx context.Context, runs []int64) ([]economy.Event, error) {
+	var out []economy.Event
+	for _, run := range runs {
+		es, err := list(ctx, r, "evaluation events", `SELECT evaluation_id, seq, at, actor, action, from_state, to_state, reason, data
+			FROM evaluation_events WHERE evaluation_id = $1 ORDER BY seq`, []any{run}, func(rows *sql.Rows, e *economy.Event) error {
+			var at, data string
+			if err := rows.Scan(&e.Evaluation, &e.Seq, &at, &e.Actor, &e.Action, &e.From, &e.To, &e.Reason, &data); err != nil {
+				return err
+			}
+			e.Data = json.RawMessage(data)
+			var err error
+			e.At, err = time.Parse(time.RFC3339Nano, at)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, es...)
+	}
+	slices.SortStableFunc(out, func(a, b economy.Event) int {
+		return cmp.Or(a.At.Compare(b.At), cmp.Compare(a.Evaluation, b.Evaluation))
+	})
+	return out, nil
 }
