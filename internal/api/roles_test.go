@@ -231,6 +231,8 @@ func probes() map[string][]probe {
 		"POST /api/v1/evaluations/{id}/evidence": {{path: "/api/v1/evaluations/1/evidence?name=a.pdf&uscc=" + entA, body: text(pdf),
 			want: want{pass, 403, pass, 403, 403, 403, 403, pass}}},
 		"GET /api/v1/evaluations/{id}/history": {{path: "/api/v1/evaluations/1/history", want: want{200, 200, 200, 200, 200, 403, 200, 200}}},
+		"GET /api/v1/evaluations/{id}/policies": {{path: "/api/v1/evaluations/1/policies?format=xlsx", want: want{200, 200, 200, 200, 200, 403, 200, 200}},
+			{path: "/api/v1/evaluations/3/policies?policy=ruian-2018", want: want{200, 200, 200, 200, 200, 403, 200, 404}}},
 		// Accounts (decision 0018): sign-in is for anyone, one's own
 		// session, password and tokens for oneself, accounts and the audit
 		// for administrators.

@@ -84,4 +84,11 @@ func TestEvaluateCommands(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "rerun") || !strings.Contains(out, "notice → superseded") || !strings.Contains(out, "cli:alice") {
 		t.Fatalf("history: %d %s %s", code, out, errOut)
 	}
+	lists := filepath.Join(dir, "lists.xlsx")
+	if code, out, errOut := run(t, env, "evaluation", "policies", "2", "--out", lists); code != 0 || !strings.Contains(out, "税务 土地使用税减免 tax relief") {
+		t.Fatalf("policies: %d %s %s", code, out, errOut)
+	}
+	if _, err := os.Stat(lists); err != nil {
+		t.Fatal(err)
+	}
 }

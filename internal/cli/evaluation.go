@@ -2,7 +2,10 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
+	"os"
 	"strconv"
 	"strings"
 
@@ -20,6 +23,56 @@ var evaluationSubs = []subcommand{
 	{"approve", "ID --document TEXT", "record the approval (审定) once the notice is over", runEvalStep("approve")},
 	{"publish", "ID", "publish an approved run", runEvalStep("publish")},
 	{"history", "ID", "a run's audit log and objections", runEvalHistory},
+	{"policies", "ID [--policy NAME|FILE] [--out lists.xlsx]", "the differentiated policies' lists for each bureau (tax, electricity, water, energy)", runEvalPolicies},
+}
+
+func runEvalPolicies(ctx context.Context, e *env, args []string) error {
+	cm := newCmd(e, "evaluation policies", "ID", storeFlags...)
+	name := cm.fs.String("policy", "zhejiang-2019", "a policy file (YAML) or a preset: "+strings.Join(economy.PolicyPresets(), ", "))
+	out := cm.fs.String("out", "", "write the lists to this XLSX file, a sheet per bureau")
+	cm.jsonFlag()
+	var p *economy.Policy
+	id, a, err := cm.openID(ctx, args, "evaluation", func() error {
+		data, err := os.ReadFile(*name)
+		if errors.Is(err, os.ErrNotExist) {
+			data = nil
+		} else if err != nil {
+			return err
+		}
+		p, err = economy.LoadPolicy(*name, data)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	run, l, err := a.Economy.Policies(ctx, cliActor(e), id, p)
+	if err == nil && *out != "" {
+		err = writeFile(*out, func(w io.Writer) error { return economy.WriteListsXLSX(w, run, p, l) })
+	}
+	if ok, err := cm.done(l, err); ok {
+		return err
+	}
+	var t table
+	t.head([2]string{"清单", "list"}, [2]string{"企业数", "enterprises"})
+	t.add("税务 土地使用税减免 tax relief", strconv.Itoa(len(l.Tax)))
+	t.add("供电 差别电价 electricity", strconv.Itoa(len(l.Electricity)))
+	t.add("水务 差别水价 water", strconv.Itoa(len(l.Water)))
+	t.add("发改经信 用能额度 energy quota", strconv.Itoa(len(l.Energy)))
+	return t.write(e.stdout)
+}
+
+// writeFile creates path and writes it with write, closing it.
+func writeFile(path string, write func(io.Writer) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func runEvaluation(ctx context.Context, e *env, args []string) error {

@@ -34,6 +34,26 @@ func packInputs(ins []Input) ([]byte, error) {
 	return pack(c)
 }
 
+func unpackInputs(b []byte) ([]Input, error) {
+	var c inputColumns
+	if err := unpack(b, &c); err != nil {
+		return nil, err
+	}
+	ins := make([]Input, len(c.USCC))
+	at := func(s []string, i int) string { // columns added later (0014) are absent from older runs
+		if i < len(s) {
+			return s[i]
+		}
+		return ""
+	}
+	for i := range ins {
+		ins[i] = Input{Annual: Annual{USCC: c.USCC[i], Year: c.Year[i], Tax: c.Tax[i], ValueAdded: c.ValueAdded[i], Revenue: c.Revenue[i],
+			EnergyTce: c.EnergyTce[i], Kwh: c.Kwh[i], EmissionsT: c.EmissionsT[i], RD: c.RD[i], Employees: c.Employees[i], LandMu: c.LandMu[i],
+			Source: c.Source[i], Parcel: at(c.Parcel, i), Items: at(c.Items, i)}, Name: c.Name[i], Industry: c.Industry[i], Size: c.Size[i], Founded: at(c.Founded, i)}
+	}
+	return ins, nil
+}
+
 type outcomeColumns struct {
 	Benchmarks               map[string]map[string]float64
 	OutOfScope               int

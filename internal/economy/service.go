@@ -22,6 +22,8 @@ type Store interface {
 	Evaluation(ctx context.Context, id int64) (StoredRun, error)
 	// Units are the registry's administrative units, to name a county.
 	Units(ctx context.Context) ([]registry.AdminUnit, error)
+	// EvaluationInputs returns a run's inputs as kept (packed).
+	EvaluationInputs(ctx context.Context, id int64) ([]byte, error)
 	// Latest returns the outcome of a county's year's latest run not
 	// superseded, a published one first; nil where there is none.
 	Latest(ctx context.Context, county string, year int) ([]byte, error)

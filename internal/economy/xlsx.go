@@ -1,6 +1,7 @@
 package economy
 
 import (
+	"fmt"
 	"io"
 	"slices"
 
@@ -80,4 +81,59 @@ func WriteXLSX(w io.Writer, m *Method, rs []Result) error {
 
 func round2(f float64) float64 {
 	return float64(int64(f*100+0.5)) / 100
+}
+
+// WriteListsXLSX writes the policy lists, a sheet per bureau, each
+// headed by the run and the policy it comes from.
+func WriteListsXLSX(w io.Writer, run Run, p *Policy, l Lists) error {
+	x := excelize.NewFile()
+	defer x.Close()
+	title := fmt.Sprintf("亩均评价 %d（%s %d 年度，%s）/ run %d (%s, %d, %s); 政策 policy: %s %s", run.ID, run.County, run.Year, run.StateZh,
+		run.ID, run.County, run.Year, run.State, p.Name, p.Title)
+	base := []any{"统一社会信用代码 USCC", "企业名称 Name", "等级 Class"}
+	sheets := []struct {
+		name string
+		head []any
+		rows []Measures
+		row  func(m Measures) []any
+	}{
+		{"税务 土地使用税减免", []any{"减免比例% Relief %"}, l.Tax, func(m Measures) []any { return []any{m.LandTaxReliefPct} }},
+		{"供电 差别电价", []any{"连续年数 Years running", "加价 元/千瓦时 Surcharge", "用电量 千瓦时 kWh", "加价金额 元 Amount"}, l.Electricity,
+			func(m Measures) []any {
+				return []any{m.Running, m.ElectricityYuanPerKwh, m.Kwh, round2(m.ElectricityYuan)}
+			}},
+		{"水务 差别水价", []any{"加价 元/吨 Surcharge", "加价比例% Surcharge %"}, l.Water,
+			func(m Measures) []any { return []any{m.WaterYuanPerT, m.WaterSurchargePct} }},
+		{"发改经信 用能额度", []any{"综合能耗 吨标煤 Energy", "额度比例% Quota %", "用能额度 吨标煤 Quota"}, l.Energy,
+			func(m Measures) []any { return []any{m.EnergyTce, m.EnergyQuotaPct, round2(m.EnergyQuotaTce)} }},
+	}
+	for i, sh := range sheets {
+		if i == 0 {
+			if err := x.SetSheetName("Sheet1", sh.name); err != nil {
+				return err
+			}
+		} else if _, err := x.NewSheet(sh.name); err != nil {
+			return err
+		}
+		sw, err := x.NewStreamWriter(sh.name)
+		if err != nil {
+			return err
+		}
+		if err := sw.SetRow("A1", []any{title}); err != nil {
+			return err
+		}
+		if err := sw.SetRow("A2", append(slices.Clone(base), sh.head...)); err != nil {
+			return err
+		}
+		for j, m := range sh.rows {
+			cell, _ := excelize.CoordinatesToCellName(1, j+3)
+			if err := sw.SetRow(cell, append([]any{m.USCC, m.Name, m.Class}, sh.row(m)...)); err != nil {
+				return err
+			}
+		}
+		if err := sw.Flush(); err != nil {
+			return err
+		}
+	}
+	return x.Write(w)
 }

@@ -115,6 +115,13 @@ func (r reader) Evaluation(ctx context.Context, id int64) (economy.StoredRun, er
 	return e, err
 }
 
+// EvaluationInputs implements economy.Store.
+func (r reader) EvaluationInputs(ctx context.Context, id int64) ([]byte, error) {
+	var out []byte
+	err := r.first(ctx, "evaluation inputs", `SELECT inputs FROM evaluations WHERE id = $1`, []any{id}, &out)
+	return out, err
+}
+
 // Latest implements economy.Store.
 func (r reader) Latest(ctx context.Context, county string, year int) ([]byte, error) {
 	var out []byte
