@@ -233,6 +233,14 @@ func probes() map[string][]probe {
 		"GET /api/v1/evaluations/{id}/history": {{path: "/api/v1/evaluations/1/history", want: want{200, 200, 200, 200, 200, 403, 200, 200}}},
 		"GET /api/v1/evaluations/{id}/policies": {{path: "/api/v1/evaluations/1/policies?format=xlsx", want: want{200, 200, 200, 200, 200, 403, 200, 200}},
 			{path: "/api/v1/evaluations/3/policies?policy=ruian-2018", want: want{200, 200, 200, 200, 200, 403, 200, 404}}},
+		// Declarations (decision 0028): the enterprise's own, the economy
+		// bureau's to confirm (1, admin's) or reject (2, city-econ's).
+		"POST /api/v1/declarations": {{path: "/api/v1/declarations", body: text(`{"uscc": "` + entA + `", "year": 2024, "fields": {"tax": "12"}}`),
+			want: want{201, 403, 201, 403, 403, 403, 403, 201}}},
+		"GET /api/v1/declarations": {{path: "/api/v1/declarations?state=pending", want: want{200, 200, 200, 200, 200, 403, 200, 200}}},
+		"POST /api/v1/declarations/{id}/confirm": {{path: "/api/v1/declarations/1/confirm", body: text(`{}`), want: econSteps},
+			{path: "/api/v1/declarations/999/confirm", body: text(`{}`), want: want{404, 403, 404, 403, 403, 403, 403, 403}}},
+		"POST /api/v1/declarations/{id}/reject": {{path: "/api/v1/declarations/2/reject", body: text(`{"reason": "不符"}`), want: econSteps}},
 		// Accounts (decision 0018): sign-in is for anyone, one's own
 		// session, password and tokens for oneself, accounts and the audit
 		// for administrators.

@@ -27,6 +27,10 @@ type Store interface {
 	// Latest returns the outcome of a county's year's latest run not
 	// superseded, a published one first; nil where there is none.
 	Latest(ctx context.Context, county string, year int) ([]byte, error)
+	// UpdateDeclarations runs fn in one transaction; Declarations lists
+	// them, newest first, filtered where a filter is not "" (at most 1,000).
+	UpdateDeclarations(ctx context.Context, fn func(DeclarationTx) error) error
+	Declarations(ctx context.Context, county, uscc, state string) ([]Declaration, error)
 	// UpdateEvaluation runs fn in one transaction (the workflow's steps).
 	UpdateEvaluation(ctx context.Context, fn func(Tx) error) error
 	// EvaluationEvents and Objections are those of the runs given, in order.
