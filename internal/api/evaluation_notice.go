@@ -80,7 +80,7 @@ func (s *Server) noticeRoutes() []route {
 			handle: s.evaluationHistory, resp: historyBody{}},
 	}
 	rs[1].status, rs[4].status = http.StatusCreated, http.StatusCreated // an objection, a re-run
-	rs = append(append(rs, s.policyRoutes()...), s.declarationRoutes()...)
+	rs = append(append(append(rs, s.policyRoutes()...), s.declarationRoutes()...), s.runRoutes()...)
 	rs[1].resp, rs[2].resp, rs[3].resp, rs[4].resp = economy.Objection{}, economy.Objection{}, economy.Objection{}, rerunBody{}
 	return rs
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"ecoindustry/internal/apperr"
 	"ecoindustry/internal/economy"
 )
 
@@ -58,4 +59,39 @@ func (s *Server) evaluationPolicies(r *http.Request) (any, error) {
 	}
 	return download{name: "evaluation-" + strconv.FormatInt(id, 10) + "-" + p.Name + ".xlsx",
 		contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", data: b.Bytes()}, nil
+}
+
+// runRoutes: the runs, and an enterprise's results over the years.
+func (s *Server) runRoutes() []route {
+	return []route{
+		{method: "GET", pattern: "/api/v1/evaluations", summary: "Evaluation runs, newest first, with their class counts and states", handle: s.evaluationRuns,
+			query: []param{{"county", "string", "one county's (GB/T 2260 code)"}, {"year", "integer", "one year's"}}, resp: itemsOf{economy.Run{}}},
+		{method: "GET", pattern: "/api/v1/enterprises/{uscc}/evaluations", summary: "An enterprise's results over the years, explained (each year's latest run, a published one first)",
+			handle: s.enterpriseYears, resp: itemsOf{economy.YearResult{}}},
+	}
+}
+
+func (s *Server) evaluationRuns(r *http.Request) (any, error) {
+	who, err := principal(r)
+	if err != nil {
+		return nil, err
+	}
+	q := r.URL.Query()
+	year := 0
+	if v := q.Get("year"); v != "" {
+		if year, err = strconv.Atoi(v); err != nil {
+			return nil, apperr.Newf(apperr.Invalid, "parameter year: %q is not a year", "参数 year：%q 不是有效年度", v)
+		}
+	}
+	runs, err := s.econ.Runs(r.Context(), who, q.Get("county"), year)
+	return list{nonNil(runs)}, err
+}
+
+func (s *Server) enterpriseYears(r *http.Request) (any, error) {
+	who, err := principal(r)
+	if err != nil {
+		return nil, err
+	}
+	ys, err := s.econ.Years(r.Context(), who, strings.ToUpper(r.PathValue("uscc")))
+	return list{nonNil(ys)}, err
 }

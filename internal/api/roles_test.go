@@ -233,6 +233,9 @@ func probes() map[string][]probe {
 		"GET /api/v1/evaluations/{id}/history": {{path: "/api/v1/evaluations/1/history", want: want{200, 200, 200, 200, 200, 403, 200, 200}}},
 		"GET /api/v1/evaluations/{id}/policies": {{path: "/api/v1/evaluations/1/policies?format=xlsx", want: want{200, 200, 200, 200, 200, 403, 200, 200}},
 			{path: "/api/v1/evaluations/3/policies?policy=ruian-2018", want: want{200, 200, 200, 200, 200, 403, 200, 404}}},
+		"GET /api/v1/evaluations": {{path: "/api/v1/evaluations?year=2024", want: want{200, 200, 200, 200, 200, 403, 200, 200}}},
+		"GET /api/v1/enterprises/{uscc}/evaluations": {{path: "/api/v1/enterprises/" + entA + "/evaluations", want: want{200, 200, 200, 200, 200, 403, 200, 200}},
+			{path: "/api/v1/enterprises/" + entB + "/evaluations", want: want{200, 200, 200, 200, 404, 403, 404, 404}}},
 		// Declarations (decision 0028): the enterprise's own, the economy
 		// bureau's to confirm (1, admin's) or reject (2, city-econ's).
 		"POST /api/v1/declarations": {{path: "/api/v1/declarations", body: text(`{"uscc": "` + entA + `", "year": 2024, "fields": {"tax": "12"}}`),

@@ -99,6 +99,20 @@ bands: {by: score, classes: [{class: D, from: 0, to: 50}, {class: C, from: 50, t
 		if _, _, err := svc.Policies(ctx, ent, run, p); code(err) != "not_found" {
 			t.Fatalf("an enterprise reads a draft's policies: %v", err)
 		}
+		// The runs, and 丙's years: D, D, D; none for itself while drafts.
+		if runs, err := svc.Runs(ctx, econ, "", 0); err != nil || len(runs) != 3 || runs[0].Year != 2022 || runs[0].Classes["D"] != 1 {
+			t.Fatalf("runs %+v %v", runs, err)
+		}
+		ys, err := svc.Years(ctx, econ, us[2])
+		if err != nil || len(ys) != 3 || ys[0].Run.Year != 2022 || ys[2].Result.Class != "D" || ys[2].Result.LastClass != "D" || ys[2].Result.Explain == "" {
+			t.Fatalf("years %+v %v", ys, err)
+		}
+		if ys, err := svc.Years(ctx, ent, us[2]); err != nil || len(ys) != 0 {
+			t.Fatalf("丙's own years while drafts %+v %v", ys, err)
+		}
+		if runs, err := svc.Runs(ctx, ent, "", 0); err != nil || len(runs) != 0 {
+			t.Fatalf("丙 lists drafts %+v %v", runs, err)
+		}
 	})
 }
 

@@ -24,6 +24,11 @@ type Store interface {
 	Units(ctx context.Context) ([]registry.AdminUnit, error)
 	// EvaluationInputs returns a run's inputs as kept (packed).
 	EvaluationInputs(ctx context.Context, id int64) ([]byte, error)
+	// EvaluationRuns returns the runs of a county and year ("" and 0: all),
+	// newest first, with their outcomes and without their inputs (at most 500).
+	EvaluationRuns(ctx context.Context, county string, year int) ([]StoredRun, error)
+	// Enterprises are the registry's, to place an enterprise.
+	Enterprises(ctx context.Context, f registry.EnterpriseFilter) ([]registry.Enterprise, int, error)
 	// Latest returns the outcome of a county's year's latest run not
 	// superseded, a published one first; nil where there is none.
 	Latest(ctx context.Context, county string, year int) ([]byte, error)

@@ -122,6 +122,29 @@ func (r reader) EvaluationInputs(ctx context.Context, id int64) ([]byte, error) 
 	return out, err
 }
 
+// EvaluationRuns implements economy.Store.
+func (r reader) EvaluationRuns(ctx context.Context, county string, year int) ([]economy.StoredRun, error) {
+	q, args := `SELECT `+evaluationColumns+` FROM evaluations WHERE TRUE`, []any{}
+	if county != "" {
+		args = append(args, county)
+		q += fmt.Sprintf(" AND county = $%d", len(args))
+	}
+	if year != 0 {
+		args = append(args, year)
+		q += fmt.Sprintf(" AND year = $%d", len(args))
+	}
+	return list(ctx, r, "evaluations", q+" ORDER BY id DESC LIMIT 500", args, func(rows *sql.Rows, e *economy.StoredRun) error {
+		var at string
+		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.County, &e.Year, &e.MethodName, &e.Method, &e.Evaluated, &e.Outcome,
+			&e.State, &e.Revises, &e.NoticeFrom, &e.NoticeTo, &e.Next); err != nil {
+			return err
+		}
+		var err error
+		e.At, err = time.Parse(time.RFC3339, at)
+		return err
+	})
+}
+
 // Latest implements economy.Store.
 func (r reader) Latest(ctx context.Context, county string, year int) ([]byte, error) {
 	var out []byte
