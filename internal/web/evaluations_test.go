@@ -1,0 +1,86 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"ecoindustry/internal/auth"
+	"ecoindustry/internal/cst"
+	"ecoindustry/internal/economy"
+	"ecoindustry/internal/registry"
+	"ecoindustry/internal/sheet"
+)
+
+// TestEvaluationPages: a run of the demo's enterprises of one county on
+// notice, with an objection: the runs with the class charts by county,
+// the run's ranking, objection and log, an enterprise's years, in both
+// languages.
+func TestEvaluationPages(t *testing.T) {
+	e := sharedEnv(t)
+	ctx, sys := context.Background(), auth.Command("test")
+	es, _, err := e.srv.reg.Store().Enterprises(ctx, registry.EnterpriseFilter{County: "331102", Status: "operating", Limit: 12})
+	if err != nil || len(es) < 4 {
+		t.Fatalf("enterprises %d %v", len(es), err)
+	}
+	tab := &sheet.Table{File: "a.csv", Header: []string{"uscc", "year", "tax", "value_added", "energy_tce", "electricity_kwh", "employees", "revenue", "rd", "land_mu"}}
+	for i, x := range es {
+		tab.Rows = append(tab.Rows, sheet.Row{Num: i + 2, Cells: []string{x.USCC, "2024", strconv.Itoa(10 + 7*i), strconv.Itoa(100 + 13*i),
+			strconv.Itoa(20 + i), strconv.Itoa(100000 + 5000*i), strconv.Itoa(10 + i), strconv.Itoa(500 + 10*i), strconv.Itoa(i), "10"}})
+	}
+	if _, err := e.srv.reg.Import(ctx, economy.AnnualKind, tab, sys, false); err != nil {
+		t.Fatal(err)
+	}
+	m, text, err := economy.Preset("lishui-default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, _, err := e.srv.econ.Evaluate(ctx, sys, "331102", 2024, m, string(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	today := time.Now().In(cst.Zone)
+	if _, err := e.srv.econ.Notice(ctx, sys, run.ID, today.Format(time.DateOnly), today.AddDate(0, 0, 6).Format(time.DateOnly)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.srv.econ.Object(ctx, sys, run.ID, es[0].USCC, "用地面积有误", nil); err != nil {
+		t.Fatal(err)
+	}
+	id := strconv.FormatInt(run.ID, 10)
+	for _, tc := range []struct {
+		path string
+		want []string
+	}{
+		{"/evaluations", []string{`id="eval-filters"`, `id="eval-by-county-data"`, `"map":true`, `id="run-` + id + `"`}},
+		{"/evaluations/" + id, []string{`id="run-state"`, `id="notice-period"`, `id="eval-results"`, `id="result-` + es[0].USCC + `"`,
+			`id="eval-objections"`, `用地面积有误`, `id="eval-log"`, `/api/v1/evaluations/` + id + `/policies?policy=zhejiang-2019&amp;format=xlsx`}},
+		{"/evaluations/" + id + "?class=A", []string{`id="eval-results"`}},
+		{"/enterprises/" + es[0].USCC + "/evaluations", []string{`id="eval-trend-data"`, `id="year-2024"`}},
+	} {
+		for _, l := range []string{"zh", "en"} {
+			status, body := e.get(t, l, tc.path)
+			if status != 200 {
+				t.Errorf("%s %s: status %d", l, tc.path, status)
+				continue
+			}
+			for _, w := range append(tc.want, `id="nav-evaluations"`) {
+				if !strings.Contains(body, w) {
+					t.Errorf("%s %s: no %s", l, tc.path, w)
+				}
+			}
+			if m := regexp.MustCompile(`\[[a-z_]+\.[a-z_.-]+\]`).FindString(body); m != "" {
+				t.Errorf("%s %s: message missing from the catalogue: %s", l, tc.path, m)
+			}
+		}
+	}
+	if _, body := e.get(t, "en", "/evaluations/"+id); !strings.Contains(body, "On notice") || !strings.Contains(body, "Score ") {
+		t.Error("the run's page is not in English")
+	}
+	if status, _ := e.get(t, "zh", fmt.Sprintf("/evaluations/%d", run.ID+100)); status != 404 {
+		t.Errorf("no such run: %d", status)
+	}
+}
