@@ -119,8 +119,14 @@ func Evaluate(m *Method, ins []Input) Outcome {
 		}
 		byGroup[u.Size] = append(byGroup[u.Size], u)
 	}
+	out.Results = make([]Result, 0, len(ins)-out.OutOfScope)
 	for _, name := range slices.Sorted(maps.Keys(byGroup)) {
-		for _, r := range evaluateGroup(m, name, byGroup[name], out.Benchmarks) {
+		rs := evaluateGroup(m, name, byGroup[name], out.Benchmarks)
+		if len(parcels) == 0 {
+			out.Results = append(out.Results, rs...)
+			continue
+		}
+		for _, r := range rs {
 			ms := parcels[r.Parcel]
 			if len(ms) <= 1 {
 				out.Results = append(out.Results, r)
