@@ -1,13 +1,17 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"ecoindustry/internal/apperr"
+	"ecoindustry/internal/auth"
+	"ecoindustry/internal/cst"
 	"ecoindustry/internal/economy"
 	"ecoindustry/internal/registry"
 	"ecoindustry/internal/web/i18n"
@@ -117,6 +121,12 @@ type evaluationData struct {
 	Events     []economy.Event
 	Objections []economy.Objection
 	Policies   []string
+	// Officer: the viewer may take the bureau's steps; Objector: the
+	// enterprise the viewer objects for ("" for an officer, who names it).
+	Officer  bool
+	Objector string
+	Today    string
+	Fields   string // the annual fields a correction may name
 }
 
 // evaluation is one run: its state and notice, class mix, ranking (of
@@ -148,8 +158,13 @@ func (s *Server) evaluation(v *view, r *http.Request) error {
 		data = append(data, obj{"value": run.Classes[c], "name": c, "url": "?class=" + c, "itemStyle": obj{"color": classColor[c]}})
 	}
 	mix := lineChart(i18n.T(l, "eval.mix"), classes, []any{obj{"type": "bar", "name": i18n.T(l, "eval.enterprises"), "data": data}}, i18n.T(l, "eval.enterprises"))
-	v.Data = &evaluationData{Run: run, Class: class, Classes: classes, Results: rs, Mix: chart{Option: mix}, Events: evs, Objections: objs,
-		Policies: economy.PolicyPresets()}
+	d := &evaluationData{Run: run, Class: class, Classes: classes, Results: rs, Mix: chart{Option: mix}, Events: evs, Objections: objs,
+		Policies: economy.PolicyPresets(), Officer: auth.MayWrite(v.Principal, auth.Evaluations, auth.Economy) == nil,
+		Today: s.now().In(cst.Zone).Format(time.DateOnly), Fields: "tax, value_added, revenue, energy_tce, electricity_kwh, emissions_t, rd, employees, land_mu, parcel, items"}
+	if v.Principal.Role == auth.Enterprise {
+		d.Objector = v.Principal.Scope.USCC
+	}
+	v.Data = d
 	return nil
 }
 
@@ -184,4 +199,85 @@ func (s *Server) enterpriseEvaluations(v *view, r *http.Request) error {
 	d.Trend = chart{Option: lineChart(i18n.T(l, "eval.score_trend"), nonNil(years), []any{obj{"type": "line", "name": i18n.T(l, "eval.score"), "data": nonNil(scores)}}, "")}
 	v.Data = d
 	return nil
+}
+
+// evaluationStep records a step of a run's public notice from its page's
+// forms: the economy bureau's steps, and objections (the enterprise's own
+// or an officer's for it), evidence files stored once the service says
+// the objector may object now.
+func (s *Server) evaluationStep(v *view, r *http.Request) error {
+	if s.econ == nil {
+		return noEvaluations
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	next, err := s.recordEvaluationStep(v, r, id, r.PathValue("step"))
+	if err == nil {
+		v.redirect = "/evaluations/" + strconv.FormatInt(next, 10)
+		return nil
+	}
+	if perr := s.evaluation(v, r); perr != nil {
+		return errors.Join(err, perr)
+	}
+	return err
+}
+
+func (s *Server) recordEvaluationStep(v *view, r *http.Request, id int64, step string) (int64, error) {
+	if err := r.ParseMultipartForm(32 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		return 0, apperr.New(apperr.Invalid, "the form could not be read: "+err.Error(), "无法读取表单："+err.Error())
+	}
+	f := func(k string) string { return strings.TrimSpace(r.FormValue(k)) }
+	ctx, by := r.Context(), v.Principal
+	var err error
+	switch step {
+	case "notice":
+		_, err = s.econ.Notice(ctx, by, id, f("from"), f("to"))
+	case "objections":
+		uscc := strings.ToUpper(f("uscc"))
+		if err := s.econ.MayObject(ctx, by, id, uscc); err != nil {
+			return 0, err
+		}
+		var files []string
+		if r.MultipartForm != nil {
+			for _, fh := range r.MultipartForm.File["files"] {
+				file, err := fh.Open()
+				if err != nil {
+					return 0, err
+				}
+				a, err := s.comp.PutAttachment(ctx, auth.Command("objection evidence for "+by.Actor()), fh.Filename, fh.Header.Get("Content-Type"), file)
+				file.Close()
+				if err != nil {
+					return 0, err
+				}
+				files = append(files, a.ID)
+			}
+		}
+		_, err = s.econ.Object(ctx, by, id, uscc, f("text"), files)
+	case "accept", "reject":
+		oid, perr := strconv.ParseInt(f("objection"), 10, 64)
+		if perr != nil {
+			return 0, apperr.New(apperr.Invalid, "the form lacks the objection", "表单缺少异议编号")
+		}
+		correction := map[string]string{}
+		for _, line := range strings.Split(f("correction"), "\n") {
+			if k, val, ok := strings.Cut(line, "="); ok {
+				correction[strings.TrimSpace(k)] = strings.TrimSpace(val)
+			} else if strings.TrimSpace(line) != "" {
+				return 0, apperr.Newf(apperr.Invalid, "correction %q: one field=value a line", "更正 %q：每行一项，格式为 字段=值", line)
+			}
+		}
+		_, err = s.econ.Handle(ctx, by, id, oid, step == "accept", f("reason"), correction)
+	case "rerun":
+		run, _, err := s.econ.Rerun(ctx, by, id)
+		return run.ID, err
+	case "approve":
+		_, err = s.econ.Approve(ctx, by, id, f("document"))
+	case "publish":
+		_, err = s.econ.Publish(ctx, by, id)
+	default:
+		return 0, apperr.Newf(apperr.NotFound, "no step %q", "没有步骤 %q", step)
+	}
+	return id, err
 }

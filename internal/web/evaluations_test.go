@@ -3,6 +3,9 @@ package web
 import (
 	"context"
 	"fmt"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"strings"
@@ -82,5 +85,48 @@ func TestEvaluationPages(t *testing.T) {
 	}
 	if status, _ := e.get(t, "zh", fmt.Sprintf("/evaluations/%d", run.ID+100)); status != 404 {
 		t.Errorf("no such run: %d", status)
+	}
+
+	// The forms: the officer accepts the objection with a correction, then
+	// re-runs; a bad correction shows the page with its error.
+	_, page := e.get(t, "zh", "/evaluations/"+id)
+	for _, want := range []string{`id="eval-actions"`, `id="form-objections"`, `id="form-accept-`, `id="form-approve"`, `id="form-rerun"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the run on notice: no %s", want)
+		}
+	}
+	post := func(step string, fields map[string]string) *httptest.ResponseRecorder {
+		var b strings.Builder
+		mw := multipart.NewWriter(&b)
+		for k, v := range fields {
+			mw.WriteField(k, v)
+		}
+		mw.Close()
+		req := httptest.NewRequest("POST", "/evaluations/"+id+"/"+step, strings.NewReader(b.String()))
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		rec := httptest.NewRecorder()
+		e.h.ServeHTTP(rec, req)
+		return rec
+	}
+	_, _, objs, err := e.srv.econ.History(ctx, sys, run.ID)
+	if err != nil || len(objs) != 1 {
+		t.Fatalf("objections %+v %v", objs, err)
+	}
+	oid := strconv.FormatInt(objs[0].ID, 10)
+	if rec := post("accept", map[string]string{"objection": oid, "reason": "核实", "correction": "acreage=9"}); rec.Code != http.StatusBadRequest ||
+		!strings.Contains(rec.Body.String(), `id="error"`) || !strings.Contains(rec.Body.String(), `id="eval-results"`) {
+		t.Fatalf("a bad correction: %d", rec.Code)
+	}
+	if rec := post("accept", map[string]string{"objection": oid, "reason": "经核实，用地面积应为 8 亩", "correction": "land_mu=8"}); rec.Code != http.StatusSeeOther ||
+		rec.Header().Get("Location") != "/evaluations/"+id {
+		t.Fatalf("accept: %d %s", rec.Code, rec.Body.String())
+	}
+	rec := post("rerun", nil)
+	next := rec.Header().Get("Location")
+	if rec.Code != http.StatusSeeOther || next == "/evaluations/"+id {
+		t.Fatalf("rerun: %d %s", rec.Code, next)
+	}
+	if _, body := e.get(t, "zh", next); !strings.Contains(body, `id="notice-period"`) || !strings.Contains(body, "用地面积应为 8 亩") || !strings.Contains(body, "land_mu: 10 → 8") {
+		t.Errorf("the re-run's page lacks the notice or the handled objection")
 	}
 }

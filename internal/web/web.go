@@ -123,6 +123,7 @@ func (s *Server) Handler() http.Handler {
 		{"POST /cases/{id}/{step}", s.caseStep},
 		{"GET /evaluations", s.evaluations},
 		{"GET /evaluations/{id}", s.evaluation},
+		{"POST /evaluations/{id}/{step}", s.evaluationStep},
 		{"GET /enterprises/{uscc}/evaluations", s.enterpriseEvaluations},
 		{"GET /import", s.importForm},
 		{"POST /import", s.importCheck},

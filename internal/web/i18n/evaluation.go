@@ -17,6 +17,7 @@ var zhEvaluation = map[string]string{
 	"eval.objection.open": "待处理", "eval.objection.accepted": "已采纳", "eval.objection.rejected": "已驳回", "eval.handling": "处理",
 	"eval.log": "操作记录", "eval.actor": "操作人", "eval.action": "操作", "eval.reason": "理由", "eval.data": "内容",
 	"eval.action.run": "评价", "eval.action.notice": "公示", "eval.action.object": "提出异议", "eval.action.accept": "采纳异议",
+	"eval.notice_from": "公示开始", "eval.notice_to": "公示截止", "eval.correction": "更正数据（每行 字段=值）", "eval.document": "审定文件或会议",
 	"eval.action.reject": "驳回异议", "eval.action.rerun": "重新评价", "eval.action.approve": "审定", "eval.action.publish": "公布",
 }
 
@@ -33,6 +34,7 @@ var enEvaluation = map[string]string{
 	"eval.objection.open": "Open", "eval.objection.accepted": "Accepted", "eval.objection.rejected": "Rejected", "eval.handling": "Handling",
 	"eval.log": "Audit log", "eval.actor": "By", "eval.action": "Action", "eval.reason": "Reason", "eval.data": "Details",
 	"eval.action.run": "Run", "eval.action.notice": "Notice", "eval.action.object": "Objection", "eval.action.accept": "Accept objection",
+	"eval.notice_from": "Notice from", "eval.notice_to": "Notice until", "eval.correction": "Correction (field=value, one a line)", "eval.document": "Approving document or meeting",
 	"eval.action.reject": "Reject objection", "eval.action.rerun": "Re-run", "eval.action.approve": "Approve", "eval.action.publish": "Publish",
 }
 
