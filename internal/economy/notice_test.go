@@ -35,7 +35,8 @@ func TestNoticeWorkflow(t *testing.T) {
 		u1, u2, u3 := storetest.USCC("331102", 1), storetest.USCC("331102", 2), storetest.USCC("331102", 3)
 		entKind, _ := registry.KindByName("enterprises")
 		if _, err := reg.Import(ctx, entKind, csv("企业.csv", "uscc,name,county,industry_code,size,status,land_mu",
-			u1+",甲,331102,3443,below,operating,10", u2+",乙,331102,3443,below,operating,10", u3+",丙,331102,3443,below,operating,10"), sys, false); err != nil {
+			u1+",甲,331102,3443,below,operating,10", u2+",乙,331102,3443,below,operating,10", u3+",丙,331102,3443,below,operating,10",
+			storetest.USCC("331121", 4)+",丁,331121,3443,below,operating,10"), sys, false); err != nil {
 			t.Fatal(err)
 		}
 		// Tax per mu 10, 6, 2: mean 18/30 × 10 = 6: 100 × x/6, cap 150; Tiantai's
@@ -159,6 +160,10 @@ func TestNoticeWorkflow(t *testing.T) {
 		_, mine, err = svc.Results(ctx, ent3, next.ID, "", u1)
 		if err != nil || len(mine) != 1 || mine[0].USCC != u3 || mine[0].Class != "B" {
 			t.Fatalf("丙 reads the published run %+v %v", mine, err)
+		}
+		elsewhere := auth.Principal{Kind: auth.User, Name: "丁", Role: auth.Enterprise, Scope: auth.Scope{USCC: storetest.USCC("331121", 4)}}
+		if _, _, err := svc.Results(ctx, elsewhere, next.ID, "", ""); code(err) != "not_found" {
+			t.Fatalf("an enterprise of another county reads the run: %v", err)
 		}
 		// The audit log of the chain: who did what, when; the objection's
 		// correction and the re-run's change of 丙's score.

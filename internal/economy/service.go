@@ -195,15 +195,20 @@ func (s *Service) read(ctx context.Context, by auth.Principal, id int64) (Stored
 	if err != nil {
 		return StoredRun{}, err
 	}
-	o := auth.Object{What: auth.Evaluations, County: sr.County, Missing: noRun(id)}
-	if by.Role == auth.Enterprise {
-		o.USCC = by.Scope.USCC // its own result
-		if sr.State != Notice && sr.State != Approved && sr.State != Published {
-			return StoredRun{}, noRun(id)
-		}
-	}
 	if sr.ID == 0 {
 		return StoredRun{}, noRun(id)
+	}
+	o := auth.Object{What: auth.Evaluations, County: sr.County, Missing: noRun(id)}
+	if by.Role == auth.Enterprise {
+		// Its own result, in a public run of its county.
+		es, _, err := s.store.Enterprises(ctx, registry.EnterpriseFilter{USCC: by.Scope.USCC, Limit: 1})
+		if err != nil {
+			return StoredRun{}, err
+		}
+		if !sr.public() || len(es) == 0 || es[0].County != sr.County {
+			return StoredRun{}, noRun(id)
+		}
+		o.USCC = by.Scope.USCC
 	}
 	if err := auth.CanRead(by, o); err != nil {
 		return StoredRun{}, err

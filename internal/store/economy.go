@@ -74,7 +74,7 @@ func addEvaluation(ctx context.Context, c *Conn, e economy.StoredRun) (int64, er
 	var id int64
 	rows, err := c.QueryContext(ctx, `INSERT INTO evaluations (at, actor, county, year, method_name, method, evaluated, inputs, results,
 		state, revises, notice_from, notice_to, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1) RETURNING id`,
-		e.At.UTC().Format(time.RFC3339), e.Actor, e.County, e.Year, e.MethodName, e.Method, e.Evaluated, e.Inputs, e.Outcome,
+		e.At.UTC().Format(time.RFC3339Nano), e.Actor, e.County, e.Year, e.MethodName, e.Method, e.Evaluated, e.Inputs, e.Outcome,
 		string(e.State), e.Revises, e.NoticeFrom, e.NoticeTo)
 	if err != nil {
 		return 0, err
