@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"ecoindustry/internal/apperr"
+	"ecoindustry/internal/auth"
 	"ecoindustry/internal/economy"
 )
 
@@ -27,6 +28,29 @@ type policiesBody struct {
 	Lists  economy.Lists  `json:"lists"`
 }
 
+// evaluationXLSX is a run's results, a sheet per class, and its policy lists.
+func (s *Server) evaluationXLSX(r *http.Request, who auth.Principal, id int64) (any, error) {
+	p, err := policyOf(r)
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	if err := s.econ.WriteRunXLSX(r.Context(), who, &b, id, p); err != nil {
+		return nil, err
+	}
+	return download{name: "evaluation-" + strconv.FormatInt(id, 10) + ".xlsx",
+		contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", data: b.Bytes()}, nil
+}
+
+// policyOf is the request's policy preset (?policy=, zhejiang-2019 by default).
+func policyOf(r *http.Request) (*economy.Policy, error) {
+	name := r.URL.Query().Get("policy")
+	if name == "" {
+		name = "zhejiang-2019"
+	}
+	return economy.LoadPolicy(name, nil)
+}
+
 func (s *Server) evaluationPolicies(r *http.Request) (any, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
@@ -37,11 +61,7 @@ func (s *Server) evaluationPolicies(r *http.Request) (any, error) {
 		return nil, err
 	}
 	q := r.URL.Query()
-	name := q.Get("policy")
-	if name == "" {
-		name = "zhejiang-2019"
-	}
-	p, err := economy.LoadPolicy(name, nil)
+	p, err := policyOf(r)
 	if err != nil {
 		return nil, err
 	}

@@ -212,6 +212,7 @@ func probes() map[string][]probe {
 		"POST /api/v1/evaluations": {{path: "/api/v1/evaluations", body: text(`{"county": "331102", "year": 2024, "preset": "lishui-default"}`),
 			want: want{201, 403, 201, 403, 403, 403, 403, 403}}},
 		"GET /api/v1/evaluations/{id}/results": {{path: "/api/v1/evaluations/1/results?class=A", want: want{200, 200, 200, 200, 200, 403, 200, 404}},
+			{path: "/api/v1/evaluations/2/results?format=xlsx&policy=ruian-2018", want: want{200, 200, 200, 200, 200, 403, 200, 404}},
 			{path: "/api/v1/evaluations/999/results", want: want{404, 404, 404, 404, 404, 403, 404, 404}}},
 		// Its public notice (decision 0028): the economy bureau's steps, on
 		// run 1 (no annual data: no results); objections by the enterprise.

@@ -43,15 +43,16 @@ func TestPolicies(t *testing.T) {
 		if _, err := reg.Import(ctx, economy.AnnualKind, csv("a.csv", append([]string{"uscc,year,tax,electricity_kwh,energy_tce"}, annual...)...), econ, false); err != nil {
 			t.Fatal(err)
 		}
-		m, err := economy.ParseMethod("m.yaml", []byte(`name: m
+		text := `name: m
 groups: {below: {indicators: [{id: tax_per_mu, weight: 100, benchmark: 10}]}}
-bands: {by: score, classes: [{class: D, from: 0, to: 50}, {class: C, from: 50, to: 80}, {class: B, from: 80, to: 100}, {class: A, from: 100}]}`))
+bands: {by: score, classes: [{class: D, from: 0, to: 50}, {class: C, from: 50, to: 80}, {class: B, from: 80, to: 100}, {class: A, from: 100}]}`
+		m, err := economy.ParseMethod("m.yaml", []byte(text))
 		if err != nil {
 			t.Fatal(err)
 		}
 		svc := economy.NewService(db)
 		evaluate := func(year int) int64 {
-			run, _, err := svc.Evaluate(ctx, econ, "331102", year, m, "")
+			run, _, err := svc.Evaluate(ctx, econ, "331102", year, m, text)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -93,6 +94,20 @@ bands: {by: score, classes: [{class: D, from: 0, to: 50}, {class: C, from: 50, t
 		got, err := x.GetRows("供电 差别电价")
 		if err != nil || len(got) != 3 || got[2][0] != us[2] || strings.Join(got[2][3:], " ") != "3 0.4 500000 200000" {
 			t.Fatalf("sheet %q %v (sheets %v)", got, err, x.GetSheetList())
+		}
+		// The run's XLSX: a sheet per class, then the lists.
+		b.Reset()
+		if err := svc.WriteRunXLSX(ctx, econ, &b, run, p); err != nil {
+			t.Fatal(err)
+		}
+		if x, err = excelize.OpenReader(&b); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(x.GetSheetList(), ","); got != "D 类,C 类,B 类,A 类,税务 土地使用税减免,供电 差别电价,水务 差别水价,发改经信 用能额度" {
+			t.Fatalf("sheets %s", got)
+		}
+		if rows, err := x.GetRows("D 类"); err != nil || len(rows) != 2 || rows[1][0] != us[2] {
+			t.Fatalf("sheet D %q %v", rows, err)
 		}
 		// An enterprise sees its own line once the run is public: not in a draft.
 		ent := auth.Principal{Kind: auth.User, Name: "丙", Role: auth.Enterprise, Scope: auth.Scope{USCC: us[2]}}

@@ -1,18 +1,49 @@
 package economy
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"slices"
 
 	"github.com/xuri/excelize/v2"
+
+	"ecoindustry/internal/auth"
 )
 
-// WriteXLSX writes an evaluation's results, a sheet per class (in the
-// bands' order), each with its enterprises by group and rank.
-func WriteXLSX(w io.Writer, m *Method, rs []Result) error {
+// WriteRunXLSX writes a kept run's results, a sheet per class, then the
+// policy lists of p, a sheet per bureau (issue 15: "an XLSX with a sheet
+// per class and the policy lists"); by must be one who may read the run.
+func (s *Service) WriteRunXLSX(ctx context.Context, by auth.Principal, w io.Writer, id int64, p *Policy) error {
+	sr, err := s.read(ctx, by, id)
+	if err != nil {
+		return err
+	}
+	m, err := LoadMethod(sr.MethodName, []byte(sr.Method))
+	if err != nil {
+		return err
+	}
+	run, rs, err := s.Results(ctx, by, id, "", "")
+	if err != nil {
+		return err
+	}
+	_, l, err := s.Policies(ctx, by, id, p)
+	if err != nil {
+		return err
+	}
 	x := excelize.NewFile()
 	defer x.Close()
+	if err := classSheets(x, m, rs); err != nil {
+		return err
+	}
+	if err := listSheets(x, run, p, l, false); err != nil {
+		return err
+	}
+	return x.Write(w)
+}
+
+// classSheets adds a sheet per class, the first renaming Sheet1.
+func classSheets(x *excelize.File, m *Method, rs []Result) error {
 	head := []any{"统一社会信用代码 USCC", "企业名称 Name", "规模组 Group", "得分 Score", "组内排名 Rank", "参评数 Of", "等级 Class"}
 	ids := map[string]bool{}
 	var cols []string
@@ -76,7 +107,7 @@ func WriteXLSX(w io.Writer, m *Method, rs []Result) error {
 			return err
 		}
 	}
-	return x.Write(w)
+	return nil
 }
 
 func round2(f float64) float64 {
@@ -88,6 +119,14 @@ func round2(f float64) float64 {
 func WriteListsXLSX(w io.Writer, run Run, p *Policy, l Lists) error {
 	x := excelize.NewFile()
 	defer x.Close()
+	if err := listSheets(x, run, p, l, true); err != nil {
+		return err
+	}
+	return x.Write(w)
+}
+
+// listSheets adds a sheet per bureau's list; first: the first renames Sheet1.
+func listSheets(x *excelize.File, run Run, p *Policy, l Lists, first bool) error {
 	title := fmt.Sprintf("亩均评价 %d（%s %d 年度，%s）/ run %d (%s, %d, %s); 政策 policy: %s %s", run.ID, run.County, run.Year, run.StateZh,
 		run.ID, run.County, run.Year, run.State, p.Name, p.Title)
 	base := []any{"统一社会信用代码 USCC", "企业名称 Name", "等级 Class"}
@@ -108,7 +147,7 @@ func WriteListsXLSX(w io.Writer, run Run, p *Policy, l Lists) error {
 			func(m Measures) []any { return []any{m.EnergyTce, m.EnergyQuotaPct, round2(m.EnergyQuotaTce)} }},
 	}
 	for i, sh := range sheets {
-		if i == 0 {
+		if i == 0 && first {
 			if err := x.SetSheetName("Sheet1", sh.name); err != nil {
 				return err
 			}
@@ -135,5 +174,5 @@ func WriteListsXLSX(w io.Writer, run Run, p *Policy, l Lists) error {
 			return err
 		}
 	}
-	return x.Write(w)
+	return nil
 }
