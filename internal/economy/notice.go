@@ -347,7 +347,8 @@ func (s *Service) Rerun(ctx context.Context, by auth.Principal, id int64) (Run, 
 		lastClasses(before, &nextOut)
 		changes = diff(before, nextOut)
 		next = StoredRun{At: ev.At, Actor: ev.Actor, County: sr.County, Year: sr.Year, MethodName: sr.MethodName, Method: sr.Method,
-			Evaluated: len(nextOut.Results), State: sr.State, Revises: sr.ID, NoticeFrom: sr.NoticeFrom, NoticeTo: sr.NoticeTo}
+			Evaluated: len(nextOut.Results), State: sr.State, Revises: sr.ID, NoticeFrom: sr.NoticeFrom, NoticeTo: sr.NoticeTo,
+			Classes: classCounts(nextOut), OutOfScope: nextOut.OutOfScope}
 		if next.Inputs, err = packInputs(ins); err != nil {
 			return err
 		}

@@ -47,11 +47,7 @@ func (s *Service) Runs(ctx context.Context, by auth.Principal, county string, ye
 		if by.Role == auth.Enterprise && !sr.public() {
 			continue
 		}
-		o, err := unpackOutcome(sr.Outcome)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, summary(sr, o))
+		out = append(out, listed(sr))
 	}
 	return out, nil
 }
@@ -98,7 +94,11 @@ func (s *Service) Years(ctx context.Context, by auth.Principal, uscc string) ([]
 		}
 	}
 	out := []YearResult{}
-	for _, sr := range best {
+	for _, b := range best {
+		sr, err := s.store.Evaluation(ctx, b.ID)
+		if err != nil {
+			return nil, err
+		}
 		o, err := unpackOutcome(sr.Outcome)
 		if err != nil {
 			return nil, err

@@ -25,7 +25,7 @@ type Store interface {
 	// EvaluationInputs returns a run's inputs as kept (packed).
 	EvaluationInputs(ctx context.Context, id int64) ([]byte, error)
 	// EvaluationRuns returns the runs of a county and year ("" and 0: all),
-	// newest first, with their outcomes and without their inputs (at most 500).
+	// newest first, without their outcomes and inputs (at most 500).
 	EvaluationRuns(ctx context.Context, county string, year int) ([]StoredRun, error)
 	// Enterprises are the registry's, to place an enterprise.
 	Enterprises(ctx context.Context, f registry.EnterpriseFilter) ([]registry.Enterprise, int, error)
@@ -59,6 +59,8 @@ type StoredRun struct {
 	// The workflow (notice.go): the state, the run this one revises (0:
 	// none) and the one that revised it, the notice period (YYYY-MM-DD).
 	State                State
+	Classes              map[string]int // the count of each class
+	OutOfScope           int
 	Revises, Next        int64
 	NoticeFrom, NoticeTo string
 	chain                []int64 // this run and those it revises, newest first
@@ -149,7 +151,7 @@ func (s *Service) Evaluate(ctx context.Context, by auth.Principal, county string
 		return Run{}, Outcome{}, err
 	}
 	sr := StoredRun{At: s.now().UTC(), Actor: by.Actor(), County: county, Year: year, MethodName: m.Name, Method: yamlText,
-		Evaluated: len(out.Results), Inputs: packedIn, Outcome: packedOut, State: Draft}
+		Evaluated: len(out.Results), Inputs: packedIn, Outcome: packedOut, State: Draft, Classes: classCounts(out), OutOfScope: out.OutOfScope}
 	sr.ID, err = s.store.AddEvaluation(ctx, sr)
 	if err != nil {
 		return Run{}, Outcome{}, err
@@ -248,6 +250,22 @@ func summary(sr StoredRun, out Outcome) Run {
 		r.Classes[x.Class]++
 	}
 	return r
+}
+
+// classCounts counts the results of each class.
+func classCounts(out Outcome) map[string]int {
+	c := map[string]int{}
+	for _, r := range out.Results {
+		c[r.Class]++
+	}
+	return c
+}
+
+// listed is a run as lists show it, from its columns (no benchmarks).
+func listed(sr StoredRun) Run {
+	return Run{ID: sr.ID, At: sr.At, Actor: sr.Actor, County: sr.County, Year: sr.Year, Method: sr.MethodName, Evaluated: sr.Evaluated,
+		OutOfScope: sr.OutOfScope, Classes: sr.Classes, State: sr.State, StateZh: sr.State.Zh(), Revises: sr.Revises, Next: sr.Next,
+		NoticeFrom: sr.NoticeFrom, NoticeTo: sr.NoticeTo}
 }
 
 // priorClasses sets each result's LastClass from last year's outcome.

@@ -72,10 +72,14 @@ func (s *DB) AddEvaluation(ctx context.Context, e economy.StoredRun) (int64, err
 
 func addEvaluation(ctx context.Context, c *Conn, e economy.StoredRun) (int64, error) {
 	var id int64
+	classes, err := jsonText(e.Classes)
+	if err != nil {
+		return 0, err
+	}
 	rows, err := c.QueryContext(ctx, `INSERT INTO evaluations (at, actor, county, year, method_name, method, evaluated, inputs, results,
-		state, revises, notice_from, notice_to, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1) RETURNING id`,
+		state, revises, notice_from, notice_to, version, classes, out_of_scope) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14, $15) RETURNING id`,
 		e.At.UTC().Format(time.RFC3339Nano), e.Actor, e.County, e.Year, e.MethodName, e.Method, e.Evaluated, e.Inputs, e.Outcome,
-		string(e.State), e.Revises, e.NoticeFrom, e.NoticeTo)
+		string(e.State), e.Revises, e.NoticeFrom, e.NoticeTo, classes, e.OutOfScope)
 	if err != nil {
 		return 0, err
 	}
@@ -124,7 +128,8 @@ func (r reader) EvaluationInputs(ctx context.Context, id int64) ([]byte, error) 
 
 // EvaluationRuns implements economy.Store.
 func (r reader) EvaluationRuns(ctx context.Context, county string, year int) ([]economy.StoredRun, error) {
-	q, args := `SELECT `+evaluationColumns+` FROM evaluations WHERE TRUE`, []any{}
+	q, args := `SELECT id, at, actor, county, year, method_name, evaluated, state, revises, notice_from, notice_to, classes, out_of_scope,
+		COALESCE((SELECT MAX(n.id) FROM evaluations n WHERE n.revises = evaluations.id), 0) FROM evaluations WHERE TRUE`, []any{}
 	if county != "" {
 		args = append(args, county)
 		q += fmt.Sprintf(" AND county = $%d", len(args))
@@ -134,9 +139,12 @@ func (r reader) EvaluationRuns(ctx context.Context, county string, year int) ([]
 		q += fmt.Sprintf(" AND year = $%d", len(args))
 	}
 	return list(ctx, r, "evaluations", q+" ORDER BY id DESC LIMIT 500", args, func(rows *sql.Rows, e *economy.StoredRun) error {
-		var at string
-		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.County, &e.Year, &e.MethodName, &e.Method, &e.Evaluated, &e.Outcome,
-			&e.State, &e.Revises, &e.NoticeFrom, &e.NoticeTo, &e.Next); err != nil {
+		var at, classes string
+		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.County, &e.Year, &e.MethodName, &e.Evaluated, &e.State, &e.Revises, &e.NoticeFrom, &e.NoticeTo,
+			&classes, &e.OutOfScope, &e.Next); err != nil {
+			return err
+		}
+		if err := json.Unmarshal([]byte(classes), &e.Classes); err != nil {
 			return err
 		}
 		var err error

@@ -3,7 +3,7 @@
 -- evaluated on together with others, and its bonus and penalty items.
 -- evaluations: each run's state in the public-notice workflow (draft,
 -- notice, superseded, approved, published), the run it revises, its notice
--- period and the count of its events. evaluation_events: the workflow's
+-- period, the count of its events and its class counts. evaluation_events: the workflow's
 -- audit log, append-only. objections: an enterprise's objection to its
 -- result during the notice, and its handling. declarations: an
 -- enterprise's own year's figures until an officer confirms them.
@@ -16,6 +16,10 @@ ALTER TABLE evaluations ADD COLUMN revises INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE evaluations ADD COLUMN notice_from TEXT NOT NULL DEFAULT '';
 ALTER TABLE evaluations ADD COLUMN notice_to TEXT NOT NULL DEFAULT '';
 ALTER TABLE evaluations ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+-- The class counts and those out of scope, so that lists of runs need not
+-- read each run's results.
+ALTER TABLE evaluations ADD COLUMN classes TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE evaluations ADD COLUMN out_of_scope INTEGER NOT NULL DEFAULT 0;
 
 CREATE TABLE evaluation_events (
     evaluation_id INTEGER NOT NULL REFERENCES evaluations (id),
