@@ -35,6 +35,7 @@ type evaluationsData struct {
 	Years    []int
 	Year     int
 	Counties []registry.AdminUnit
+	Names    map[string]string // the counties' names, by code
 	Runs     []economy.Run
 	ByCounty chart // the class mix of each county's run of the year
 	Map      chart // its share of A and B
@@ -57,11 +58,12 @@ func (s *Server) evaluations(v *view, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := &evaluationsData{Q: q}
+	d := &evaluationsData{Q: q, Names: map[string]string{}}
 	v.Data = d
 	for _, u := range units {
 		if u.Level == "county" {
 			d.Counties = append(d.Counties, u)
+			d.Names[u.Code] = pickLang(l, u.Name, u.NameEn)
 		}
 	}
 	for _, run := range all {
@@ -114,6 +116,7 @@ func (s *Server) evaluations(v *view, r *http.Request) error {
 
 type evaluationData struct {
 	Run        economy.Run
+	County     string // its name
 	Class      string
 	Classes    []string
 	Results    []economy.Result
@@ -152,13 +155,20 @@ func (s *Server) evaluation(v *view, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v.TitleText = strings.Join([]string{i18n.T(l, "eval.run"), strconv.FormatInt(run.ID, 10), run.County, strconv.Itoa(run.Year)}, " ")
+	county := run.County
+	if units, err := s.reg.Store().Units(ctx); err != nil {
+		return err
+	} else if u, ok := registry.FindUnit(units, run.County); ok {
+		county = pickLang(l, u.Name, u.NameEn)
+	}
+	v.TitleText = strings.Join([]string{i18n.T(l, "eval.run"), strconv.FormatInt(run.ID, 10), county, strconv.Itoa(run.Year)}, " ")
 	var data []any
 	for _, c := range classes {
 		data = append(data, obj{"value": run.Classes[c], "name": c, "url": "?class=" + c, "itemStyle": obj{"color": classColor[c]}})
 	}
 	mix := lineChart(i18n.T(l, "eval.mix"), classes, []any{obj{"type": "bar", "name": i18n.T(l, "eval.enterprises"), "data": data}}, i18n.T(l, "eval.enterprises"))
-	d := &evaluationData{Run: run, Class: class, Classes: classes, Results: rs, Mix: chart{Option: mix}, Events: evs, Objections: objs,
+	mix["legend"] = obj{"show": false} // the bars are the classes, coloured as the badges
+	d := &evaluationData{Run: run, County: county, Class: class, Classes: classes, Results: rs, Mix: chart{Option: mix}, Events: evs, Objections: objs,
 		Policies: economy.PolicyPresets(), Officer: auth.MayWrite(v.Principal, auth.Evaluations, auth.Economy) == nil,
 		Today: s.now().In(cst.Zone).Format(time.DateOnly), Fields: "tax, value_added, revenue, energy_tce, electricity_kwh, emissions_t, rd, employees, land_mu, parcel, items"}
 	if v.Principal.Role == auth.Enterprise {
