@@ -87,6 +87,24 @@ func TestEvaluationPages(t *testing.T) {
 		t.Errorf("no such run: %d", status)
 	}
 
+	// The enterprise that objected sees its own line, its objection and the
+	// form to object, not the others' results nor the log.
+	entH := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := auth.Principal{Kind: auth.User, Name: "企业用户", Role: auth.Enterprise, Scope: auth.Scope{USCC: es[0].USCC}}
+		e.srv.Handler().ServeHTTP(w, r.WithContext(auth.WithPrincipal(r.Context(), p)))
+	})
+	rec := httptest.NewRecorder()
+	entH.ServeHTTP(rec, httptest.NewRequest("GET", "/evaluations/"+id, nil))
+	body := rec.Body.String()
+	if rec.Code != 200 || !strings.Contains(body, `id="result-`+es[0].USCC+`"`) || strings.Contains(body, `id="result-`+es[1].USCC+`"`) ||
+		!strings.Contains(body, `id="form-objections"`) || !strings.Contains(body, `name="uscc" value="`+es[0].USCC+`"`) ||
+		strings.Contains(body, `id="eval-log"`) || strings.Contains(body, `id="form-approve"`) || !strings.Contains(body, "用地面积有误") {
+		t.Fatalf("the enterprise's view: %d", rec.Code)
+	}
+	if _, body := e.get(t, "zh", "/enterprises/"+es[0].USCC); !strings.Contains(body, `id="enterprise-evaluations"`) {
+		t.Error("the enterprise's page does not link its evaluations")
+	}
+
 	// The forms: the officer accepts the objection with a correction, then
 	// re-runs; a bad correction shows the page with its error.
 	_, page := e.get(t, "zh", "/evaluations/"+id)
@@ -121,7 +139,7 @@ func TestEvaluationPages(t *testing.T) {
 		rec.Header().Get("Location") != "/evaluations/"+id {
 		t.Fatalf("accept: %d %s", rec.Code, rec.Body.String())
 	}
-	rec := post("rerun", nil)
+	rec = post("rerun", nil)
 	next := rec.Header().Get("Location")
 	if rec.Code != http.StatusSeeOther || next == "/evaluations/"+id {
 		t.Fatalf("rerun: %d %s", rec.Code, next)
