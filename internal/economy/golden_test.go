@@ -163,3 +163,38 @@ func TestParseItems(t *testing.T) {
 		}
 	}
 }
+
+// TestLishuiDefaultItemsAndParcel: lishui-default's bonus and penalty
+// items (ours: high-tech +3; an exceedance alarm −1, at most −5) and a
+// shared parcel, in 规下 with the county's means as benchmarks and the
+// cap 2 × weight.
+func TestLishuiDefaultItemsAndParcel(t *testing.T) {
+	withCounts := func(x Input, parcel string, counts map[string]int) Input {
+		x.Parcel, x.Counts = parcel, counts
+		return x
+	}
+	out := Evaluate(preset(t, "lishui-default"), []Input{
+		withCounts(in("L1", "below", "3443", Annual{LandMu: 4, Tax: 40, Kwh: 100000}), "", map[string]int{"high_tech": 1}),
+		// The parcel: its land 6 mu (both give it), tax 10 + 2 = 12, 200,000 + 120,000 kWh.
+		withCounts(in("P1", "below", "3443", Annual{LandMu: 6, Tax: 10, Kwh: 200000}), "地块A", nil),
+		withCounts(in("P2", "below", "3443", Annual{LandMu: 6, Tax: 2, Kwh: 120000}), "地块A", map[string]int{"exceedance_alarm": 7}),
+		in("L3", "below", "3443", Annual{LandMu: 2.5, Tax: 90, Kwh: 10}), // under 3 mu: out of scope
+	})
+	// Means over the two units: tax per mu (40 + 12)/(4 + 6) = 5.2; tax per
+	// kWh 1e4 × 52/420,000 = 1.2381 元.
+	meanKwh := 1e4 * 52 / 420000.0
+	// L1: 60 × 10/5.2 = 115.38; 40 × (1e4 × 40/100,000 = 4)/1.2381 = 129.2,
+	// cap 80; high-tech +3.
+	l1 := 60*10/5.2 + 80 + 3
+	// The parcel: 60 × 2/5.2 + 40 × (1e4 × 12/320,000 = 0.375)/1.2381; seven
+	// alarms −7, at most −5.
+	p := 60*2/5.2 + 40*0.375/meanKwh - 5
+	check(t, out, map[string]want{
+		"L1": {l1, 1, "A", "tax_per_kwh", "", "", "高新技术企业 1 次，+3.00 分"},
+		"P1": {p, 2, "C", "", "", "", "与共用地块 地块A 上的企业合并评价"},
+		"P2": {p, 2, "C", "", "", "", "exceedance alarm (from the system) ×7: -5.00 points"},
+	})
+	if out.OutOfScope != 1 || out.Benchmarks["below"]["tax_per_mu"] != 5.2 {
+		t.Fatalf("out of scope %d, benchmarks %v", out.OutOfScope, out.Benchmarks)
+	}
+}
