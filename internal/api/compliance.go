@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"ecoindustry/internal/apperr"
+	"ecoindustry/internal/auth"
 	"ecoindustry/internal/compliance"
 )
 
@@ -369,6 +370,15 @@ func stepRoute[T any](s *Server, name, summary string, do func(context.Context, 
 }
 
 func (s *Server) putAttachment(r *http.Request) (any, error) {
+	who, err := principal(r)
+	if err != nil {
+		return nil, err
+	}
+	return s.putAttachmentAs(r, who)
+}
+
+// putAttachmentAs stores the request's file as who.
+func (s *Server) putAttachmentAs(r *http.Request, who auth.Principal) (any, error) {
 	name := strings.TrimSpace(r.URL.Query().Get("name"))
 	if name == "" {
 		return nil, apperr.New(apperr.Invalid, "parameter name: the file's name is required", "参数 name：须给出文件名")
@@ -376,10 +386,6 @@ func (s *Server) putAttachment(r *http.Request) (any, error) {
 	ct := r.Header.Get("Content-Type")
 	if i := strings.IndexByte(ct, ';'); i >= 0 {
 		ct = ct[:i]
-	}
-	who, err := principal(r)
-	if err != nil {
-		return nil, err
 	}
 	return s.comp.PutAttachment(r.Context(), who, name, strings.TrimSpace(ct), r.Body)
 }

@@ -14,12 +14,14 @@ func (s *Server) economyRoutes() []route {
 	if s.econ == nil {
 		return nil
 	}
-	return []route{
+	return append([]route{
 		{method: "POST", pattern: "/api/v1/evaluations", summary: "Evaluate a county's year per mu (亩均论英雄) and keep the run", handle: s.evaluate,
 			status: http.StatusCreated, body: evaluateBody{}, resp: economy.Run{}},
 		{method: "GET", pattern: "/api/v1/evaluations/{id}/results", summary: "A kept evaluation and its results, by class or enterprise", handle: s.evaluation,
-			query: []param{{"class", "string", "only this class (A, B, C, D)"}, {"uscc", "string", "only this enterprise"}}, resp: evaluationBody{}},
-	}
+			query: []param{{"class", "string", "only this class (A, B, C, D)"}, {"uscc", "string", "only this enterprise"},
+				{"format", "string", "json (default) or xlsx: a sheet per class, then the policy lists"}, {"policy", "string", "the lists' policy preset (xlsx; default zhejiang-2019)"}},
+			resp: evaluationBody{}},
+	}, s.noticeRoutes()...)
 }
 
 // evaluateBody is the request of an evaluation: a preset's name or a
@@ -74,6 +76,9 @@ func (s *Server) evaluation(r *http.Request) (any, error) {
 		return nil, err
 	}
 	q := r.URL.Query()
+	if q.Get("format") == "xlsx" {
+		return s.evaluationXLSX(r, who, id)
+	}
 	run, rs, err := s.econ.Results(r.Context(), who, id, q.Get("class"), q.Get("uscc"))
 	return evaluationBody{run, nonNil(rs)}, err
 }

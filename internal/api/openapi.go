@@ -95,15 +95,16 @@ func errorStatuses(rt route, pathParams bool) []int {
 }
 
 var pathParamDocs = map[string]string{
-	"uscc":   "unified social credit code (GB 32100-2015, 18 characters)",
-	"code":   "GB/T 4754-2017 code: section letter, division, group or class",
-	"kind":   "kind of record",
-	"key":    "the record's key",
-	"outlet": "outlet code within its enterprise (e.g. DA001)",
-	"mn":     "data logger MN (HJ 212)",
-	"id":     "the id of the screening run, campaign, case, alarm, watched item, API token or attachment (SHA-256 hex)",
-	"name":   "account name",
-	"other":  "the id of the later screening run",
+	"uscc":      "unified social credit code (GB 32100-2015, 18 characters)",
+	"code":      "GB/T 4754-2017 code: section letter, division, group or class",
+	"kind":      "kind of record",
+	"key":       "the record's key",
+	"outlet":    "outlet code within its enterprise (e.g. DA001)",
+	"mn":        "data logger MN (HJ 212)",
+	"id":        "the id of the screening run, campaign, case, evaluation run, alarm, watched item, API token or attachment (SHA-256 hex)",
+	"name":      "account name",
+	"other":     "the id of the later screening run",
+	"objection": "the id of an objection to an evaluation run",
 }
 
 func (g *schemas) pathParam(rt route, name string) obj {

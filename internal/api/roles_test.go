@@ -19,6 +19,7 @@ import (
 
 	"ecoindustry/internal/auth"
 	"ecoindustry/internal/compliance"
+	"ecoindustry/internal/cst"
 	"ecoindustry/internal/economy"
 	"ecoindustry/internal/gep"
 	"ecoindustry/internal/gep/geptest"
@@ -79,6 +80,7 @@ var (
 	caseB      = want{200, 200, 200, 200, 404, 403, 404, 404}
 	stepA      = want{pass, pass, 403, 403, pass, 403, pass, 403} // case A is assigned to insp-a
 	gepRead    = want{200, 200, 200, 200, 200, 403, 403, 403}     // GEP runs: city and county officers
+	econSteps  = want{pass, 403, pass, 403, 403, 403, 403, 403}   // an evaluation's workflow: the economy bureau's
 )
 
 // probe is one request of a route: its path, its body for role i (-1:
@@ -222,8 +224,40 @@ func probes() map[string][]probe {
 		// bureau, read by officers of the run's county.
 		"POST /api/v1/evaluations": {{path: "/api/v1/evaluations", body: text(`{"county": "331102", "year": 2024, "preset": "lishui-default"}`),
 			want: want{201, 403, 201, 403, 403, 403, 403, 403}}},
-		"GET /api/v1/evaluations/{id}/results": {{path: "/api/v1/evaluations/1/results?class=A", want: officers},
-			{path: "/api/v1/evaluations/999/results", want: want{404, 404, 404, 404, 404, 403, 404, 403}}},
+		"GET /api/v1/evaluations/{id}/results": {{path: "/api/v1/evaluations/1/results?class=A", want: want{200, 200, 200, 200, 200, 403, 200, 404}},
+			{path: "/api/v1/evaluations/2/results?format=xlsx&policy=ruian-2018", want: want{200, 200, 200, 200, 200, 403, 200, 404}},
+			{path: "/api/v1/evaluations/999/results", want: want{404, 404, 404, 404, 404, 403, 404, 404}}},
+		// Its public notice (decision 0028): the economy bureau's steps, on
+		// run 1 (no annual data: no results); objections by the enterprise.
+		"POST /api/v1/evaluations/{id}/notice": {{path: "/api/v1/evaluations/1/notice", body: func(*fixture, int) string {
+			today := time.Now().In(cst.Zone)
+			return fmt.Sprintf(`{"from": %q, "to": %q}`, today.Format(time.DateOnly), today.AddDate(0, 0, 6).Format(time.DateOnly))
+		}, want: econSteps}},
+		"POST /api/v1/evaluations/{id}/objections": {{path: "/api/v1/evaluations/1/objections", body: text(`{"uscc": "` + entA + `", "text": "税收有误"}`),
+			want: want{pass, 403, pass, 403, 403, 403, 403, pass}}},
+		"POST /api/v1/evaluations/{id}/objections/{objection}/accept": {{path: "/api/v1/evaluations/1/objections/999/accept", body: text(`{"reason": "核实"}`),
+			want: want{404, 403, 404, 403, 403, 403, 403, 403}}},
+		"POST /api/v1/evaluations/{id}/objections/{objection}/reject": {{path: "/api/v1/evaluations/1/objections/999/reject", body: text(`{"reason": "核实"}`),
+			want: want{404, 403, 404, 403, 403, 403, 403, 403}}},
+		"POST /api/v1/evaluations/{id}/rerun":   {{path: "/api/v1/evaluations/2/rerun", want: want{201, 403, 409, 403, 403, 403, 403, 403}}},
+		"POST /api/v1/evaluations/{id}/approve": {{path: "/api/v1/evaluations/1/approve", body: text(`{"document": "常务会议"}`), want: econSteps}},
+		"POST /api/v1/evaluations/{id}/publish": {{path: "/api/v1/evaluations/1/publish", want: econSteps}},
+		"POST /api/v1/evaluations/{id}/evidence": {{path: "/api/v1/evaluations/1/evidence?name=a.pdf&uscc=" + entA, body: text(pdf),
+			want: want{pass, 403, pass, 403, 403, 403, 403, pass}}},
+		"GET /api/v1/evaluations/{id}/history": {{path: "/api/v1/evaluations/1/history", want: want{200, 200, 200, 200, 200, 403, 200, 200}}},
+		"GET /api/v1/evaluations/{id}/policies": {{path: "/api/v1/evaluations/1/policies?format=xlsx", want: want{200, 200, 200, 200, 200, 403, 200, 200}},
+			{path: "/api/v1/evaluations/3/policies?policy=ruian-2018", want: want{200, 200, 200, 200, 200, 403, 200, 404}}},
+		"GET /api/v1/evaluations": {{path: "/api/v1/evaluations?year=2024", want: want{200, 200, 200, 200, 200, 403, 200, 200}}},
+		"GET /api/v1/enterprises/{uscc}/evaluations": {{path: "/api/v1/enterprises/" + entA + "/evaluations", want: want{200, 200, 200, 200, 200, 403, 200, 200}},
+			{path: "/api/v1/enterprises/" + entB + "/evaluations", want: want{200, 200, 200, 200, 404, 403, 404, 404}}},
+		// Declarations (decision 0028): the enterprise's own, the economy
+		// bureau's to confirm (1, admin's) or reject (2, city-econ's).
+		"POST /api/v1/declarations": {{path: "/api/v1/declarations", body: text(`{"uscc": "` + entA + `", "year": 2024, "fields": {"tax": "12"}}`),
+			want: want{201, 403, 201, 403, 403, 403, 403, 201}}},
+		"GET /api/v1/declarations": {{path: "/api/v1/declarations?state=pending", want: want{200, 200, 200, 200, 200, 403, 200, 200}}},
+		"POST /api/v1/declarations/{id}/confirm": {{path: "/api/v1/declarations/1/confirm", body: text(`{}`), want: econSteps},
+			{path: "/api/v1/declarations/999/confirm", body: text(`{}`), want: want{404, 403, 404, 403, 403, 403, 403, 403}}},
+		"POST /api/v1/declarations/{id}/reject": {{path: "/api/v1/declarations/2/reject", body: text(`{"reason": "不符"}`), want: econSteps}},
 		// Ecological product purchases (decision 0031): the ecology
 		// bureau's, read by officers of the purchase's county; 1 is in
 		// county A, 2 in county B.

@@ -36,6 +36,12 @@ const (
 	// GEPRuns are GEP account runs: run by the city's ecology and
 	// statistics bureaus, read by city and county officers (decision 0030).
 	GEPRuns What = "gep_run"
+	// Objections are enterprises' objections to their results on notice,
+	// and Declarations their own year's figures: filed by the enterprise
+	// (or an economy officer for it), handled by the economy bureau
+	// (decision 0028).
+	Objections   What = "objection"
+	Declarations What = "declaration"
 )
 
 // Object is what a request reads or writes: its kind, the bureau that
@@ -113,7 +119,11 @@ func CanList(p Principal, w What) error {
 		ok = ok && p.Role != Park && p.Role != Enterprise
 	case Cases, Assignment, Evidence:
 		ok = ok && p.Role != Park
-	case Evaluations, Purchases:
+	case Evaluations, Objections, Declarations:
+		// An enterprise reads its own results once public (the service
+		// cuts them), its own objections and declarations.
+		ok = ok && p.Role != Park
+	case Purchases:
 		ok = ok && p.Role != Park && p.Role != Enterprise
 	case Screenings:
 		ok = p.Role == City
@@ -136,7 +146,7 @@ func CanRead(p Principal, o Object) error {
 		return err
 	}
 	switch o.What {
-	case Records, Monitoring, Cases, Assignment, Alarms, Evaluations, Purchases:
+	case Records, Monitoring, Cases, Assignment, Alarms, Evaluations, Objections, Declarations, Purchases:
 		if !Visible(p).Allows(o.County, o.Park, o.USCC) {
 			return notFound(o)
 		}
@@ -161,6 +171,8 @@ func MayWrite(p Principal, w What, b Bureau) error {
 		ok = (p.Role == City || p.Role == County) && owns
 	case Cases, Evidence:
 		ok = (p.Role == City || p.Role == County) && owns || p.Role == Inspector
+	case Objections, Declarations:
+		ok = (p.Role == City || p.Role == County) && owns || p.Role == Enterprise
 	case Campaigns, Screenings, Standards:
 		ok = p.Role == City && owns
 	case GEPRuns:
@@ -197,8 +209,8 @@ func CanWrite(p Principal, o Object) error {
 var whatZh = map[What]string{
 	Units: "行政区划", Parks: "园区", Records: "登记记录", Monitoring: "监测数据", Campaigns: "整治行动",
 	Cases: "案件", Assignment: "案件指派", Screenings: "筛查批次", Evidence: "附件", Accounts: "账号",
-	Alarms: "告警", Standards: "排放标准", Evaluations: "亩均评价", Purchases: "生态产品采购",
-	GEPRuns: "GEP 核算",
+	Alarms: "告警", Standards: "排放标准", Evaluations: "亩均评价", Objections: "亩均评价异议", Declarations: "企业自行申报数据",
+	Purchases: "生态产品采购", GEPRuns: "GEP 核算",
 }
 
 var roleZh = map[Role]string{

@@ -50,6 +50,7 @@ func init() {
 		{"standards", "standards list|import FILE.csv: the emission standards' catalogue the alarms judge by", runStandards},
 		{"method", "method check FILE|presets: per-mu evaluation methods (YAML): check one, list the shipped ones", runMethod},
 		{"evaluate", "evaluate --county CODE --year Y --method FILE|PRESET [--out result.xlsx]: per-mu evaluation (亩均论英雄), kept as a run", runEvaluate},
+		{"evaluation", "evaluation notice|accept|reject|rerun|approve|publish|history: an evaluation run's public notice and objections", runEvaluation},
 		{"user", "user add|list|disable|enable|unlock|passwd: accounts of people who sign in", runUser},
 		{"token", "token create|list|revoke: API tokens for scripts and other systems", runToken},
 		{"migrate", "bring the store's schema up to date and print its version", runMigrate},

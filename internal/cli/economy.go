@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
+	"strings"
 
 	"ecoindustry/internal/economy"
 )
@@ -64,7 +66,8 @@ func runEvaluate(ctx context.Context, e *env, args []string) error {
 	county := cm.fs.String("county", "", "the county-level unit's code (GB/T 2260), e.g. 331102")
 	year := cm.fs.Int("year", 0, "the year evaluated")
 	method := cm.fs.String("method", "lishui-default", "a method file (YAML) or a preset: "+fmt.Sprint(economy.Presets()))
-	out := cm.fs.String("out", "", "also write the results to this XLSX file, a sheet per class")
+	out := cm.fs.String("out", "", "also write the results to this XLSX file, a sheet per class, then the policy lists")
+	policy := cm.fs.String("policy", "zhejiang-2019", "the policy preset of the lists in --out: "+strings.Join(economy.PolicyPresets(), ", "))
 	cm.jsonFlag()
 	if err := cm.parse(args); err != nil {
 		return err
@@ -81,20 +84,16 @@ func runEvaluate(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	run, outcome, err := a.Economy.Evaluate(ctx, cliActor(e), *county, *year, m, string(text))
+	run, _, err := a.Economy.Evaluate(ctx, cliActor(e), *county, *year, m, string(text))
 	if err != nil {
 		return err
 	}
 	if *out != "" {
-		f, err := os.Create(*out)
+		p, err := economy.LoadPolicy(*policy, nil)
 		if err != nil {
 			return err
 		}
-		if err := economy.WriteXLSX(f, m, outcome.Results); err != nil {
-			f.Close()
-			return err
-		}
-		if err := f.Close(); err != nil {
+		if err := writeFile(*out, func(w io.Writer) error { return a.Economy.WriteRunXLSX(ctx, cliActor(e), w, run.ID, p) }); err != nil {
 			return err
 		}
 	}

@@ -5,6 +5,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"ecoindustry/internal/cst"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -61,5 +64,31 @@ func TestEvaluateCommands(t *testing.T) {
 	if code, _, errOut := run(t, env, "evaluate", "--county", "331102", "--year", "2024", "--method", "huangyan-2022"); code != 1 ||
 		!strings.Contains(errOut, "评价办法 huangyan-2022 适用于 2022 年度，不适用于 2024 年度") {
 		t.Fatalf("%d %s", code, errOut)
+	}
+
+	// The public notice (decision 0028): on notice for a week from today,
+	// not approved before it ends; a re-run takes run 1's place; the
+	// history shows both runs' steps.
+	today := time.Now().In(cst.Zone)
+	code, out, errOut = run(t, env, "evaluation", "notice", "1", "--from", today.Format(time.DateOnly), "--to", today.AddDate(0, 0, 6).Format(time.DateOnly))
+	if code != 0 || !strings.Contains(out, "评价 1：公示中 / run 1: notice") {
+		t.Fatalf("notice: %d %s %s", code, out, errOut)
+	}
+	if code, _, errOut := run(t, env, "evaluation", "approve", "1", "--document", "常务会议"); code != 1 || !strings.Contains(errOut, "期满后方可审定") {
+		t.Fatalf("approve on notice: %d %s", code, errOut)
+	}
+	if code, out, errOut := run(t, env, "evaluation", "rerun", "1"); code != 0 || !strings.Contains(out, "评价 2 取代 1 / run 2 supersedes 1") {
+		t.Fatalf("rerun: %d %s %s", code, out, errOut)
+	}
+	code, out, errOut = run(t, env, "evaluation", "history", "2")
+	if code != 0 || !strings.Contains(out, "rerun") || !strings.Contains(out, "notice → superseded") || !strings.Contains(out, "cli:alice") {
+		t.Fatalf("history: %d %s %s", code, out, errOut)
+	}
+	lists := filepath.Join(dir, "lists.xlsx")
+	if code, out, errOut := run(t, env, "evaluation", "policies", "2", "--out", lists); code != 0 || !strings.Contains(out, "税务 土地使用税减免 tax relief") {
+		t.Fatalf("policies: %d %s %s", code, out, errOut)
+	}
+	if _, err := os.Stat(lists); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -127,7 +127,7 @@ func TestLishuiDefault(t *testing.T) {
 }
 
 func TestPresetsCheck(t *testing.T) {
-	if got := strings.Join(Presets(), " "); got != "huangyan-2022 lishui-default yueqing-2016" {
+	if got := strings.Join(Presets(), " "); got != "huangyan-2021 huangyan-2022 lishui-default yueqing-2016" {
 		t.Fatalf("presets %q", got)
 	}
 	for _, name := range Presets() {

@@ -32,19 +32,45 @@ type Method struct {
 	// Groups are the size groups evaluated, "above" (规上) and "below"
 	// (规下); an enterprise of a size without a group is out of scope.
 	Groups map[string]*Group `yaml:"groups" json:"groups"`
-	Bands  Bands             `yaml:"bands" json:"bands"`
+	// Adjustments are the bonus and penalty items (加分/减分): points per
+	// occurrence of an item in an enterprise's year (Annual.Items).
+	Adjustments []Adjustment `yaml:"adjustments" json:"adjustments,omitempty"`
+	Bands       Bands        `yaml:"bands" json:"bands"`
 }
 
 // Scope is what is left out of every group.
 type Scope struct {
 	// ExcludeIndustries are GB/T 4754 code prefixes: utilities, say.
 	ExcludeIndustries []string `yaml:"exclude_industries" json:"exclude_industries,omitempty"`
+	// MinYears leaves out enterprises founded less than this many years
+	// before the end of the evaluated year (Huai'an's new firms under 2
+	// years, governance.md §1.4); an enterprise without a founding date
+	// stays in.
+	MinYears int `yaml:"min_years" json:"min_years,omitempty"`
 }
 
 // Group is one size group's rules.
 type Group struct {
-	MinLandMu  float64     `yaml:"min_land_mu" json:"min_land_mu,omitempty"`
+	MinLandMu float64 `yaml:"min_land_mu" json:"min_land_mu,omitempty"`
+	MinKwh    float64 `yaml:"min_kwh" json:"min_kwh,omitempty"`
+	// MinEither takes an enterprise that meets either minimum (Ruian 2018:
+	// ≥ 100,000 kWh a year or ≥ 1 mu, governance.md §1.3); without it both
+	// must be met.
+	MinEither  bool        `yaml:"min_either" json:"min_either,omitempty"`
 	Indicators []Indicator `yaml:"indicators" json:"indicators"`
+}
+
+// Adjustment is a bonus (points > 0) or penalty (points < 0) per
+// occurrence of an item; Max, where given, bounds the item's total in
+// absolute value. Class, where given, puts an enterprise with the item in
+// that class whatever its rank (一票否决: our option, common in county
+// rules, none cited in governance.md).
+type Adjustment struct {
+	Item   string  `yaml:"item" json:"item"`
+	Points float64 `yaml:"points" json:"points"`
+	Max    float64 `yaml:"max" json:"max,omitempty"`
+	Class  string  `yaml:"class" json:"class,omitempty"`
+	line   int
 }
 
 // Indicator is one indicator of a group: points = weight × value /
@@ -207,6 +233,32 @@ func (in *Indicator) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
+// UnmarshalYAML keeps the adjustment's line for the problems of Check.
+func (a *Adjustment) UnmarshalYAML(n *yaml.Node) error {
+	type plain Adjustment
+	if err := n.Decode((*plain)(a)); err != nil {
+		return err
+	}
+	a.line = n.Line
+	return nil
+}
+
+// UnmarshalYAML reads the bands, or names a shipped band scheme
+// (`bands: huaian`, presets/bands: governance.md §1.4).
+func (b *Bands) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		data, err := bandSchemes.ReadFile("presets/bands/" + n.Value + ".yaml")
+		if err != nil {
+			return fmt.Errorf("line %d: no band scheme %q (one of %s)", n.Line, n.Value, strings.Join(BandSchemes(), ", "))
+		}
+		dec := yaml.NewDecoder(bytes.NewReader(data))
+		dec.KnownFields(true)
+		return dec.Decode(b)
+	}
+	type plain Bands
+	return n.Decode((*plain)(b))
+}
+
 // UnmarshalYAML keeps the band's line for the problems of Check.
 func (b *Band) UnmarshalYAML(n *yaml.Node) error {
 	type plain Band
@@ -240,6 +292,9 @@ func (m *Method) Check() []MethodProblem {
 			fail(place, 0, "no indicators", "未列指标")
 			continue
 		}
+		if grp.MinEither && !(grp.MinLandMu > 0 && grp.MinKwh > 0) {
+			fail(place, 0, "min_either needs both min_land_mu and min_kwh", "min_either 须同时给出 min_land_mu 和 min_kwh")
+		}
 		sum, seen := 0.0, map[string]bool{}
 		for i, in := range grp.Indicators {
 			at := fmt.Sprintf("%s.indicators[%d]", place, i)
@@ -265,6 +320,21 @@ func (m *Method) Check() []MethodProblem {
 		}
 		if math.Abs(sum-100) > 1e-9 {
 			fail(place, grp.Indicators[0].line, "the weights of %s (%s) sum to %g, not 100", "%[2]s组权重合计为 %[3]g，应为 100", g, groupZh[g], sum)
+		}
+	}
+	if m.Scope.MinYears < 0 || m.Scope.MinYears > 100 {
+		fail("scope.min_years", 0, "%d: want 0 to 100", "%d 应在 0 到 100 之间", m.Scope.MinYears)
+	}
+	for i, a := range m.Adjustments {
+		at := fmt.Sprintf("adjustments[%d]", i)
+		if _, ok := Items[a.Item]; !ok {
+			fail(at, a.line, "unknown item %q (one of %s)", "未知加减分事项 %q（应为 %s 之一）", a.Item, strings.Join(slices.Sorted(maps.Keys(Items)), ", "))
+		}
+		if a.Points == 0 && a.Class == "" || math.Abs(a.Points) > 100 || a.Max < 0 {
+			fail(at, a.line, "points %g, max %g: want points from −100 to 100, not 0, and max ≥ 0", "分值 %g、上限 %g：分值应在 −100 到 100 之间且不为 0，上限不小于 0", a.Points, a.Max)
+		}
+		if a.Class != "" && !slices.ContainsFunc(m.Bands.Classes, func(b Band) bool { return b.Class == a.Class }) {
+			fail(at, a.line, "class %q is none of the bands", "等级 %q 不在等级划分中", a.Class)
 		}
 	}
 	ps = append(ps, m.Bands.check()...)
@@ -329,6 +399,19 @@ func (b Bands) check() []MethodProblem {
 
 //go:embed presets/*.yaml
 var presets embed.FS
+
+//go:embed presets/bands/*.yaml
+var bandSchemes embed.FS
+
+// BandSchemes are the names of the band schemes shipped with ecoind.
+func BandSchemes() []string {
+	es, _ := bandSchemes.ReadDir("presets/bands")
+	var out []string
+	for _, e := range es {
+		out = append(out, strings.TrimSuffix(e.Name(), ".yaml"))
+	}
+	return out
+}
 
 // Presets are the names of the methods shipped with ecoind.
 func Presets() []string {

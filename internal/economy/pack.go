@@ -13,7 +13,7 @@ import (
 // (docs/benchmarks.md: JSON took 0.9 s, gob of structs 0.45 s).
 
 type inputColumns struct {
-	USCC, Name, Industry, Size, Source                               []string
+	USCC, Name, Industry, Size, Source, Parcel, Items, Founded       []string
 	Year, Employees                                                  []int
 	Tax, ValueAdded, Revenue, EnergyTce, Kwh, EmissionsT, RD, LandMu []float64
 }
@@ -26,11 +26,32 @@ func packInputs(ins []Input) ([]byte, error) {
 		EmissionsT: make([]float64, 0, n), RD: make([]float64, 0, n), LandMu: make([]float64, 0, n)}
 	for _, in := range ins {
 		c.USCC, c.Name, c.Industry, c.Size, c.Source = append(c.USCC, in.USCC), append(c.Name, in.Name), append(c.Industry, in.Industry), append(c.Size, in.Size), append(c.Source, in.Source)
+		c.Parcel, c.Items, c.Founded = append(c.Parcel, in.Parcel), append(c.Items, itemsText(in.Counts)), append(c.Founded, in.Founded)
 		c.Year, c.Employees = append(c.Year, in.Year), append(c.Employees, in.Employees)
 		c.Tax, c.ValueAdded, c.Revenue, c.EnergyTce = append(c.Tax, in.Tax), append(c.ValueAdded, in.ValueAdded), append(c.Revenue, in.Revenue), append(c.EnergyTce, in.EnergyTce)
 		c.Kwh, c.EmissionsT, c.RD, c.LandMu = append(c.Kwh, in.Kwh), append(c.EmissionsT, in.EmissionsT), append(c.RD, in.RD), append(c.LandMu, in.LandMu)
 	}
 	return pack(c)
+}
+
+func unpackInputs(b []byte) ([]Input, error) {
+	var c inputColumns
+	if err := unpack(b, &c); err != nil {
+		return nil, err
+	}
+	ins := make([]Input, len(c.USCC))
+	at := func(s []string, i int) string { // columns added later (0014) are absent from older runs
+		if i < len(s) {
+			return s[i]
+		}
+		return ""
+	}
+	for i := range ins {
+		ins[i] = Input{Annual: Annual{USCC: c.USCC[i], Year: c.Year[i], Tax: c.Tax[i], ValueAdded: c.ValueAdded[i], Revenue: c.Revenue[i],
+			EnergyTce: c.EnergyTce[i], Kwh: c.Kwh[i], EmissionsT: c.EmissionsT[i], RD: c.RD[i], Employees: c.Employees[i], LandMu: c.LandMu[i],
+			Source: c.Source[i], Parcel: at(c.Parcel, i), Items: at(c.Items, i)}, Name: c.Name[i], Industry: c.Industry[i], Size: c.Size[i], Founded: at(c.Founded, i)}
+	}
+	return ins, nil
 }
 
 type outcomeColumns struct {
@@ -44,6 +65,9 @@ type outcomeColumns struct {
 	PID                                  []uint8
 	PValue, PBenchmark, PWeight, PPoints []float64
 	PFlags                               []byte // 1 missing, 2 capped, 4 floored
+	// The few results with these, by index.
+	Parcel, Forced, LastClass map[int]string
+	Adj                       map[int][]Adjust
 }
 
 func packOutcome(o Outcome) ([]byte, error) {
@@ -57,7 +81,24 @@ func packOutcome(o Outcome) ([]byte, error) {
 		PID: make([]uint8, 0, np), PValue: make([]float64, 0, np), PBenchmark: make([]float64, 0, np), PWeight: make([]float64, 0, np),
 		PPoints: make([]float64, 0, np), PFlags: make([]byte, 0, np)}
 	ids := map[string]uint8{}
-	for _, r := range o.Results {
+	sparse := func(m *map[int]string, i int, v string) {
+		if v != "" {
+			if *m == nil {
+				*m = map[int]string{}
+			}
+			(*m)[i] = v
+		}
+	}
+	for i, r := range o.Results {
+		sparse(&c.Parcel, i, r.Parcel)
+		sparse(&c.Forced, i, r.Forced)
+		sparse(&c.LastClass, i, r.LastClass)
+		if len(r.Adjustments) > 0 {
+			if c.Adj == nil {
+				c.Adj = map[int][]Adjust{}
+			}
+			c.Adj[i] = r.Adjustments
+		}
 		c.USCC, c.Name, c.Group, c.Class = append(c.USCC, r.USCC), append(c.Name, r.Name), append(c.Group, r.Group), append(c.Class, r.Class)
 		c.Score, c.Rank, c.Of, c.NPoints = append(c.Score, r.Score), append(c.Rank, r.Rank), append(c.Of, r.Of), append(c.NPoints, len(r.Points))
 		for _, p := range r.Points {
@@ -91,7 +132,7 @@ func unpackOutcome(b []byte) (Outcome, error) {
 	j := 0
 	for i := range o.Results {
 		r := Result{USCC: c.USCC[i], Name: c.Name[i], Group: c.Group[i], Class: c.Class[i], Score: c.Score[i], Rank: c.Rank[i], Of: c.Of[i],
-			Points: make([]Points, c.NPoints[i])}
+			Points: make([]Points, c.NPoints[i]), Parcel: c.Parcel[i], Forced: c.Forced[i], LastClass: c.LastClass[i], Adjustments: c.Adj[i]}
 		for k := range r.Points {
 			r.Points[k] = Points{ID: c.IDs[c.PID[j]], Value: c.PValue[j], Benchmark: c.PBenchmark[j], Weight: c.PWeight[j], Points: c.PPoints[j],
 				Missing: c.PFlags[j]&1 != 0, Capped: c.PFlags[j]&2 != 0, Floored: c.PFlags[j]&4 != 0}

@@ -23,6 +23,7 @@ import (
 	"ecoindustry/internal/apperr"
 	"ecoindustry/internal/auth"
 	"ecoindustry/internal/compliance"
+	"ecoindustry/internal/economy"
 	"ecoindustry/internal/monitoring"
 	"ecoindustry/internal/notify"
 	"ecoindustry/internal/registry"
@@ -70,10 +71,11 @@ type Server struct {
 	reg   *registry.Service
 	mon   *monitoring.Service
 	comp  *compliance.Service
-	rules *rules.Service  // alarms; nil: the alarm pages say so
-	watch *notify.Service // watch-lists; nil: the page says so
-	acc   Accounts        // nil: sign-in is not available (tests)
-	users *auth.Service   // the accounts the account pages manage; nil: not available
+	econ  *economy.Service // per-mu evaluation; nil: its pages say so
+	rules *rules.Service   // alarms; nil: the alarm pages say so
+	watch *notify.Service  // watch-lists; nil: the page says so
+	acc   Accounts         // nil: sign-in is not available (tests)
+	users *auth.Service    // the accounts the account pages manage; nil: not available
 	log   *slog.Logger
 	pages map[string]map[string]*template.Template // language, page
 	// built: the vendored assets are in static/vendor (make assets).
@@ -84,9 +86,9 @@ type Server struct {
 
 // New returns the pages over the services; acc (sign-in) and users (the
 // account pages) may be nil, in tests.
-func New(reg *registry.Service, mon *monitoring.Service, comp *compliance.Service, rul *rules.Service, acc Accounts, users *auth.Service, log *slog.Logger,
+func New(reg *registry.Service, mon *monitoring.Service, comp *compliance.Service, econ *economy.Service, rul *rules.Service, acc Accounts, users *auth.Service, log *slog.Logger,
 	opts ...func(*Server)) *Server {
-	s := &Server{reg: reg, mon: mon, comp: comp, rules: rul, acc: acc, users: users, log: log, imports: newUploads(), now: time.Now}
+	s := &Server{reg: reg, mon: mon, comp: comp, econ: econ, rules: rul, acc: acc, users: users, log: log, imports: newUploads(), now: time.Now}
 	for _, o := range opts {
 		o(s)
 	}
@@ -128,6 +130,10 @@ func (s *Server) Handler() http.Handler {
 		{"GET /cases", s.cases},
 		{"GET /cases/{id}", s.casePage},
 		{"POST /cases/{id}/{step}", s.caseStep},
+		{"GET /evaluations", s.evaluations},
+		{"GET /evaluations/{id}", s.evaluation},
+		{"POST /evaluations/{id}/{step}", s.evaluationStep},
+		{"GET /enterprises/{uscc}/evaluations", s.enterpriseEvaluations},
 		{"GET /import", s.importForm},
 		{"POST /import", s.importCheck},
 		{"POST /import/commit", s.importCommit},

@@ -22,6 +22,7 @@ import (
 	"ecoindustry/internal/compliance"
 	"ecoindustry/internal/cst"
 	"ecoindustry/internal/demo"
+	"ecoindustry/internal/economy"
 	"ecoindustry/internal/hj212"
 	"ecoindustry/internal/monitoring"
 	"ecoindustry/internal/notify"
@@ -105,7 +106,7 @@ func newEnv() (*env, error) {
 		return nil, err
 	}
 	comp := compliance.NewService(db, files)
-	s := New(reg, monitoring.NewService(db, db), comp, rules.NewService(db), nil, auth.NewService(db), slog.New(slog.NewTextHandler(io.Discard, nil)),
+	s := New(reg, monitoring.NewService(db, db), comp, economy.NewService(db), rules.NewService(db), nil, auth.NewService(db), slog.New(slog.NewTextHandler(io.Discard, nil)),
 		WithWatchLists(notify.NewService(db, db)))
 	h := s.Handler()
 	signedIn := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
