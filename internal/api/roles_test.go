@@ -211,6 +211,9 @@ func probes() map[string][]probe {
 			want: want{201, 403, 201, 403, 403, 403, 403, 403}}},
 		"GET /api/v1/evaluations/{id}/results": {{path: "/api/v1/evaluations/1/results?class=A", want: officers},
 			{path: "/api/v1/evaluations/999/results", want: want{404, 404, 404, 404, 404, 403, 404, 403}}},
+		// Leading industries, plan, projects, facilities (decision 0029):
+		// aggregates read by officers; written by the economy bureau.
+		"GET /api/v1/clusters": {{path: "/api/v1/clusters?year=2024&county=331121&mapping=story-2020", want: officers}},
 		// Accounts (decision 0018): sign-in is for anyone, one's own
 		// session, password and tokens for oneself, accounts and the audit
 		// for administrators.

@@ -23,12 +23,21 @@ import (
 // the seed.
 func (a *App) LoadDemo(ctx context.Context, log *slog.Logger, seed int64, n int) error {
 	start := time.Now()
-	if err := demo.Load(ctx, a.Registry, demo.Generate(seed, n)); err != nil {
+	d := demo.Generate(seed, n)
+	if err := demo.Load(ctx, a.Registry, d.Without("annual")); err != nil {
 		return fmt.Errorf("demo data: %w", err)
 	}
 	sum, err := demo.Campaigns(ctx, a.DB, attachments(a.DB, a.Config), seed)
 	if err != nil {
 		return fmt.Errorf("demo campaigns: %w", err)
+	}
+	// The annual figures after the campaigns, which decide who closed.
+	annual, _ := d.Table("annual")
+	if err := demo.Load(ctx, a.Registry, &demo.Dataset{Tables: []demo.Table{annual}}); err != nil {
+		return fmt.Errorf("demo annual data: %w", err)
+	}
+	if err := demo.Economy(ctx, a.Economy); err != nil {
+		return fmt.Errorf("demo economy: %w", err)
 	}
 	log.Info("demo data loaded (synthetic, not real enterprises)", "dir", a.Config.Data, "enterprises", n, "seed", seed,
 		"campaigns", sum.String(), "took", time.Since(start).Round(time.Millisecond))

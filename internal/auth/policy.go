@@ -30,6 +30,14 @@ const (
 	// Evaluations are per-mu evaluation runs (亩均论英雄): run by the
 	// economy bureau, read by officers, a county's of its county.
 	Evaluations What = "evaluation"
+	// Industry is the leading industries' statistics, transformation
+	// projects and shared treatment facilities (decision 0029): the
+	// economy bureau's, city or county; read by officers, projects and
+	// facilities of a county by its officers.
+	Industry What = "industry"
+	// Plans are the action plan's targets and values entered by hand:
+	// the city economy bureau's; read by officers.
+	Plans What = "plan"
 )
 
 // Object is what a request reads or writes: its kind, the bureau that
@@ -107,7 +115,7 @@ func CanList(p Principal, w What) error {
 		ok = ok && p.Role != Park && p.Role != Enterprise
 	case Cases, Assignment, Evidence:
 		ok = ok && p.Role != Park
-	case Evaluations:
+	case Evaluations, Industry, Plans:
 		ok = ok && p.Role != Park && p.Role != Enterprise
 	case Screenings:
 		ok = p.Role == City
@@ -128,7 +136,7 @@ func CanRead(p Principal, o Object) error {
 		return err
 	}
 	switch o.What {
-	case Records, Monitoring, Cases, Assignment, Alarms, Evaluations:
+	case Records, Monitoring, Cases, Assignment, Alarms, Evaluations, Industry:
 		if !Visible(p).Allows(o.County, o.Park, o.USCC) {
 			return notFound(o)
 		}
@@ -149,11 +157,11 @@ func MayWrite(p Principal, w What, b Bureau) error {
 	switch w {
 	case Parks:
 		ok = (p.Role == City || p.Role == County) && owns || p.Role == Park
-	case Records, Assignment, Alarms, Evaluations:
+	case Records, Assignment, Alarms, Evaluations, Industry:
 		ok = (p.Role == City || p.Role == County) && owns
 	case Cases, Evidence:
 		ok = (p.Role == City || p.Role == County) && owns || p.Role == Inspector
-	case Campaigns, Screenings, Standards:
+	case Campaigns, Screenings, Standards, Plans:
 		ok = p.Role == City && owns
 	}
 	if !ok {
@@ -188,6 +196,7 @@ var whatZh = map[What]string{
 	Units: "行政区划", Parks: "园区", Records: "登记记录", Monitoring: "监测数据", Campaigns: "整治行动",
 	Cases: "案件", Assignment: "案件指派", Screenings: "筛查批次", Evidence: "附件", Accounts: "账号",
 	Alarms: "告警", Standards: "排放标准", Evaluations: "亩均评价",
+	Industry: "产业集群与项目", Plans: "行动计划",
 }
 
 var roleZh = map[Role]string{

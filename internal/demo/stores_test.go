@@ -2,11 +2,13 @@ package demo
 
 import (
 	"context"
+	"math"
 	"path/filepath"
 	"reflect"
 	"testing"
 
 	"ecoindustry/internal/compliance"
+	"ecoindustry/internal/economy"
 	"ecoindustry/internal/registry"
 	"ecoindustry/internal/store"
 	"ecoindustry/internal/store/postgres"
@@ -88,6 +90,25 @@ func TestSameDatasetOnBothStores(t *testing.T) {
 	}
 	if sums[0] != sums[1] || !reflect.DeepEqual(stats[0], stats[1]) || len(stats[0]) != 2 {
 		t.Errorf("campaigns differ:\n%s\n%s", sums[0], sums[1])
+	}
+	// The demo's evaluations and, from them and the annual figures, the
+	// same leading industries.
+	var reps [2]economy.ClusterReport
+	for i, st := range []*store.DB{lite, pg} {
+		svc := economy.NewService(st)
+		if err := Economy(ctx, svc); err != nil {
+			t.Fatal(err)
+		}
+		if reps[i], err = svc.Clusters(ctx, sys, LastYear, "", ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, a := range reps[0].Industries {
+		b := reps[1].Industries[i]
+		if a.Enterprises == 0 || a.Enterprises != b.Enterprises || a.Above != b.Above || !reflect.DeepEqual(a.Classes, b.Classes) || a.Evaluated == 0 ||
+			math.Abs(a.Revenue-b.Revenue) > 1e-6*a.Revenue {
+			t.Errorf("clusters differ: %+v\n%+v", a, b)
+		}
 	}
 	ents, _ := d.Table("enterprises")
 	a, _ := svcs[0].History(ctx, sys, ents.Rows[0][0])

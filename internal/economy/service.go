@@ -21,6 +21,7 @@ type Store interface {
 	Evaluation(ctx context.Context, id int64) (StoredRun, error)
 	// Units are the registry's administrative units, to name a county.
 	Units(ctx context.Context) ([]registry.AdminUnit, error)
+	IndustryStore
 }
 
 // StoredRun is a run as kept: its method's YAML as given, its inputs and
