@@ -166,6 +166,13 @@ func TestClustersStored(t *testing.T) {
 		if city, err := svc.Clusters(ctx, econ, 2024, "", "story-2020"); err != nil || city.Revenue != 900 || city.Industries[0].Revenue != 500 {
 			t.Fatalf("city %+v %v", city, err)
 		}
+		// A correction after a read: the statistics see it (the cache follows the registry's changes).
+		if _, err := reg.Import(ctx, economy.AnnualKind, csv("更正.csv", "uscc,year,revenue", u1+",2024,400"), econ, false); err != nil {
+			t.Fatal(err)
+		}
+		if rep, err := svc.Clusters(ctx, econ, 2024, "331102", ""); err != nil || rep.Industries[0].Revenue != 400 || rep.Revenue != 500 {
+			t.Fatalf("after the correction: %+v %v", rep.Industries[0], err)
+		}
 		county := auth.Principal{Kind: auth.User, Name: "b", Role: auth.County, Bureau: auth.Ecology, Scope: auth.Scope{County: "331121"}}
 		if _, err := svc.Clusters(ctx, county, 2024, "331102", ""); err != nil {
 			t.Errorf("a county officer reads aggregates: %v", err)

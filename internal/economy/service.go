@@ -58,6 +58,8 @@ type Run struct {
 type Service struct {
 	store Store
 	now   func() time.Time
+	// clusters keeps the last figures the leading industries were computed from.
+	clusters clusterCache
 }
 
 // NewService returns the service over store.

@@ -43,3 +43,9 @@ func (r reader) LatestEvaluations(ctx context.Context, year int) ([]economy.Stor
 			return err
 		})
 }
+
+// IndustryVersion implements economy.IndustryStore.
+func (r reader) IndustryVersion(ctx context.Context) (changes, evaluations int64, err error) {
+	err = r.first(ctx, "industry version", `SELECT (SELECT COALESCE(MAX(id), 0) FROM changes), (SELECT COALESCE(MAX(id), 0) FROM evaluations)`, nil, &changes, &evaluations)
+	return changes, evaluations, err
+}
