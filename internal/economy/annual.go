@@ -77,14 +77,7 @@ var AnnualKind = registry.NewKind("annual", "亩均年度数据",
 				num(a.EmissionsT), num(a.RD), num(float64(a.Employees)), num(a.LandMu), a.Source}
 		},
 		Load: func(ctx context.Context, r registry.Reader, uscc string) ([]Annual, error) {
-			var out []Annual
-			err := r.ScanTable(ctx, annualTable, uscc, func(scan func(...any) error) error {
-				var a Annual
-				err := scan(&a.USCC, &a.Year, &a.Tax, &a.ValueAdded, &a.Revenue, &a.EnergyTce, &a.Kwh, &a.EmissionsT, &a.RD, &a.Employees, &a.LandMu, &a.Source)
-				out = append(out, a)
-				return err
-			})
-			return out, err
+			return loadAnnual(ctx, r, uscc)
 		},
 		Put: func(ctx context.Context, tx registry.Tx, a Annual) error {
 			return tx.Put(ctx, annualTable, []any{a.USCC, a.Year, a.Tax, a.ValueAdded, a.Revenue, a.EnergyTce, a.Kwh, a.EmissionsT, a.RD, a.Employees, a.LandMu, a.Source})
@@ -92,6 +85,20 @@ var AnnualKind = registry.NewKind("annual", "亩均年度数据",
 	})
 
 func init() { registry.Register(AnnualKind) }
+
+// loadAnnual reads the annual figures of one enterprise ("" all), by year.
+func loadAnnual(ctx context.Context, r interface {
+	ScanTable(ctx context.Context, t *registry.Table, uscc string, each func(scan func(dest ...any) error) error) error
+}, uscc string) ([]Annual, error) {
+	var out []Annual
+	err := r.ScanTable(ctx, annualTable, uscc, func(scan func(...any) error) error {
+		var a Annual
+		err := scan(&a.USCC, &a.Year, &a.Tax, &a.ValueAdded, &a.Revenue, &a.EnergyTce, &a.Kwh, &a.EmissionsT, &a.RD, &a.Employees, &a.LandMu, &a.Source)
+		out = append(out, a)
+		return err
+	})
+	return out, err
+}
 
 // num is a figure as text: "" for 0, as the registry's exports write it.
 func num(f float64) string {

@@ -26,6 +26,9 @@ type IndustryStore interface {
 	// IndustryVersion returns the newest registry change (annual figures
 	// and enterprises change through it) and the newest evaluation.
 	IndustryVersion(ctx context.Context) (changes, evaluations int64, err error)
+	PlanStore
+	ProjectStore
+	FacilityStore
 }
 
 // clusterCache keeps the figures of one year's statistics while the
