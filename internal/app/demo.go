@@ -36,7 +36,7 @@ func (a *App) LoadDemo(ctx context.Context, log *slog.Logger, seed int64, n int)
 	if err := demo.Load(ctx, a.Registry, &demo.Dataset{Tables: []demo.Table{annual}}); err != nil {
 		return fmt.Errorf("demo annual data: %w", err)
 	}
-	if err := demo.Economy(ctx, a.Economy); err != nil {
+	if err := demo.Economy(ctx, a.Registry, a.Economy, a.DB, seed); err != nil {
 		return fmt.Errorf("demo economy: %w", err)
 	}
 	log.Info("demo data loaded (synthetic, not real enterprises)", "dir", a.Config.Data, "enterprises", n, "seed", seed,

@@ -96,12 +96,37 @@ func TestSameDatasetOnBothStores(t *testing.T) {
 	var reps [2]economy.ClusterReport
 	for i, st := range []*store.DB{lite, pg} {
 		svc := economy.NewService(st)
-		if err := Economy(ctx, svc); err != nil {
+		if err := Economy(ctx, registry.NewService(st), svc, st, 7); err != nil {
 			t.Fatal(err)
 		}
 		if reps[i], err = svc.Clusters(ctx, sys, LastYear, "", ""); err != nil {
 			t.Fatal(err)
 		}
+		// The project's loads fell, the facility runs at 60–90 %, the plan
+		// has its closures and GEP; a second call adds nothing.
+		if err := Economy(ctx, registry.NewService(st), svc, st, 7); err != nil {
+			t.Fatal(err)
+		}
+		ps, err := svc.Projects(ctx, sys)
+		if err != nil || len(ps) != 1 {
+			t.Fatalf("projects %v %v", ps, err)
+		}
+		_, eff, err := svc.Project(ctx, sys, ps[0].ID)
+		if err != nil || len(eff.Pollutants) != 2 || eff.Pollutants[0].Change == nil || *eff.Pollutants[0].Change > -0.5 || eff.Pollutants[0].AfterDays != 90 {
+			t.Fatalf("project effect %+v %v", eff, err)
+		}
+		fs, err := svc.Facilities(ctx, sys)
+		if err != nil || len(fs) != 1 || len(fs[0].Connected) == 0 {
+			t.Fatalf("facilities %+v %v", fs, err)
+		}
+		if _, l, err := svc.Facility(ctx, sys, fs[0].Code); err != nil || l.Utilisation == nil || *l.Utilisation < 0.6 || *l.Utilisation > 0.9 {
+			t.Fatalf("facility load %+v %v", l, err)
+		}
+		plan, err := svc.PlanProgress(ctx, sys, "lishui-2020-2022")
+		if err != nil || plan.Progress[0].Latest == nil || plan.Progress[3].Latest == nil || plan.Progress[1].Latest == nil {
+			t.Fatalf("plan %+v %v", plan, err)
+		}
+		t.Logf("closures %v, leading share %v, GEP %v", *plan.Progress[0].Latest, *plan.Progress[1].Latest, *plan.Progress[3].Latest)
 	}
 	for i, a := range reps[0].Industries {
 		b := reps[1].Industries[i]
