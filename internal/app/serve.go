@@ -123,7 +123,9 @@ func (a *App) Serve(ctx context.Context, log *slog.Logger, sv Serving) error {
 	mux.Handle("/healthz", apiHandler)
 	// The pages sign people in through the API's accounts and behind its
 	// authentication: a browser that has not signed in is sent to /login.
-	mux.Handle("/", as.Authenticate(web.New(a.Registry, mon, a.Compliance, rul, as, a.Accounts, log).Handler()))
+	pages := web.New(a.Registry, mon, a.Compliance, rul, as, a.Accounts, log)
+	pages.SetEconomy(a.Economy)
+	mux.Handle("/", as.Authenticate(pages.Handler()))
 	mux.Handle("GET /metrics", as.Authenticate(m.Handler()))
 	srv := &http.Server{Handler: api.SecurityHeaders(mux), ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: sv.HTTP.ReadTimeout, WriteTimeout: sv.HTTP.WriteTimeout, IdleTimeout: sv.HTTP.IdleTimeout}

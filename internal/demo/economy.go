@@ -117,14 +117,15 @@ func demoProject(ctx context.Context, svc *economy.Service, st EconomyStore, by 
 	if err != nil {
 		return err
 	}
-	var uscc, outlet, mn string
+	var uscc string
+	var outlet registry.Outlet
 	for _, e := range es {
 		os, err := st.Outlets(ctx, e.USCC)
 		if err != nil {
 			return err
 		}
 		if i := slices.IndexFunc(os, func(o registry.Outlet) bool { return o.MN != "" && strings.HasPrefix(o.Name, "干法") }); i >= 0 {
-			uscc, outlet, mn = e.USCC, os[i].OutletCode, os[i].MN
+			uscc, outlet = e.USCC, os[i]
 			break
 		}
 	}
@@ -147,7 +148,7 @@ func demoProject(ctx context.Context, svc *economy.Service, st EconomyStore, by 
 			d time.Time
 			k float64
 		}{{started.AddDate(0, 0, i-90), 1}, {completed.AddDate(0, 0, i), 0.32}} {
-			frames = append(frames, daily(uscc, outlet, mn, w.d, map[string]float64{"a24088": 62 * w.k * (0.85 + 0.3*r.Float64()), "a25003": 9 * w.k * (0.85 + 0.3*r.Float64())}))
+			frames = append(frames, daily(uscc, outlet, w.d, map[string]float64{"a24088": 62 * w.k * (0.85 + 0.3*r.Float64()), "a25003": 9 * w.k * (0.85 + 0.3*r.Float64())}))
 		}
 	}
 	return writeHistory(ctx, st, frames)
@@ -164,12 +165,12 @@ func demoFacility(ctx context.Context, reg *registry.Service, svc *economy.Servi
 	org := [8]byte{'M', 'A', '2', 'F', 'C', '0', '0', '1'}
 	first17 := "91331121" + string(org[:]) + string(gb11714Check(org))
 	op := first17 + string(registry.USCCCheckDigit(first17))
-	const outlet, mn = "DW001", "888888803311210000009001"
+	outlet := registry.Outlet{USCC: op, OutletCode: "DW001", Kind: "water", MN: "888888803311210000009001", PW: "628311"}
 	for _, t := range []Table{
 		{Kind: "enterprises", Header: []string{"uscc", "name", "county", "industry_code", "size", "status", "park", "address", "lon", "lat", "land_mu", "employees", "founded", "synthetic"},
 			Rows: [][]string{{op, "青田县阀门铸造集中治污中心有限公司", "331121", "7721", "below", "operating", "QT-IP02", "青田县船寮镇阀门产业园集中治污中心", "120.152", "28.183", "35", "24", "2016-05-01", "true"}}},
 		{Kind: "outlets", Header: []string{"uscc", "outlet_code", "kind", "name", "lon", "lat", "mn", "pw"},
-			Rows: [][]string{{op, outlet, "water", "集中处理废水排放口", "120.1525", "28.1832", mn, "628311"}}},
+			Rows: [][]string{{op, outlet.OutletCode, outlet.Kind, "集中处理废水排放口", "120.1525", "28.1832", outlet.MN, outlet.PW}}},
 	} {
 		k, _ := registry.KindByName(t.Kind)
 		st := &sheet.Table{File: "demo/" + t.Kind + ".csv", Header: t.Header}
@@ -185,7 +186,7 @@ func demoFacility(ctx context.Context, reg *registry.Service, svc *economy.Servi
 		return err
 	}
 	f := economy.SharedFacility{Code: "QT-VALVE-CT01", Name: "青田县阀门铸造集中治污中心（演示）", Kind: "阀门铸造及清洗废水集中处理", Operator: op,
-		Outlets: []string{outlet}, Measure: "w00000", CapacityDay: 1200, CapacityUnit: "m³/d"}
+		Outlets: []string{outlet.OutletCode}, Measure: "w00000", CapacityDay: 1200, CapacityUnit: "m³/d"}
 	for _, e := range es {
 		f.Connected = append(f.Connected, economy.Connection{USCC: e.USCC, Since: max(e.Founded, "2016-06-01")})
 	}
@@ -201,24 +202,25 @@ func demoFacility(ctx context.Context, reg *registry.Service, svc *economy.Servi
 		if d.Weekday() != time.Sunday {
 			k += 0.05
 		}
-		frames = append(frames, daily(op, outlet, mn, d, map[string]float64{"w00000": math.Round(1200 * k), "w01018": math.Round(1200*k*0.045*10) / 10}))
+		frames = append(frames, daily(op, outlet, d, map[string]float64{"w00000": math.Round(1200 * k), "w01018": math.Round(1200*k*0.045*10) / 10}))
 	}
 	return writeHistory(ctx, st, frames)
 }
 
 // daily is a logger's daily data (CN 2031, HJ 212-2017 Table C.18) of one
 // day: each code's amount (Cou) with a mean, received now (back-filled).
-func daily(uscc, outlet, mn string, d time.Time, cous map[string]float64) *monitoring.Received {
-	f := &hj212.Frame{Version: "2017", QN: d.Format("20060102150405") + "000", ST: "32", CN: "2031", MN: mn, Flag: 4, DataTime: d}
+func daily(uscc string, o registry.Outlet, d time.Time, cous map[string]float64) *monitoring.Received {
+	st := map[string]string{"air": "31", "water": "32"}[o.Kind]
+	f := &hj212.Frame{Version: "2017", QN: d.Format("20060102150405") + "000", ST: st, CN: "2031", PW: o.PW, MN: o.MN, Flag: 4, DataTime: d}
 	var raw strings.Builder
-	fmt.Fprintf(&raw, "QN=%s000;ST=32;CN=2031;MN=%s;CP=&&DataTime=%s", d.Format("20060102150405"), mn, d.Format("20060102150405"))
+	fmt.Fprintf(&raw, "QN=%s000;ST=%s;CN=2031;PW=%s;MN=%s;Flag=4;CP=&&DataTime=%s", d.Format("20060102150405"), st, o.PW, o.MN, d.Format("20060102150405"))
 	for _, code := range slices.Sorted(maps.Keys(cous)) {
 		cou := math.Round(cous[code]*1000) / 1000
 		f.Values = append(f.Values, hj212.Value{Code: code, Field: "Avg", Value: 10, Flag: "N"}, hj212.Value{Code: code, Field: "Cou", Value: cou, Flag: "N"})
 		fmt.Fprintf(&raw, ";%s-Avg=10,%s-Cou=%g,%s-Flag=N", code, code, cou, code)
 	}
 	raw.WriteString("&&")
-	return &monitoring.Received{Frame: f, Raw: []byte(raw.String() + "\r\n"), Peer: "demo", At: time.Now(), USCC: uscc, Outlet: outlet}
+	return &monitoring.Received{Frame: f, Raw: []byte(raw.String() + "\r\n"), Peer: "demo", At: time.Now(), USCC: uscc, Outlet: o.OutletCode}
 }
 
 // writeHistory stores the frames and rolls them up.

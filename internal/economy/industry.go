@@ -26,6 +26,8 @@ type IndustryStore interface {
 	// IndustryVersion returns the newest registry change (annual figures
 	// and enterprises change through it) and the newest evaluation.
 	IndustryVersion(ctx context.Context) (changes, evaluations int64, err error)
+	// AnnualYears returns the first and last year with annual figures (0, 0: none).
+	AnnualYears(ctx context.Context) (first, last int, err error)
 	PlanStore
 	ProjectStore
 	FacilityStore
@@ -168,4 +170,16 @@ func (s *Service) LatestRuns(ctx context.Context, by auth.Principal, year int) (
 		out = append(out, summary(sr, o))
 	}
 	return out, nil
+}
+
+// AnnualYears returns the first and last years with annual figures, for
+// the pages' choice of year (0, 0 where there are none).
+func (s *Service) AnnualYears(ctx context.Context, by auth.Principal) (first, last int, err error) {
+	if err := by.Check(); err != nil {
+		return 0, 0, err
+	}
+	if err := auth.CanList(by, auth.Industry); err != nil {
+		return 0, 0, err
+	}
+	return s.store.AnnualYears(ctx)
 }

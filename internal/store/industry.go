@@ -259,3 +259,9 @@ func scanFacility(rows *sql.Rows, f *economy.SharedFacility) error {
 	}
 	return json.Unmarshal([]byte(doc), f)
 }
+
+// AnnualYears implements economy.IndustryStore.
+func (r reader) AnnualYears(ctx context.Context) (first, last int, err error) {
+	err = r.first(ctx, "annual years", `SELECT COALESCE(MIN(year), 0), COALESCE(MAX(year), 0) FROM annual_data`, nil, &first, &last)
+	return first, last, err
+}

@@ -23,6 +23,7 @@ import (
 	"ecoindustry/internal/apperr"
 	"ecoindustry/internal/auth"
 	"ecoindustry/internal/compliance"
+	"ecoindustry/internal/economy"
 	"ecoindustry/internal/monitoring"
 	"ecoindustry/internal/registry"
 	"ecoindustry/internal/rules"
@@ -78,6 +79,7 @@ type Server struct {
 	built   bool
 	imports *uploads
 	now     func() time.Time
+	econ    *economy.Service // the industry pages (SetEconomy); nil: not available
 }
 
 // New returns the pages over the services; acc (sign-in) and users (the
@@ -132,6 +134,9 @@ func (s *Server) Handler() http.Handler {
 		{"POST /admin/users/{name}", s.updateUser},
 		{"GET /admin/logins", s.adminLogins},
 	} {
+		mux.Handle(p.pattern, s.page(p.h))
+	}
+	for _, p := range s.industryRoutes() {
 		mux.Handle(p.pattern, s.page(p.h))
 	}
 	mux.Handle("/", s.page(func(*view, *http.Request) error {
