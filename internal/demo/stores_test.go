@@ -112,7 +112,8 @@ func TestSameDatasetOnBothStores(t *testing.T) {
 			t.Fatalf("projects %v %v", ps, err)
 		}
 		_, eff, err := svc.Project(ctx, sys, ps[0].ID)
-		if err != nil || len(eff.Pollutants) != 2 || eff.Pollutants[0].Change == nil || *eff.Pollutants[0].Change > -0.5 || eff.Pollutants[0].AfterDays != 90 {
+		if err != nil || len(eff.Pollutants) != 2 || eff.Pollutants[0].Change == nil || *eff.Pollutants[0].Change > -0.5 || eff.Pollutants[0].AfterDays != 90 ||
+			eff.Pollutants[0].IntensityChange == nil || eff.Before.Year != 2021 || eff.After.Year != 2022 {
 			t.Fatalf("project effect %+v %v", eff, err)
 		}
 		fs, err := svc.Facilities(ctx, sys)

@@ -247,7 +247,7 @@ func TestPlanProgress(t *testing.T) {
 		if len(closures.Values) < 3 || closures.Values[0].Value != 0 || closures.Values[1].Value != 1 || closures.Values[1].Provenance != "computed" {
 			t.Errorf("closures %+v", closures.Values)
 		}
-		if len(nmhc.Values) != 1 || nmhc.Values[0].Year != 2021 || nmhc.Values[0].Value != 3 {
+		if len(nmhc.Values) != 1 || nmhc.Values[0].Year != 2021 || nmhc.Values[0].Value != 3 || nmhc.Values[0].Note != "2/365 天有数据 / data on 2 of 365 days" {
 			t.Errorf("NMHC %+v", nmhc.Values)
 		}
 		near(t, "NMHC progress", nmhc.Progress, (3-120.0)/(90-120))

@@ -413,14 +413,18 @@ func (s *Service) computed(ctx context.Context, p *Plan, in PlanIndicator, last 
 		if err != nil {
 			return nil, err
 		}
-		byYear := map[int]float64{}
+		byYear, days := map[int]float64{}, map[int]int{}
 		for _, d := range dailyTotals(loads)[in.Pollutant] {
 			y, _ := strconv.Atoi(d.Day[:4])
 			byYear[y] += d.Cou
+			days[y]++
 		}
 		for y := in.BaselineYear; y <= last; y++ {
 			if kg, ok := byYear[y]; ok {
-				pts = append(pts, PlanPoint{Year: y, Value: kg / 1000, Provenance: "computed", Source: src})
+				// The sum covers only the days with data: say how many.
+				of := time.Date(y+1, 1, 1, 0, 0, 0, 0, time.UTC).Sub(time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)).Hours() / 24
+				pts = append(pts, PlanPoint{Year: y, Value: kg / 1000, Provenance: "computed", Source: src,
+					Note: fmt.Sprintf("%d/%.0f 天有数据 / data on %d of %.0f days", days[y], of, days[y], of)})
 			}
 		}
 	case "leading_share":
