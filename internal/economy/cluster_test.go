@@ -3,6 +3,7 @@ package economy_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -189,4 +190,61 @@ func TestClustersStored(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestClusterFactsFollowChanges: after imports, revisions, an enterprise
+// moved to another county and class, its size and land changed, the
+// groups the triggers keep are those a GROUP BY over the annual figures
+// gives, on both stores.
+func TestClusterFactsFollowChanges(t *testing.T) {
+	eachStore(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		reg := registry.NewService(db)
+		entKind, _ := registry.KindByName("enterprises")
+		u1, u2 := storetest.USCC("331102", 1), storetest.USCC("331102", 2)
+		steps := []struct {
+			kind  *registry.Kind
+			lines []string
+		}{
+			{entKind, []string{"uscc,name,county,industry_code,size,status,land_mu", u1 + ",甲,331102,3973,above,operating,10", u2 + ",乙,331102,1530,below,operating,7"}},
+			{economy.AnnualKind, []string{"uscc,year,tax,value_added,revenue,land_mu,source", u1 + ",2023,1,2,3,,统计", u1 + ",2024,4,5,6,,统计", u2 + ",2024,7,8,9,2,税务"}},
+			{economy.AnnualKind, []string{"uscc,year,revenue,land_mu", u1 + ",2024,60,3", u2 + ",2023,1,"}},
+			{entKind, []string{"uscc,name,county,industry_code,size,status,land_mu", u1 + ",甲,331121,3443,below,operating,20"}},
+			{entKind, []string{"uscc,name,county,industry_code,size,status,land_mu", u2 + ",乙,331102,1530,below,closed,9"}},
+		}
+		direct := `SELECT a.year, e.county, e.industry_code, e.size, COUNT(*), SUM(a.revenue), SUM(a.value_added), SUM(a.tax),
+			SUM(CASE WHEN a.land_mu > 0 THEN a.land_mu ELSE e.land_mu END) FROM annual_data a JOIN enterprises e ON e.uscc = a.uscc
+			GROUP BY a.year, e.county, e.industry_code, e.size ORDER BY 1, 2, 3, 4`
+		kept := `SELECT year, county, industry_code, size, n, revenue, value_added, tax, land_mu FROM cluster_facts WHERE n > 0 ORDER BY 1, 2, 3, 4`
+		for i, s := range steps {
+			if _, err := reg.Import(ctx, s.kind, csv("step.csv", s.lines...), sys, false); err != nil {
+				t.Fatal(i, err)
+			}
+			a, b := groups(t, db, direct), groups(t, db, kept)
+			if a != b {
+				t.Errorf("after step %d the groups kept differ:\n%s\nwant\n%s", i, b, a)
+			}
+		}
+	})
+}
+
+// groups is a query's rows as text, the sums to 1e-9.
+func groups(t *testing.T, db *store.DB, q string) string {
+	t.Helper()
+	rows, err := db.SQL().QueryContext(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var b strings.Builder
+	for rows.Next() {
+		var y, n int
+		var c, ind, size string
+		var rev, va, tax, land float64
+		if err := rows.Scan(&y, &c, &ind, &size, &n, &rev, &va, &tax, &land); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "%d %s %s %s %d %.9g %.9g %.9g %.9g\n", y, c, ind, size, n, rev, va, tax, land)
+	}
+	return b.String()
 }

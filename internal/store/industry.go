@@ -11,14 +11,12 @@ import (
 	"ecoindustry/internal/economy"
 )
 
-// ClusterFacts implements economy.IndustryStore: one GROUP BY over the
-// years' annual figures, so that ten years of a city cost one scan of
-// the annual_data index by year and a few thousand rows back.
+// ClusterFacts implements economy.IndustryStore: the groups the
+// triggers of migration 0015 keep (cluster_facts), a few thousand rows
+// for ten years of a city.
 func (r reader) ClusterFacts(ctx context.Context, from, to int) ([]economy.ClusterFact, error) {
-	return list(ctx, r, "cluster facts", `SELECT a.year, e.county, e.industry_code, e.size, COUNT(*), SUM(a.revenue), SUM(a.value_added), SUM(a.tax),
-		SUM(CASE WHEN a.land_mu > 0 THEN a.land_mu ELSE e.land_mu END)
-		FROM annual_data a JOIN enterprises e ON e.uscc = a.uscc
-		WHERE a.year BETWEEN $1 AND $2 GROUP BY a.year, e.county, e.industry_code, e.size`, []any{from, to},
+	return list(ctx, r, "cluster facts", `SELECT year, county, industry_code, size, n, revenue, value_added, tax, land_mu
+		FROM cluster_facts WHERE year BETWEEN $1 AND $2 AND n > 0`, []any{from, to},
 		func(rows *sql.Rows, f *economy.ClusterFact) error {
 			return rows.Scan(&f.Year, &f.County, &f.Industry, &f.Size, &f.N, &f.Revenue, &f.ValueAdded, &f.Tax, &f.LandMu)
 		})

@@ -47,3 +47,75 @@ CREATE TABLE shared_facilities (
     doc      TEXT NOT NULL
 );
 CREATE INDEX shared_facilities_county ON shared_facilities (county, code);
+
+-- The leading industries' figures (decision 0029): the annual figures
+-- summed by year, county, GB/T 4754 class and size, kept by triggers as
+-- annual rows and enterprises change, so that ten years of a city are a
+-- few thousand rows to read, not a join of every annual row. A group
+-- whose last row went away stays with n = 0 (readers skip it).
+CREATE TABLE cluster_facts (
+    year          INTEGER NOT NULL,
+    county        TEXT COLLATE "C" NOT NULL,
+    industry_code TEXT COLLATE "C" NOT NULL,
+    size          TEXT COLLATE "C" NOT NULL,
+    n             INTEGER NOT NULL,
+    revenue       DOUBLE PRECISION NOT NULL,
+    value_added   DOUBLE PRECISION NOT NULL,
+    tax           DOUBLE PRECISION NOT NULL,
+    land_mu       DOUBLE PRECISION NOT NULL,
+    PRIMARY KEY (year, county, industry_code, size)
+);
+INSERT INTO cluster_facts
+SELECT a.year, e.county, e.industry_code, e.size, COUNT(*), SUM(a.revenue), SUM(a.value_added), SUM(a.tax),
+       SUM(CASE WHEN a.land_mu > 0 THEN a.land_mu ELSE e.land_mu END)
+FROM annual_data a JOIN enterprises e ON e.uscc = a.uscc GROUP BY a.year, e.county, e.industry_code, e.size;
+
+-- cluster_facts_add adds k times one annual row, of an enterprise as it
+-- is grouped, to its group.
+CREATE FUNCTION cluster_facts_add(k INTEGER, y INTEGER, c TEXT, ind TEXT, sz TEXT, rev DOUBLE PRECISION, va DOUBLE PRECISION,
+    tx DOUBLE PRECISION, land DOUBLE PRECISION) RETURNS void LANGUAGE sql AS $$
+    INSERT INTO cluster_facts (year, county, industry_code, size, n, revenue, value_added, tax, land_mu)
+    VALUES (y, c, ind, sz, k, k * rev, k * va, k * tx, k * land)
+    ON CONFLICT (year, county, industry_code, size) DO UPDATE SET n = cluster_facts.n + excluded.n,
+        revenue = cluster_facts.revenue + excluded.revenue, value_added = cluster_facts.value_added + excluded.value_added,
+        tax = cluster_facts.tax + excluded.tax, land_mu = cluster_facts.land_mu + excluded.land_mu
+$$;
+
+CREATE FUNCTION cluster_facts_annual() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    e enterprises%ROWTYPE;
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        SELECT * INTO e FROM enterprises WHERE uscc = OLD.uscc;
+        IF FOUND THEN
+            PERFORM cluster_facts_add(-1, OLD.year, e.county, e.industry_code, e.size, OLD.revenue, OLD.value_added, OLD.tax,
+                CASE WHEN OLD.land_mu > 0 THEN OLD.land_mu ELSE e.land_mu END);
+        END IF;
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        SELECT * INTO e FROM enterprises WHERE uscc = NEW.uscc;
+        IF FOUND THEN
+            PERFORM cluster_facts_add(1, NEW.year, e.county, e.industry_code, e.size, NEW.revenue, NEW.value_added, NEW.tax,
+                CASE WHEN NEW.land_mu > 0 THEN NEW.land_mu ELSE e.land_mu END);
+        END IF;
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER cluster_facts_annual AFTER INSERT OR UPDATE OR DELETE ON annual_data FOR EACH ROW EXECUTE FUNCTION cluster_facts_annual();
+
+CREATE FUNCTION cluster_facts_enterprise() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    a annual_data%ROWTYPE;
+BEGIN
+    FOR a IN SELECT * FROM annual_data WHERE uscc = NEW.uscc LOOP
+        PERFORM cluster_facts_add(-1, a.year, OLD.county, OLD.industry_code, OLD.size, a.revenue, a.value_added, a.tax,
+            CASE WHEN a.land_mu > 0 THEN a.land_mu ELSE OLD.land_mu END);
+        PERFORM cluster_facts_add(1, a.year, NEW.county, NEW.industry_code, NEW.size, a.revenue, a.value_added, a.tax,
+            CASE WHEN a.land_mu > 0 THEN a.land_mu ELSE NEW.land_mu END);
+    END LOOP;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER cluster_facts_enterprise AFTER UPDATE ON enterprises FOR EACH ROW
+    WHEN (OLD.county IS DISTINCT FROM NEW.county OR OLD.industry_code IS DISTINCT FROM NEW.industry_code
+          OR OLD.size IS DISTINCT FROM NEW.size OR OLD.land_mu IS DISTINCT FROM NEW.land_mu)
+    EXECUTE FUNCTION cluster_facts_enterprise();
