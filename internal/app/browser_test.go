@@ -209,7 +209,7 @@ func TestDashboardInABrowser(t *testing.T) {
 	t.Run("every role", func(t *testing.T) {
 		for name, pages := range map[string][]string{
 			"admin":        {"/", "/enterprises", "/monitoring", "/alarms", "/cases", "/campaigns", "/screenings", "/import", "/admin/users", "/admin/logins", "/account"},
-			"city-ecology": {"/", "/enterprises", "/cases", "/account"}, "city-economy": {"/", "/enterprises"}, "city-statistics": {"/", "/enterprises"},
+			"city-ecology": {"/", "/enterprises", "/cases", "/account"}, "city-economy": {"/", "/enterprises", "/clusters", "/plans/lishui-2020-2022", "/projects/1", "/facilities/QT-VALVE-CT01"}, "city-statistics": {"/", "/enterprises"},
 			"jinyun-ecology": {"/", "/enterprises", "/monitoring", "/alarms", "/cases"}, "park-lsetdz": {"/", "/enterprises", "/account", "first enterprise"},
 			"inspector-jinyun": {"/", "/cases"}, "enterprise-demo": {"/", "/enterprises", "/account", "/cases", "first enterprise"},
 		} {
