@@ -362,7 +362,7 @@ func (s *Service) PlanProgress(ctx context.Context, by auth.Principal, name stri
 					byYear[v.Year] = v // in id order: the latest wins
 				}
 			}
-			for y := in.BaselineYear; y <= last; y++ {
+			for y := in.BaselineYear; y <= in.Year+10; y++ { // every year a value may be entered for
 				if v, ok := byYear[y]; ok {
 					at := v.At
 					pts = append(pts, PlanPoint{Year: y, Value: v.Value, Provenance: "entered", Source: v.Source, Actor: v.Actor, At: &at, Note: v.Note})

@@ -1,10 +1,14 @@
 package web
 
 import (
+	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 
 	"ecoindustry/internal/apperr"
+	"ecoindustry/internal/auth"
 	"ecoindustry/internal/economy"
 	"ecoindustry/internal/registry"
 	"ecoindustry/internal/web/i18n"
@@ -12,7 +16,8 @@ import (
 
 // The leading industries, the action plan, transformation projects and
 // shared facilities (decision 0029): pages over economy.Service, read as
-// the request's principal; changes go through the API
+// the request's principal. A plan's values by hand are entered on its
+// page; plans, projects and facilities are kept through the API
 // (/api/v1/plans, /projects, /shared-facilities), the economy bureau's.
 
 // SetEconomy gives the pages the economy service; without it the
@@ -27,6 +32,7 @@ func (s *Server) industryRoutes() []pageRoute {
 		{"GET /clusters", s.clusters},
 		{"GET /plans", s.plans},
 		{"GET /plans/{name}", s.plan},
+		{"POST /plans/{name}/values", s.planValue},
 		{"GET /projects", s.projects},
 		{"GET /projects/{id}", s.project},
 		{"GET /facilities", s.facilities},
@@ -135,6 +141,9 @@ func (s *Server) plans(v *view, r *http.Request) error {
 type planData struct {
 	Report   economy.PlanReport
 	Progress chart
+	// CanEnter: the principal may enter values by hand (the city's economy bureau).
+	CanEnter bool
+	Done     bool
 }
 
 // plan shows a plan's indicators: baseline, target, the values with
@@ -161,8 +170,39 @@ func (s *Server) plan(v *view, r *http.Request) error {
 		}
 	}
 	v.Data = &planData{Report: rep, Progress: chart{Option: lineChart(i18n.T(v.Lang, "plan.progress"), names,
-		[]any{obj{"type": "bar", "name": i18n.T(v.Lang, "plan.progress"), "data": progress}}, "%")}}
+		[]any{obj{"type": "bar", "name": i18n.T(v.Lang, "plan.progress"), "data": progress}}, "%")},
+		CanEnter: auth.MayWrite(v.Principal, auth.Plans, auth.Economy) == nil, Done: r.URL.Query().Get("done") != ""}
 	return nil
+}
+
+// planValue enters a value of a manual indicator by hand, with where it
+// comes from, and shows the plan again (or the plan with the refusal).
+func (s *Server) planValue(v *view, r *http.Request) error {
+	if s.econ == nil {
+		return noEconomy
+	}
+	name := r.PathValue("name")
+	err := r.ParseForm()
+	if err != nil {
+		err = apperr.New(apperr.Invalid, "the form could not be read: "+err.Error(), "无法读取表单："+err.Error())
+	} else {
+		f := func(k string) string { return strings.TrimSpace(r.FormValue(k)) }
+		year, yerr := strconv.Atoi(f("year"))
+		value, verr := strconv.ParseFloat(f("value"), 64)
+		if yerr != nil || verr != nil {
+			err = apperr.New(apperr.Invalid, "give the year and the value as numbers", "年度和数值须为数字")
+		} else {
+			_, err = s.econ.AddPlanValue(r.Context(), v.Principal, economy.PlanValue{Plan: name, Indicator: f("indicator"), Year: year, Value: value, Source: f("source"), Note: f("note")})
+		}
+	}
+	if err == nil {
+		v.redirect = "/plans/" + url.PathEscape(name) + "?done=1"
+		return nil
+	}
+	if perr := s.plan(v, r); perr != nil {
+		return errors.Join(err, perr)
+	}
+	return err
 }
 
 // projects lists the transformation projects the principal may read.

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -63,6 +64,24 @@ func TestIndustryPages(t *testing.T) {
 				t.Errorf("%s %s: message missing from the catalogue: %s", l, tc.path, m)
 			}
 		}
+	}
+	// A GEP value by hand, through the plan's form, with its source.
+	econOfficer := auth.Principal{Kind: auth.User, Name: "econ", Role: auth.City, Bureau: auth.Economy}
+	form := url.Values{"indicator": {"gep"}, "year": {"2023"}, "value": {"5701.5"}, "source": {"丽水市 2023 年 GEP 核算（示例）"}}
+	if rec := e.do(t, econOfficer, "zh", "POST", "/plans/lishui-2020-2022/values", form); rec.Code != 303 || rec.Header().Get("Location") != "/plans/lishui-2020-2022?done=1" {
+		t.Fatalf("enter a value: %d %s", rec.Code, rec.Header().Get("Location"))
+	}
+	if body := e.do(t, econOfficer, "en", "GET", "/plans/lishui-2020-2022?done=1", nil).Body.String(); !strings.Contains(body, "5702") ||
+		!strings.Contains(body, "丽水市 2023 年 GEP 核算（示例）") || !strings.Contains(body, `id="form-gep"`) || strings.Contains(body, `id="form-nmhc_load"`) {
+		t.Error("the value entered by hand, or the form, is not on the plan")
+	}
+	ecology := auth.Principal{Kind: auth.User, Name: "eco", Role: auth.City, Bureau: auth.Ecology}
+	if rec := e.do(t, ecology, "zh", "POST", "/plans/lishui-2020-2022/values", form); rec.Code != 403 || strings.Contains(rec.Body.String(), `id="form-gep"`) {
+		t.Errorf("the ecology bureau enters a value: %d", rec.Code)
+	}
+	form.Set("value", "many")
+	if rec := e.do(t, econOfficer, "zh", "POST", "/plans/lishui-2020-2022/values", form); rec.Code != 400 || !strings.Contains(rec.Body.String(), "年度和数值须为数字") {
+		t.Errorf("a value that is no number: %d", rec.Code)
 	}
 	park := auth.Principal{Kind: auth.User, Name: "park", Role: auth.Park, Scope: auth.Scope{Park: "LS-ETDZ"}}
 	for _, path := range []string{"/clusters", "/plans/lishui-2020-2022", project, "/facilities/QT-VALVE-CT01"} {

@@ -196,4 +196,5 @@ var en = map[string]string{
 	"facilities.title": "Shared treatment facilities", "facility.kind": "Treats", "facility.capacity": "Capacity per day", "facility.connected": "Enterprises connected",
 	"facility.mean": "Mean a day, last 30 days", "facility.utilisation": "Utilisation", "facility.peak": "Peak utilisation", "facility.facts": "The facility",
 	"facility.operator": "Operator", "facility.measure": "Measured by", "facility.since": "Connected since",
+	"plan.enter": "Enter a value", "plan.source": "Where the figure comes from",
 }

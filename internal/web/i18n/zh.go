@@ -196,4 +196,5 @@ var zh = map[string]string{
 	"facilities.title": "共享治污设施", "facility.kind": "处理对象", "facility.capacity": "设计日处理能力", "facility.connected": "接入企业",
 	"facility.mean": "近 30 天日均处理量", "facility.utilisation": "负荷率", "facility.peak": "峰值负荷率", "facility.facts": "设施信息",
 	"facility.operator": "运营单位", "facility.measure": "计量指标", "facility.since": "接入日期",
+	"plan.enter": "人工填报数值", "plan.source": "数据出处",
 }
