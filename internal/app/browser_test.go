@@ -354,6 +354,7 @@ func screenshots(t *testing.T, alloc context.Context, base string, passwords map
 		{"overview", "/"}, {"enterprises", "/enterprises"}, {"enterprise", "/enterprises/" + uscc}, {"monitoring", "/monitoring"},
 		{"logger", logger}, {"screening", "/screenings/1"}, {"campaign", fmt.Sprintf("/campaigns/%d", campaign)}, {"cases", "/cases"},
 		{"case", fmt.Sprintf("/cases/%d", caseID)}, {"import", "/import"},
+		{"clusters", "/clusters"}, {"plan", "/plans/lishui-2020-2022"}, {"project", "/projects/1"}, {"facility", "/facilities/QT-VALVE-CT01"},
 	}
 	for _, l := range []string{"zh", "en"} {
 		for _, p := range pages {

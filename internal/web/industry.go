@@ -10,6 +10,7 @@ import (
 	"ecoindustry/internal/apperr"
 	"ecoindustry/internal/auth"
 	"ecoindustry/internal/economy"
+	"ecoindustry/internal/hj212"
 	"ecoindustry/internal/registry"
 	"ecoindustry/internal/web/i18n"
 )
@@ -114,9 +115,16 @@ func (s *Server) clusters(v *view, r *http.Request) error {
 		mix = append(mix, obj{"type": "bar", "stack": "c", "name": c, "data": n})
 	}
 	d.Series = chart{Option: lineChart(i18n.T(l, "clusters.revenue_series"), years, series, i18n.T(l, "unit.yi"))}
-	d.Share = chart{Option: lineChart(i18n.T(l, "clusters.share"), names, []any{obj{"type": "bar", "name": i18n.T(l, "clusters.share"), "data": shares}}, "%")}
-	d.Mix = chart{Option: lineChart(i18n.T(l, "clusters.classes"), names, mix, i18n.T(l, "unit.enterprises"))}
+	d.Share = chart{Option: fromZero(lineChart(i18n.T(l, "clusters.share"), names, []any{obj{"type": "bar", "name": i18n.T(l, "clusters.share"), "data": shares}}, "%"))}
+	d.Mix = chart{Option: fromZero(lineChart(i18n.T(l, "clusters.classes"), names, mix, i18n.T(l, "unit.enterprises")))}
 	return nil
+}
+
+// fromZero starts a bar chart's value axis at 0: a before/after or a
+// share compared on a scaled axis would mislead.
+func fromZero(opt map[string]any) map[string]any {
+	opt["yAxis"] = obj{"type": "value", "min": 0}
+	return opt
 }
 
 func round(f float64, prec int) float64 {
@@ -249,13 +257,13 @@ func (s *Server) project(v *view, r *http.Request) error {
 			kg = append(kg, round(x.Cou, 3))
 		}
 		name := pe.Code
-		if pol := pe.Name; pol != "" {
-			name = pol + " " + pe.Code
+		if pol, ok := hj212.LookupPollutant(pe.Code); ok {
+			name = pickLang(v.Lang, pol.Name, pol.NameEn) + " " + pe.Code
 		}
 		d.Charts = append(d.Charts, struct {
 			ID    string
 			Chart chart
-		}{"project-" + pe.Code, chart{Option: lineChart(name, nonNil(days), []any{obj{"type": "bar", "name": i18n.T(v.Lang, "project.daily_load"), "data": kg}}, "kg")}})
+		}{"project-" + pe.Code, chart{Option: fromZero(lineChart(name, nonNil(days), []any{obj{"type": "bar", "name": i18n.T(v.Lang, "project.daily_load"), "data": kg}}, "kg"))}})
 	}
 	v.Data = d
 	return nil
@@ -296,7 +304,7 @@ func (s *Server) facility(v *view, r *http.Request) error {
 		days = append(days, x.Day[:4]+"-"+x.Day[4:6]+"-"+x.Day[6:])
 		util = append(util, round(x.Cou/f.CapacityDay*100, 1))
 	}
-	v.Data = &facilityData{Facility: f, Load: l, Chart: chart{Option: lineChart(i18n.T(v.Lang, "facility.utilisation"), nonNil(days),
-		[]any{obj{"type": "bar", "name": i18n.T(v.Lang, "facility.utilisation"), "data": util}}, "%")}}
+	v.Data = &facilityData{Facility: f, Load: l, Chart: chart{Option: fromZero(lineChart(i18n.T(v.Lang, "facility.utilisation"), nonNil(days),
+		[]any{obj{"type": "bar", "name": i18n.T(v.Lang, "facility.utilisation"), "data": util}}, "%"))}}
 	return nil
 }
