@@ -271,7 +271,7 @@ func Clusters(m *Mapping, year int, county string, facts []ClusterFact, firms []
 	}
 	scope := make([]float64, 10) // all industries' revenue of the scope, by year
 	city := make([]float64, 10)
-	var land []float64 = make([]float64, len(m.Industries))
+	land := make([]float64, len(m.Industries)) // the year's, by industry
 	for _, f := range facts {
 		k := f.Year - from
 		if k < 0 || k >= 10 {
