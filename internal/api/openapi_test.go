@@ -115,7 +115,7 @@ func TestOpenAPIOperationsReachHandlers(t *testing.T) {
 	e := newEnv(t)
 	var doc openAPIDoc
 	e.must(t, 200, "GET", "/api/v1/openapi.json", nil, &doc)
-	values := map[string]string{"uscc": storetest.USCC("331102", 1), "kind": "parks", "code": "2925", "key": "A/B", "outlet": "DA001", "mn": "888888800000000000000001", "id": "1", "other": "2"}
+	values := map[string]string{"uscc": storetest.USCC("331102", 1), "kind": "parks", "code": "2925", "key": "A/B", "outlet": "DA001", "mn": "888888800000000000000001", "id": "1", "other": "2", "name": "lishui-2020-2022"}
 	for path, ops := range doc.Paths {
 		url := patternParam.ReplaceAllStringFunc(path, func(p string) string { return values[strings.Trim(p, "{}")] })
 		for method := range ops {

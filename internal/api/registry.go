@@ -101,6 +101,7 @@ func (s *Server) table() []route {
 	rs = append(rs, s.purchaseRoutes()...)
 	rs = append(rs, s.gepRoutes()...)
 	rs = append(rs, s.watchRoutes()...)
+	rs = append(rs, s.industryRoutes()...)
 	return append(append(rs, s.complianceRoutes()...), s.economyRoutes()...)
 }
 

@@ -81,6 +81,7 @@ var (
 	stepA      = want{pass, pass, 403, 403, pass, 403, pass, 403} // case A is assigned to insp-a
 	gepRead    = want{200, 200, 200, 200, 200, 403, 403, 403}     // GEP runs: city and county officers
 	econSteps  = want{pass, 403, pass, 403, 403, 403, 403, 403}   // an evaluation's workflow: the economy bureau's
+	econCreate = want{201, 403, 201, 403, 403, 403, 403, 403}     // the economy bureau's: plans, projects, facilities
 )
 
 // probe is one request of a route: its path, its body for role i (-1:
@@ -279,6 +280,26 @@ func probes() map[string][]probe {
 		"GET /api/v1/gep/runs":                   {{path: "/api/v1/gep/runs", want: gepRead}},
 		"GET /api/v1/gep/runs/{id}":              {{path: "/api/v1/gep/runs/1", want: gepRead}, {path: "/api/v1/gep/runs/999", want: want{404, 404, 404, 404, 404, 403, 403, 403}}},
 		"GET /api/v1/gep/runs/{id}/account.xlsx": {{path: "/api/v1/gep/runs/1/account.xlsx", want: gepRead}},
+		// Leading industries, plan, projects, facilities (decision 0029):
+		// aggregates read by officers; written by the economy bureau.
+		"GET /api/v1/clusters":     {{path: "/api/v1/clusters?year=2024&county=331121&mapping=story-2020", want: officers}},
+		"GET /api/v1/plans":        {{path: "/api/v1/plans", want: officers}},
+		"POST /api/v1/plans":       {{path: "/api/v1/plans", body: text(`{"preset": "lishui-2020-2022"}`), want: econCreate}},
+		"GET /api/v1/plans/{name}": {{path: "/api/v1/plans/nope", want: want{404, 404, 404, 404, 404, 403, 404, 403}}},
+		"POST /api/v1/plans/{name}/values": {{path: "/api/v1/plans/nope/values", body: text(`{"indicator": "gep", "year": 2021, "value": 1, "source": "x"}`),
+			want: want{404, 403, 404, 403, 403, 403, 403, 403}}},
+		"GET /api/v1/projects":      {{path: "/api/v1/projects", want: officers}},
+		"POST /api/v1/projects":     {{path: "/api/v1/projects", body: text(`{"uscc": "` + entA + `", "title": "水性化改造", "started": "2025-01-01"}`), want: econCreate}},
+		"GET /api/v1/projects/{id}": {{path: "/api/v1/projects/999", want: want{404, 404, 404, 404, 404, 403, 404, 403}}},
+		"PUT /api/v1/projects/{id}": {{path: "/api/v1/projects/999", body: text(`{"uscc": "` + entA + `", "title": "t", "started": "2025-01-01", "version": 1}`),
+			want: want{404, 403, 404, 403, 403, 403, 403, 403}}},
+		"GET /api/v1/shared-facilities": {{path: "/api/v1/shared-facilities", want: officers}},
+		"POST /api/v1/shared-facilities": {{path: "/api/v1/shared-facilities", body: func(_ *fixture, i int) string {
+			return fmt.Sprintf(`{"code": "F%d", "name": "集中治污", "operator": "%s", "outlets": ["%s"], "measure": "a00000", "capacity_per_day": 100}`, i, entA, storetest.Outlet.OutletCode)
+		}, want: econCreate}},
+		"GET /api/v1/shared-facilities/{code}": {{path: "/api/v1/shared-facilities/NOPE", want: want{404, 404, 404, 404, 404, 403, 404, 403}}},
+		"PUT /api/v1/shared-facilities/{code}": {{path: "/api/v1/shared-facilities/NOPE", body: text(`{"version": 1, "name": "n"}`),
+			want: want{404, 403, 404, 403, 403, 403, 403, 403}}},
 		// Accounts (decision 0018): sign-in is for anyone, one's own
 		// session, password and tokens for oneself, accounts and the audit
 		// for administrators.

@@ -209,7 +209,7 @@ func TestDashboardInABrowser(t *testing.T) {
 	t.Run("every role", func(t *testing.T) {
 		for name, pages := range map[string][]string{
 			"admin":        {"/", "/enterprises", "/monitoring", "/alarms", "/cases", "/campaigns", "/screenings", "/import", "/admin/users", "/admin/logins", "/account"},
-			"city-ecology": {"/", "/enterprises", "/cases", "/account"}, "city-economy": {"/", "/enterprises"}, "city-statistics": {"/", "/enterprises"},
+			"city-ecology": {"/", "/enterprises", "/cases", "/account"}, "city-economy": {"/", "/enterprises", "/clusters", "/plans/lishui-2020-2022", "/projects/1", "/facilities/QT-VALVE-CT01"}, "city-statistics": {"/", "/enterprises"},
 			"jinyun-ecology": {"/", "/enterprises", "/monitoring", "/alarms", "/cases"}, "park-lsetdz": {"/", "/enterprises", "/account", "first enterprise"},
 			"inspector-jinyun": {"/", "/cases"}, "enterprise-demo": {"/", "/enterprises", "/account", "/cases", "first enterprise"},
 		} {
@@ -354,6 +354,7 @@ func screenshots(t *testing.T, alloc context.Context, base string, passwords map
 		{"overview", "/"}, {"enterprises", "/enterprises"}, {"enterprise", "/enterprises/" + uscc}, {"monitoring", "/monitoring"},
 		{"logger", logger}, {"screening", "/screenings/1"}, {"campaign", fmt.Sprintf("/campaigns/%d", campaign)}, {"cases", "/cases"},
 		{"case", fmt.Sprintf("/cases/%d", caseID)}, {"import", "/import"},
+		{"clusters", "/clusters"}, {"plan", "/plans/lishui-2020-2022"}, {"project", "/projects/1"}, {"facility", "/facilities/QT-VALVE-CT01"},
 	}
 	for _, l := range []string{"zh", "en"} {
 		for _, p := range pages {

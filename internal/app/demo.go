@@ -25,12 +25,21 @@ import (
 // into the data directory's gep/; all are deterministic from the seed.
 func (a *App) LoadDemo(ctx context.Context, log *slog.Logger, seed int64, n int) error {
 	start := time.Now()
-	if err := demo.Load(ctx, a.Registry, demo.Generate(seed, n)); err != nil {
+	d := demo.Generate(seed, n)
+	if err := demo.Load(ctx, a.Registry, d.Without("annual")); err != nil {
 		return fmt.Errorf("demo data: %w", err)
 	}
 	sum, err := demo.Campaigns(ctx, a.DB, attachments(a.DB, a.Config), seed)
 	if err != nil {
 		return fmt.Errorf("demo campaigns: %w", err)
+	}
+	// The annual figures after the campaigns, which decide who closed.
+	annual, _ := d.Table("annual")
+	if err := demo.Load(ctx, a.Registry, &demo.Dataset{Tables: []demo.Table{annual}}); err != nil {
+		return fmt.Errorf("demo annual data: %w", err)
+	}
+	if err := demo.Economy(ctx, a.Registry, a.Economy, a.DB, seed); err != nil {
+		return fmt.Errorf("demo economy: %w", err)
 	}
 	// The GEP pieces' inputs: synthetic rasters and tables of the nine
 	// counties at 100 m (decision 0031), the same bytes for the same seed.

@@ -42,6 +42,14 @@ const (
 	// (decision 0028).
 	Objections   What = "objection"
 	Declarations What = "declaration"
+	// Industry is the leading industries' statistics, transformation
+	// projects and shared treatment facilities (decision 0029): the
+	// economy bureau's, city or county; read by officers, projects and
+	// facilities of a county by its officers.
+	Industry What = "industry"
+	// Plans are the action plan's targets and values entered by hand:
+	// the city economy bureau's; read by officers.
+	Plans What = "plan"
 )
 
 // Object is what a request reads or writes: its kind, the bureau that
@@ -123,7 +131,7 @@ func CanList(p Principal, w What) error {
 		// An enterprise reads its own results once public (the service
 		// cuts them), its own objections and declarations.
 		ok = ok && p.Role != Park
-	case Purchases:
+	case Purchases, Industry, Plans:
 		ok = ok && p.Role != Park && p.Role != Enterprise
 	case Screenings:
 		ok = p.Role == City
@@ -146,7 +154,7 @@ func CanRead(p Principal, o Object) error {
 		return err
 	}
 	switch o.What {
-	case Records, Monitoring, Cases, Assignment, Alarms, Evaluations, Objections, Declarations, Purchases:
+	case Records, Monitoring, Cases, Assignment, Alarms, Evaluations, Objections, Declarations, Purchases, Industry:
 		if !Visible(p).Allows(o.County, o.Park, o.USCC) {
 			return notFound(o)
 		}
@@ -167,13 +175,13 @@ func MayWrite(p Principal, w What, b Bureau) error {
 	switch w {
 	case Parks:
 		ok = (p.Role == City || p.Role == County) && owns || p.Role == Park
-	case Records, Assignment, Alarms, Evaluations, Purchases:
+	case Records, Assignment, Alarms, Evaluations, Purchases, Industry:
 		ok = (p.Role == City || p.Role == County) && owns
 	case Cases, Evidence:
 		ok = (p.Role == City || p.Role == County) && owns || p.Role == Inspector
 	case Objections, Declarations:
 		ok = (p.Role == City || p.Role == County) && owns || p.Role == Enterprise
-	case Campaigns, Screenings, Standards:
+	case Campaigns, Screenings, Standards, Plans:
 		ok = p.Role == City && owns
 	case GEPRuns:
 		ok = p.Role == City && (p.Bureau == Ecology || p.Bureau == Statistics)
@@ -210,7 +218,7 @@ var whatZh = map[What]string{
 	Units: "行政区划", Parks: "园区", Records: "登记记录", Monitoring: "监测数据", Campaigns: "整治行动",
 	Cases: "案件", Assignment: "案件指派", Screenings: "筛查批次", Evidence: "附件", Accounts: "账号",
 	Alarms: "告警", Standards: "排放标准", Evaluations: "亩均评价", Objections: "亩均评价异议", Declarations: "企业自行申报数据",
-	Purchases: "生态产品采购", GEPRuns: "GEP 核算",
+	Purchases: "生态产品采购", GEPRuns: "GEP 核算", Industry: "产业集群与项目", Plans: "行动计划",
 }
 
 var roleZh = map[Role]string{

@@ -51,7 +51,13 @@ var asOf = time.Date(2026, 9, 30, 0, 0, 0, 0, time.UTC)
 // Generate builds a deterministic dataset from seed with n enterprises (the demo uses 3000).
 func Generate(seed int64, n int) *Dataset {
 	g := newGen(seed, n)
-	return &Dataset{Tables: []Table{Units(), Parks(), g.enterprises(), g.licences(), g.sites(), g.safety(), g.outlets(), g.facilities(), g.permits()}}
+	return &Dataset{Tables: []Table{Units(), Parks(), g.enterprises(), g.licences(), g.sites(), g.safety(), g.outlets(), g.facilities(), g.permits(), g.annual()}}
+}
+
+// Without returns the dataset without the tables of the kinds named: the
+// demo loads its annual figures after the campaigns have closed firms.
+func (d *Dataset) Without(kinds ...string) *Dataset {
+	return &Dataset{Tables: slices.DeleteFunc(slices.Clone(d.Tables), func(t Table) bool { return slices.Contains(kinds, t.Kind) })}
 }
 
 // Enterprises returns only the enterprises table of Generate(seed, n), for
@@ -79,11 +85,15 @@ func load(ctx context.Context, svc *registry.Service, d *Dataset) ([]registry.Re
 		if !ok {
 			continue
 		}
-		if k.Name == "enterprises" {
-			var err error
-			if t, err = keepStatuses(ctx, svc.Store(), t); err != nil {
-				return res, err
-			}
+		var err error
+		switch k.Name {
+		case "enterprises":
+			t, err = keepStatuses(ctx, svc.Store(), t)
+		case "annual":
+			t, err = activeYears(ctx, svc.Store(), t)
+		}
+		if err != nil {
+			return res, fmt.Errorf("demo: load %s: %w", k.Name, err)
 		}
 		st := &sheet.Table{File: "demo/" + t.Kind + ".csv", Header: t.Header, Rows: make([]sheet.Row, len(t.Rows))}
 		for i, cells := range t.Rows {
@@ -307,11 +317,12 @@ type outletRec struct {
 
 type gen struct {
 	r    *rand.Rand
+	seed uint64
 	ents []ent
 }
 
 func newGen(seed int64, n int) *gen {
-	g := &gen{r: rand.New(rand.NewPCG(uint64(seed), 0x4c6973687569))} // "Lishui"
+	g := &gen{r: rand.New(rand.NewPCG(uint64(seed), 0x4c6973687569)), seed: uint64(seed)} // "Lishui"
 	g.makeEnterprises(n)
 	return g
 }

@@ -30,9 +30,6 @@ func TestGenerateIsDeterministic(t *testing.T) {
 func TestStory(t *testing.T) {
 	d := Generate(1, 3000)
 	for _, k := range registry.Kinds {
-		if k.Name == "annual" {
-			continue // the economy's figures: demo data for the per-mu evaluation is issue 15's next step (decision 0024)
-		}
 		tb, ok := d.Table(k.Name)
 		if !ok {
 			t.Fatalf("no %s table", k.Name)

@@ -2,11 +2,13 @@ package demo
 
 import (
 	"context"
+	"math"
 	"path/filepath"
 	"reflect"
 	"testing"
 
 	"ecoindustry/internal/compliance"
+	"ecoindustry/internal/economy"
 	"ecoindustry/internal/registry"
 	"ecoindustry/internal/store"
 	"ecoindustry/internal/store/postgres"
@@ -88,6 +90,51 @@ func TestSameDatasetOnBothStores(t *testing.T) {
 	}
 	if sums[0] != sums[1] || !reflect.DeepEqual(stats[0], stats[1]) || len(stats[0]) != 2 {
 		t.Errorf("campaigns differ:\n%s\n%s", sums[0], sums[1])
+	}
+	// The demo's evaluations and, from them and the annual figures, the
+	// same leading industries.
+	var reps [2]economy.ClusterReport
+	for i, st := range []*store.DB{lite, pg} {
+		svc := economy.NewService(st)
+		if err := Economy(ctx, registry.NewService(st), svc, st, 7); err != nil {
+			t.Fatal(err)
+		}
+		if reps[i], err = svc.Clusters(ctx, sys, LastYear, "", ""); err != nil {
+			t.Fatal(err)
+		}
+		// The project's loads fell, the facility runs at 60–90 %, the plan
+		// has its closures and GEP; a second call adds nothing.
+		if err := Economy(ctx, registry.NewService(st), svc, st, 7); err != nil {
+			t.Fatal(err)
+		}
+		ps, err := svc.Projects(ctx, sys)
+		if err != nil || len(ps) != 1 {
+			t.Fatalf("projects %v %v", ps, err)
+		}
+		_, eff, err := svc.Project(ctx, sys, ps[0].ID)
+		if err != nil || len(eff.Pollutants) != 2 || eff.Pollutants[0].Change == nil || *eff.Pollutants[0].Change > -0.5 || eff.Pollutants[0].AfterDays != 90 ||
+			eff.Pollutants[0].IntensityChange == nil || eff.Before.Year != 2021 || eff.After.Year != 2022 {
+			t.Fatalf("project effect %+v %v", eff, err)
+		}
+		fs, err := svc.Facilities(ctx, sys)
+		if err != nil || len(fs) != 1 || len(fs[0].Connected) == 0 {
+			t.Fatalf("facilities %+v %v", fs, err)
+		}
+		if _, l, err := svc.Facility(ctx, sys, fs[0].Code); err != nil || l.Utilisation == nil || *l.Utilisation < 0.6 || *l.Utilisation > 0.9 {
+			t.Fatalf("facility load %+v %v", l, err)
+		}
+		plan, err := svc.PlanProgress(ctx, sys, "lishui-2020-2022")
+		if err != nil || plan.Progress[0].Latest == nil || plan.Progress[3].Latest == nil || plan.Progress[1].Latest == nil {
+			t.Fatalf("plan %+v %v", plan, err)
+		}
+		t.Logf("closures %v, leading share %v, GEP %v", *plan.Progress[0].Latest, *plan.Progress[1].Latest, *plan.Progress[3].Latest)
+	}
+	for i, a := range reps[0].Industries {
+		b := reps[1].Industries[i]
+		if a.Enterprises == 0 || a.Enterprises != b.Enterprises || a.Above != b.Above || !reflect.DeepEqual(a.Classes, b.Classes) || a.Evaluated == 0 ||
+			math.Abs(a.Revenue-b.Revenue) > 1e-6*a.Revenue {
+			t.Errorf("clusters differ: %+v\n%+v", a, b)
+		}
 	}
 	ents, _ := d.Table("enterprises")
 	a, _ := svcs[0].History(ctx, sys, ents.Rows[0][0])

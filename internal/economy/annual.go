@@ -90,14 +90,7 @@ var AnnualKind = registry.NewKind("annual", "亩均年度数据",
 		Owner:  func(a Annual) string { return a.USCC },
 		Values: annualValues,
 		Load: func(ctx context.Context, r registry.Reader, uscc string) ([]Annual, error) {
-			var out []Annual
-			err := r.ScanTable(ctx, annualTable, uscc, func(scan func(...any) error) error {
-				var a Annual
-				err := scan(&a.USCC, &a.Year, &a.Tax, &a.ValueAdded, &a.Revenue, &a.EnergyTce, &a.Kwh, &a.EmissionsT, &a.RD, &a.Employees, &a.LandMu, &a.Source, &a.Parcel, &a.Items)
-				out = append(out, a)
-				return err
-			})
-			return out, err
+			return loadAnnual(ctx, r, uscc)
 		},
 		Put: func(ctx context.Context, tx registry.Tx, a Annual) error {
 			return tx.Put(ctx, annualTable, []any{a.USCC, a.Year, a.Tax, a.ValueAdded, a.Revenue, a.EnergyTce, a.Kwh, a.EmissionsT, a.RD, a.Employees, a.LandMu, a.Source, a.Parcel, a.Items})
@@ -110,6 +103,20 @@ func init() { registry.Register(AnnualKind) }
 func annualValues(a Annual) []string {
 	return []string{a.USCC, strconv.Itoa(a.Year), num(a.Tax), num(a.ValueAdded), num(a.Revenue), num(a.EnergyTce), num(a.Kwh),
 		num(a.EmissionsT), num(a.RD), num(float64(a.Employees)), num(a.LandMu), a.Source, a.Parcel, a.Items}
+}
+
+// loadAnnual reads the annual figures of one enterprise ("" all), by year.
+func loadAnnual(ctx context.Context, r interface {
+	ScanTable(ctx context.Context, t *registry.Table, uscc string, each func(scan func(dest ...any) error) error) error
+}, uscc string) ([]Annual, error) {
+	var out []Annual
+	err := r.ScanTable(ctx, annualTable, uscc, func(scan func(...any) error) error {
+		var a Annual
+		err := scan(&a.USCC, &a.Year, &a.Tax, &a.ValueAdded, &a.Revenue, &a.EnergyTce, &a.Kwh, &a.EmissionsT, &a.RD, &a.Employees, &a.LandMu, &a.Source, &a.Parcel, &a.Items)
+		out = append(out, a)
+		return err
+	})
+	return out, err
 }
 
 // num is a figure as text: "" for 0, as the registry's exports write it.

@@ -41,6 +41,7 @@ type Store interface {
 	// EvaluationEvents and Objections are those of the runs given, in order.
 	EvaluationEvents(ctx context.Context, runs []int64) ([]Event, error)
 	Objections(ctx context.Context, runs []int64) ([]Objection, error)
+	IndustryStore
 }
 
 // StoredRun is a run as kept: its method's YAML as given, its inputs and
@@ -92,6 +93,8 @@ type Run struct {
 type Service struct {
 	store Store
 	now   func() time.Time
+	// clusters keeps the last figures the leading industries were computed from.
+	clusters clusterCache
 }
 
 // NewService returns the service over store.

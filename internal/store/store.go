@@ -347,15 +347,21 @@ func (s *DB) tx(ctx context.Context, fn func(c *Conn) error) error {
 		return fmt.Errorf("%s: begin: %w", s.d.Name, err)
 	}
 	c := &Conn{c: sc, d: s.d, stmts: map[string]*sql.Stmt{}}
-	defer func() {
+	// The statements close before the transaction ends: a connection
+	// discarded below (a cancelled commit) must not have statements left
+	// to finalize, which crashes SQLite's driver.
+	closeStmts := func() {
 		for _, st := range c.stmts {
 			st.Close()
 		}
-	}()
+		c.stmts = nil
+	}
+	defer closeStmts()
 	err = fn(c)
 	if err == nil {
 		err = c.Flush(ctx)
 	}
+	closeStmts()
 	if err != nil {
 		// A rollback on a fresh context: the caller's may be what ended.
 		if _, rerr := sc.ExecContext(context.WithoutCancel(ctx), "ROLLBACK"); rerr != nil {

@@ -73,6 +73,21 @@ func funcs(l string) template.FuncMap {
 		"pair": func(m map[string]attachmentView, ids []string) map[string]any {
 			return map[string]any{"M": m, "IDs": ids}
 		},
+		// opt and ratio show a figure that may have no value (no base):
+		// as a number, or a fraction as a percentage; "—" without one.
+		"opt": func(f *float64) string {
+			if f == nil {
+				return "—"
+			}
+			return value(*f)
+		},
+		"ratio": func(f *float64) string {
+			if f == nil {
+				return "—"
+			}
+			return strconv.FormatFloat(*f*100, 'f', 1, 64) + "%"
+		},
+		"mul100": func(f float64) float64 { return f * 100 },
 	}
 }
 

@@ -149,6 +149,9 @@ func (s *Server) Handler() http.Handler {
 	} {
 		mux.Handle(p.pattern, s.page(p.h))
 	}
+	for _, p := range s.industryRoutes() {
+		mux.Handle(p.pattern, s.page(p.h))
+	}
 	mux.Handle("/", s.page(func(*view, *http.Request) error {
 		return apperr.New(apperr.NotFound, "no such page", "没有此页面")
 	}))
