@@ -98,6 +98,7 @@ func (s *Server) table() []route {
 	rs = append(rs, s.accountRoutes()...)
 	rs = append(rs, s.monitoringRoutes()...)
 	rs = append(rs, s.rulesRoutes()...)
+	rs = append(rs, s.loadsRoutes()...)
 	return append(append(rs, s.complianceRoutes()...), s.economyRoutes()...)
 }
 

@@ -76,6 +76,13 @@ type Serving struct {
 // answered, then the writer stops.
 func (a *App) Serve(ctx context.Context, log *slog.Logger, sv Serving) error {
 	cfg, db := a.Config, a.DB
+	snc := cfg.SNC
+	if snc == "" {
+		snc = rules.DefaultSNC.String()
+	}
+	if _, err := rules.ParseSNC(snc); err != nil {
+		return err
+	}
 	if cfg.Store != "" {
 		go postgres.KeepPartitions(ctx, db, log)
 	}
@@ -115,6 +122,9 @@ func (a *App) Serve(ctx context.Context, log *slog.Logger, sv Serving) error {
 
 	mon := monitoring.NewService(db, db)
 	rul := rules.NewService(db)
+	if err := rul.SetSNC(snc); err != nil {
+		return err
+	}
 	as := api.New(a.Registry, mon, a.Compliance, a.Economy, a.Accounts, rul, log)
 	as.TrustProxy = sv.HTTP.TrustProxy
 	apiHandler := as.Handler()

@@ -13,7 +13,7 @@ import (
 )
 
 // serveSettings are the configuration settings of the commands that serve.
-var serveSettings = []string{"data", "store", "pool-size", "http", "hj212", "max-conns-per-address", "log-level", "log-format"}
+var serveSettings = []string{"data", "store", "pool-size", "http", "hj212", "max-conns-per-address", "log-level", "log-format", "snc"}
 
 func runServe(ctx context.Context, e *env, args []string) error {
 	cm := newCmd(e, "serve", "", serveSettings...)

@@ -25,11 +25,14 @@ type Config struct {
 	ConnsPerAddress string
 	LogLevel        string // debug, info, warn, error
 	LogFormat       string // text, json
+	// SNC is the rule of significant non-compliance, MIN/OF,MULTIPLE
+	// (rules.ParseSNC; decision 0026).
+	SNC string
 }
 
 // Defaults returns the built-in configuration.
 func Defaults() Config {
-	return Config{Data: "./data", HTTP: "127.0.0.1:8080", HJ212: ":9212", ConnsPerAddress: "2000", LogLevel: "info", LogFormat: "text"}
+	return Config{Data: "./data", HTTP: "127.0.0.1:8080", HJ212: ":9212", ConnsPerAddress: "2000", LogLevel: "info", LogFormat: "text", SNC: "2/4,3"}
 }
 
 // vars maps each setting to its environment variable.
@@ -49,6 +52,7 @@ func (c *Config) vars() []struct {
 		{"ECOIND_MAX_CONNS_PER_ADDRESS", "max-conns-per-address", "data-logger connections at most from one address (loggers behind one carrier NAT share one; 0: no limit)", &c.ConnsPerAddress},
 		{"ECOIND_LOG_LEVEL", "log-level", "log level: debug, info, warn, error", &c.LogLevel},
 		{"ECOIND_LOG_FORMAT", "log-format", "log format: text or json", &c.LogFormat},
+		{"ECOIND_SNC", "snc", "significant non-compliance: exceedance in MIN of the last OF quarters, or one above MULTIPLE times its limit (MIN/OF,MULTIPLE)", &c.SNC},
 	}
 }
 

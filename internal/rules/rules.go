@@ -89,6 +89,10 @@ type Store interface {
 	Alarms(ctx context.Context, f AlarmFilter) ([]Alarm, int, error)
 	// Alarm returns alarm id, or NoAlarm(id).
 	Alarm(ctx context.Context, id int64) (Alarm, error)
+	// AlarmSpans returns the alarms of enterprises usccs that overlap
+	// [from, to): started before to, and ended at or after from or not
+	// resolved.
+	AlarmSpans(ctx context.Context, usccs []string, from, to time.Time) ([]AlarmSpan, error)
 	// SetAlarm stores a's state, end, acknowledgement and resolution as
 	// version a.Version+1 if the stored one is a.Version, else ErrStale.
 	SetAlarm(ctx context.Context, a Alarm) error
@@ -133,12 +137,12 @@ func NewRunner(s Store, log *slog.Logger) *Runner {
 	return &Runner{s: s, log: log, Consumer: "exceedance", Now: time.Now, noted: map[string]bool{}}
 }
 
-// Run follows the rollups every interval and checks for data gaps every
-// minute, until ctx ends.
+// Run follows the rollups every interval, checks for data gaps every
+// minute and the loads against the permits every LoadEvery, until ctx ends.
 func (r *Runner) Run(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
-	var lastGaps time.Time
+	var lastGaps, lastLoads time.Time
 	for {
 		if err := r.Follow(ctx); err != nil && ctx.Err() == nil {
 			r.log.Error("rules: exceedance", "err", err)
@@ -147,6 +151,12 @@ func (r *Runner) Run(ctx context.Context, interval time.Duration) {
 			lastGaps = time.Now()
 			if err := r.Gaps(ctx); err != nil && ctx.Err() == nil {
 				r.log.Error("rules: data gaps", "err", err)
+			}
+		}
+		if time.Since(lastLoads) >= LoadEvery {
+			lastLoads = time.Now()
+			if err := r.LoadCheck(ctx); err != nil && ctx.Err() == nil {
+				r.log.Error("rules: loads", "err", err)
 			}
 		}
 		select {

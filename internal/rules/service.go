@@ -10,10 +10,24 @@ import (
 
 // Service is what the API and the command line call: the catalogue and
 // the alarms, to those the roles' policy lets (decision 0019).
-type Service struct{ s Store }
+type Service struct {
+	s   Store
+	snc SNCRule
+}
 
-// NewService returns the service over s.
-func NewService(s Store) *Service { return &Service{s: s} }
+// NewService returns the service over s, with the default rule of
+// significant non-compliance.
+func NewService(s Store) *Service { return &Service{s: s, snc: DefaultSNC} }
+
+// SetSNC sets the rule of significant non-compliance (ParseSNC's form),
+// the configuration's "snc".
+func (v *Service) SetSNC(rule string) error {
+	r, err := ParseSNC(rule)
+	if err == nil {
+		v.snc = r
+	}
+	return err
+}
 
 // CatalogueView is the catalogue in force and whether it is the built-in one.
 type CatalogueView struct {
