@@ -180,7 +180,11 @@ func probes() map[string][]probe {
 			{path: "/api/v1/outlets/" + entB + "/DA001/loads", want: ofB}},
 		"GET /api/v1/enterprises/{uscc}/compliance": {{path: "/api/v1/enterprises/" + entA + "/compliance", want: all200},
 			{path: "/api/v1/enterprises/" + entB + "/compliance", want: ofB}},
-		"GET /api/v1/compliance": {{path: "/api/v1/compliance?county=" + countyA, want: all200}, {path: "/api/v1/compliance", want: all200}},
+		"GET /api/v1/compliance":    {{path: "/api/v1/compliance?county=" + countyA, want: all200}, {path: "/api/v1/compliance", want: all200}},
+		"GET /api/v1/alarms/export": {{path: "/api/v1/alarms/export?format=xlsx", want: all200}, {path: "/api/v1/alarms/export?kind=exceedance", want: all200}},
+		"GET /api/v1/outlets/{uscc}/{outlet}/loads/export": {{path: "/api/v1/outlets/" + entA + "/DA001/loads/export?format=xlsx", want: all200},
+			{path: "/api/v1/outlets/" + entB + "/DA001/loads/export", want: ofB}},
+		"GET /api/v1/compliance/export": {{path: "/api/v1/compliance/export?uscc=" + entB, want: all200}, {path: "/api/v1/compliance/export?format=xlsx", want: all200}},
 
 		"POST /api/v1/screenings":                  {{path: "/api/v1/screenings", body: text(`{}`), want: cityCreate}},
 		"GET /api/v1/screenings":                   {{path: "/api/v1/screenings", want: cityRead}},

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"io"
 	"net/http"
+	"net/url"
 	"time"
 
 	"ecoindustry/internal/apperr"
@@ -40,10 +41,13 @@ type imported struct {
 }
 
 type alarmPage struct {
-	Items  []rules.Alarm `json:"items"`
-	Total  int           `json:"total"`
-	Limit  int           `json:"limit"`
-	Offset int           `json:"offset"`
+	Items []rules.Alarm `json:"items"`
+	// Total is exact up to 1,000 (or the page's end, if further); past
+	// that TotalCapped says there are more.
+	Total       int  `json:"total"`
+	TotalCapped bool `json:"total_capped"`
+	Limit       int  `json:"limit"`
+	Offset      int  `json:"offset"`
 }
 
 type alarmStep struct {
@@ -79,19 +83,9 @@ func (s *Server) alarms(r *http.Request) (any, error) {
 		return nil, err
 	}
 	q := r.URL.Query()
-	f := rules.AlarmFilter{Kind: q.Get("kind"), County: q.Get("county"), USCC: q.Get("uscc"), Outlet: q.Get("outlet"), Pollutant: q.Get("pollutant")}
-	if st := q.Get("state"); st != "" {
-		f.States = []string{st}
-	}
-	for _, p := range []struct {
-		name string
-		t    *time.Time
-	}{{"from", &f.From}, {"to", &f.To}} {
-		if v := q.Get(p.name); v != "" {
-			if *p.t, err = parseTime(v); err != nil {
-				return nil, apperr.Newf(apperr.Invalid, "parameter %s: %q is not a time", "参数 %s：%q 不是有效时间", p.name, v)
-			}
-		}
+	f, err := alarmFilter(q)
+	if err != nil {
+		return nil, err
 	}
 	if f.Limit, err = intParam(q, "limit", 100, 1, 1000); err != nil {
 		return nil, err
@@ -103,7 +97,8 @@ func (s *Server) alarms(r *http.Request) (any, error) {
 	if as == nil {
 		as = []rules.Alarm{}
 	}
-	return alarmPage{Items: as, Total: total, Limit: f.Limit, Offset: f.Offset}, err
+	upTo := rules.CountUpTo(f)
+	return alarmPage{Items: as, Total: min(total, upTo), TotalCapped: total > upTo, Limit: f.Limit, Offset: f.Offset}, err
 }
 
 func (s *Server) alarm(r *http.Request) (any, error) {
@@ -137,4 +132,24 @@ func (s *Server) alarmStep(resolve bool) func(r *http.Request) (any, error) {
 		}
 		return s.rules.Acknowledge(r.Context(), who, id, b.Version, b.Comment)
 	}
+}
+
+// alarmFilter is the filter of the alarm list's query (but its page).
+func alarmFilter(q url.Values) (rules.AlarmFilter, error) {
+	f := rules.AlarmFilter{Kind: q.Get("kind"), County: q.Get("county"), USCC: q.Get("uscc"), Outlet: q.Get("outlet"), Pollutant: q.Get("pollutant")}
+	if st := q.Get("state"); st != "" {
+		f.States = []string{st}
+	}
+	for _, p := range []struct {
+		name string
+		t    *time.Time
+	}{{"from", &f.From}, {"to", &f.To}} {
+		if v := q.Get(p.name); v != "" {
+			var err error
+			if *p.t, err = parseTime(v); err != nil {
+				return f, apperr.Newf(apperr.Invalid, "parameter %s: %q is not a time", "参数 %s：%q 不是有效时间", p.name, v)
+			}
+		}
+	}
+	return f, nil
 }

@@ -25,14 +25,15 @@ const (
 // statusRank orders the statuses, worst highest.
 var statusRank = map[string]int{StatusCompliant: 0, StatusDataQuality: 1, StatusDataGap: 2, StatusExceedance: 3}
 
-// statusOf is the status an alarm gives its quarters: "" for one that
-// only counts (a load projected to run out, a kind not judged here).
-func statusOf(s AlarmSpan) string {
-	switch s.Kind {
+// statusOf is the status alarms of a kind give their quarters, the
+// largest multiple of their limits given: "" for those that only count (a
+// load projected to run out, a kind not judged here).
+func statusOf(kind string, multiple float64) string {
+	switch kind {
 	case Exceedance:
 		return StatusExceedance
 	case Load:
-		if s.Multiple > 1 {
+		if multiple > 1 {
 			return StatusExceedance
 		}
 	case DataGap:
@@ -43,14 +44,15 @@ func statusOf(s AlarmSpan) string {
 	return ""
 }
 
-// AlarmSpan is what the grid reads of an alarm.
-type AlarmSpan struct {
-	USCC      string
-	Kind      string
-	State     string
-	StartedAt time.Time
-	EndedAt   time.Time
-	Multiple  float64
+// QuarterCount is how many alarms of an enterprise and kind overlap
+// periods First to Last of a grid (indexes into its quarters), and the
+// largest multiple of their limits.
+type QuarterCount struct {
+	USCC        string
+	Kind        string
+	First, Last int
+	Count       int
+	MaxMultiple float64
 }
 
 // SNCRule is when a quarter is in significant non-compliance: an
@@ -140,40 +142,45 @@ func Window(asOf time.Time) (time.Time, time.Time) {
 	return q.AddDate(0, -3*(Quarters-1), 0), q.AddDate(0, 3, 0)
 }
 
-// BuildGrid sorts an enterprise's alarms into its quarters as of asOf.
-// An alarm counts in every quarter it overlaps: from its start to its
-// end, or to asOf while a data gap is not resolved (its end is then the
-// last frame's time).
-func BuildGrid(e registry.Enterprise, spans []AlarmSpan, asOf time.Time, rule SNCRule) Grid {
+// quarterName names the quarter starting at t: 2026Q4.
+func quarterName(t time.Time) string {
+	t = t.In(cst.Zone)
+	return fmt.Sprintf("%dQ%d", t.Year(), (int(t.Month())+2)/3)
+}
+
+// bounds are the starts of the grid's quarters as of asOf, and the end
+// of the last: what the store counts the alarms by.
+func bounds(asOf time.Time) []time.Time {
 	from, _ := Window(asOf)
+	b := make([]time.Time, Quarters+1)
+	for i := range b {
+		b[i] = from.AddDate(0, 3*i, 0)
+	}
+	return b
+}
+
+// BuildGrid makes an enterprise's grid as of asOf from its alarms'
+// counts (the store's AlarmQuarters over bounds(asOf)).
+func BuildGrid(e registry.Enterprise, counts []QuarterCount, asOf time.Time, rule SNCRule) Grid {
+	b := bounds(asOf)
 	g := Grid{USCC: e.USCC, Name: e.Name, County: e.County, AsOf: asOf, SNCRule: rule.Explain(), Quarters: make([]Quarter, Quarters)}
 	for i := range g.Quarters {
 		q := &g.Quarters[i]
-		q.From, q.To = from.AddDate(0, 3*i, 0), from.AddDate(0, 3*(i+1), 0)
-		q.Quarter = fmt.Sprintf("%dQ%d", q.From.Year(), (int(q.From.Month())+2)/3)
+		q.From, q.To = b[i], b[i+1]
+		q.Quarter = quarterName(q.From)
 		q.Current = i == Quarters-1
 		q.Status, q.Counts = StatusCompliant, map[string]int{}
 	}
-	for _, s := range spans {
-		end := s.EndedAt
-		if s.Kind == DataGap && s.State != Resolved {
-			end = asOf
-		}
-		if end.Before(s.StartedAt) {
-			end = s.StartedAt
-		}
-		st := statusOf(s)
-		for i := range g.Quarters {
+	for _, c := range counts {
+		st := statusOf(c.Kind, c.MaxMultiple)
+		for i := max(c.First, 0); i <= min(c.Last, Quarters-1); i++ {
 			q := &g.Quarters[i]
-			if !s.StartedAt.Before(q.To) || end.Before(q.From) {
-				continue
-			}
-			q.Counts[s.Kind]++
+			q.Counts[c.Kind] += c.Count
 			if st != "" && statusRank[st] > statusRank[q.Status] {
 				q.Status = st
 			}
-			if s.Kind == Exceedance {
-				q.MaxMultiple = max(q.MaxMultiple, s.Multiple)
+			if c.Kind == Exceedance {
+				q.MaxMultiple = max(q.MaxMultiple, c.MaxMultiple)
 			}
 		}
 	}
@@ -200,12 +207,11 @@ func (v *Service) Compliance(ctx context.Context, by auth.Principal, uscc string
 	if err != nil {
 		return Grid{}, err
 	}
-	from, to := Window(asOf)
-	spans, err := v.s.AlarmSpans(ctx, []string{uscc}, from, to)
+	counts, err := v.s.AlarmQuarters(ctx, []string{uscc}, bounds(asOf))
 	if err != nil {
 		return Grid{}, err
 	}
-	return BuildGrid(e, spans, asOf, v.snc), nil
+	return BuildGrid(e, counts, asOf, v.snc), nil
 }
 
 // GridPage is a page of enterprises' grids.
@@ -243,14 +249,13 @@ func (v *Service) Grids(ctx context.Context, by auth.Principal, f registry.Enter
 	for i, e := range es {
 		usccs[i] = e.USCC
 	}
-	from, to := Window(asOf)
-	spans, err := v.s.AlarmSpans(ctx, usccs, from, to)
+	counts, err := v.s.AlarmQuarters(ctx, usccs, bounds(asOf))
 	if err != nil {
 		return p, err
 	}
-	byUSCC := map[string][]AlarmSpan{}
-	for _, s := range spans {
-		byUSCC[s.USCC] = append(byUSCC[s.USCC], s)
+	byUSCC := map[string][]QuarterCount{}
+	for _, c := range counts {
+		byUSCC[c.USCC] = append(byUSCC[c.USCC], c)
 	}
 	for _, e := range es {
 		p.Items = append(p.Items, BuildGrid(e, byUSCC[e.USCC], asOf, v.snc))

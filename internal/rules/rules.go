@@ -86,17 +86,28 @@ type Store interface {
 	// sets that one's end, limit, peak, multiple, periods and evidence
 	// to a's (a new version) if they changed.
 	RaiseAlarm(ctx context.Context, a Alarm) error
+	// Alarms returns a page of the alarms f selects, newest first, and
+	// their number, counted up to one past CountUpTo(f).
 	Alarms(ctx context.Context, f AlarmFilter) ([]Alarm, int, error)
 	// Alarm returns alarm id, or NoAlarm(id).
 	Alarm(ctx context.Context, id int64) (Alarm, error)
-	// AlarmSpans returns the alarms of enterprises usccs that overlap
-	// [from, to): started before to, and ended at or after from or not
-	// resolved.
-	AlarmSpans(ctx context.Context, usccs []string, from, to time.Time) ([]AlarmSpan, error)
+	// AlarmQuarters counts the alarms of enterprises usccs by enterprise,
+	// kind and the first and last of the periods [bounds[i], bounds[i+1])
+	// they overlap, from their start to their end (a data gap not resolved
+	// to the last bound); alarms outside all periods are left out.
+	AlarmQuarters(ctx context.Context, usccs []string, bounds []time.Time) ([]QuarterCount, error)
 	// SetAlarm stores a's state, end, acknowledgement and resolution as
 	// version a.Version+1 if the stored one is a.Version, else ErrStale.
 	SetAlarm(ctx context.Context, a Alarm) error
 }
+
+// CountCap is how many alarms a list counts at least: past it, and past
+// the page asked for, a list's total says "more than" (decision 0026).
+const CountCap = 1000
+
+// CountUpTo is how far the alarms of f are counted: the total of a list
+// is exact up to it, and one more means more.
+func CountUpTo(f AlarmFilter) int { return max(CountCap, f.Offset+f.Limit) }
 
 // ErrStale: the alarm changed since the version given.
 var ErrStale = apperr.New(apperr.Conflict, "the alarm changed meanwhile: read it again", "告警已被他人更新，请刷新后重试")

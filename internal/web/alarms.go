@@ -62,6 +62,7 @@ type alarmsData struct {
 	Counties   []registry.AdminUnit
 	Items      []alarmRow
 	Total      int
+	More       bool // more than Total: the list counts up to rules.CountUpTo
 	From, To   int
 	Prev, Next string
 }
@@ -106,11 +107,11 @@ func (s *Server) alarms(v *view, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d.Total = total
+	d.Total, d.More = min(total, rules.CountUpTo(f)), total > rules.CountUpTo(f)
 	for _, a := range as {
 		d.Items = append(d.Items, alarmRow{Alarm: a, Name: names[a.USCC], Unit: evidenceOf(a).Unit})
 	}
-	d.From, d.To = min(offset+1, total), min(offset+len(as), total)
+	d.From, d.To = min(offset+1, d.Total), min(offset+len(as), d.Total)
 	link := func(off int) string {
 		p := url.Values{}
 		for k, vs := range q {

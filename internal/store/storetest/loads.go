@@ -215,6 +215,10 @@ func testGridByHand(t *testing.T, s RulesStore) {
 		{Kind: rules.DataGap, State: rules.Open, StartedAt: day(2026, 8, 20), EndedAt: day(2026, 8, 20)},
 		{Kind: rules.Exceedance, Pollutant: "a21002", State: rules.Acknowledged, StartedAt: day(2026, 11, 2), EndedAt: day(2026, 11, 2).Add(time.Hour), Multiple: 3.5},
 		{Kind: rules.Exceedance, USCC: b.USCC, State: rules.Open, StartedAt: day(2025, 7, 1), EndedAt: day(2025, 7, 1).Add(time.Hour), Multiple: 9},
+		// An episode's end is exclusive: the hour 23:00 to 24:00 of Sep 30 is
+		// 2025Q3's only.
+		{Kind: rules.Exceedance, USCC: b.USCC, State: rules.Open, StartedAt: time.Date(2025, 9, 30, 23, 0, 0, 0, cst.Zone),
+			EndedAt: time.Date(2025, 10, 1, 0, 0, 0, 0, cst.Zone), Multiple: 1.2},
 	} {
 		if a.USCC == "" {
 			a.USCC = Ent.USCC
@@ -270,10 +274,11 @@ func testGridByHand(t *testing.T, s RulesStore) {
 		t.Fatalf("county grid %+v", page)
 	}
 	same(page.Items[0])
-	// Enterprise B: one exceedance of ×9 in 2025Q3, SNC then, not now.
+	// Enterprise B: two exceedances in 2025Q3, one ×9: SNC then, not now.
 	page, err = v.Grids(ctx, auth.Command("test"), registry.EnterpriseFilter{County: "331121", Limit: 10}, asOf)
 	check(t, err)
-	if len(page.Items) != 1 || page.Items[0].SNC || !page.Items[0].Quarters[7].SNC || page.Items[0].Violations != 1 {
+	if len(page.Items) != 1 || page.Items[0].SNC || !page.Items[0].Quarters[7].SNC || page.Items[0].Quarters[7].Counts["exceedance"] != 2 ||
+		page.Items[0].Quarters[7].MaxMultiple != 9 || page.Items[0].Violations != 1 {
 		t.Fatalf("enterprise B's grid %+v", page)
 	}
 	// Another rule, 1 of 4 or above 10 times: 2025Q1 still has 2024Q2 among
