@@ -65,6 +65,7 @@ type alarmsData struct {
 	More       bool // more than Total: the list counts up to rules.CountUpTo
 	From, To   int
 	Prev, Next string
+	Downloads  []download // of the alarms and the exceedances the filters select, as of now
 }
 
 // noAlarms: the server was built without the rules service.
@@ -95,6 +96,15 @@ func (s *Server) alarms(v *view, r *http.Request) error {
 	if st := q.Get("state"); st != "" {
 		f.States = []string{st}
 	}
+	dq := url.Values{}
+	for _, k := range []string{"state", "kind", "county"} {
+		if q.Get(k) != "" {
+			dq.Set(k, q.Get(k))
+		}
+	}
+	d.Downloads = downloads("alarms", "alarms", "/api/v1/alarms/export", dq)
+	dq.Set("kind", rules.Exceedance)
+	d.Downloads = append(d.Downloads, downloads("exceedances", "exceedances", "/api/v1/alarms/export", dq)...)
 	as, total, err := s.rules.Alarms(ctx, v.Principal, f)
 	if err != nil {
 		return err

@@ -178,4 +178,23 @@ var en = map[string]string{
 	"alarm.period": "Period", "alarm.value": "Value", "alarm.count": "Samples", "alarm.raw": "Evidence as stored",
 	"alarm.step.acknowledge": "Acknowledge", "alarm.step.resolve": "Resolve", "alarm.comment": "Comment",
 	"alarm.recorded": "Recorded.",
+
+	// Compliance grid and loads (decision 0026). The legend shows both languages.
+	"nav.compliance": "Compliance", "compliance.title": "Compliance and loads", "compliance.link": "Compliance quarters and loads",
+	"grid.title": "The last twelve quarters and this one", "grid.snc": "Significant non-compliance", "grid.as_of": "As of %s", "grid.violations": "%d quarters in non-compliance",
+	"grid.status.exceedance": "Exceedance", "grid.status.data_gap": "Data gap", "grid.status.data_quality": "Data quality", "grid.status.compliant": "Compliant",
+	"grid.short.exceedance": "Exceed", "grid.short.data_gap": "Gap", "grid.short.data_quality": "Quality", "grid.short.compliant": "OK",
+	"grid.legend.exceedance": "超标 / Exceedance", "grid.legend.data_gap": "数据缺失 / Data gap",
+	"grid.legend.data_quality": "数据质量问题 / Data quality", "grid.legend.compliant": "合规 / Compliant",
+	"grid.legend.snc":      "严重违规（粗框）/ Significant non-compliance (bold frame)",
+	"grid.kind.exceedance": "exceedance", "grid.kind.data_gap": "gap", "grid.kind.flat_line": "flat", "grid.kind.flag": "flagged",
+	"grid.kind.out_of_range": "out of range", "grid.kind.duplicate_series": "copied", "grid.kind.load": "load",
+	"grids.title":             "Compliance by quarter",
+	"download.compliance.csv": "Grid as CSV", "download.compliance.xlsx": "Grid as XLSX",
+	"download.alarms.csv": "Alarms as CSV", "download.alarms.xlsx": "Alarms as XLSX",
+	"download.exceedances.csv": "Exceedances as CSV", "download.exceedances.xlsx": "Exceedances as XLSX",
+	"download.loads.csv": "Loads as CSV", "download.loads.xlsx": "Loads as XLSX",
+	"loads.title": "Loads against the permits", "loads.year": "Year", "loads.year_kg": "Year's load (kg)", "loads.quantity_t": "Permitted a year (t)",
+	"loads.share": "Share used", "loads.rate": "Current rate (kg/day)", "loads.run_out": "Runs out", "loads.exceeded": "Exceeded",
+	"loads.none": "No data to compute loads from", "loads.method": "Loads take the logger's daily or hourly Cou where sent, else the hour's mean concentration times its flow; the rate is the mean of the last 30 days.",
 }

@@ -178,4 +178,23 @@ var zh = map[string]string{
 	"alarm.period": "时段", "alarm.value": "数值", "alarm.count": "样本数", "alarm.raw": "原始证据",
 	"alarm.step.acknowledge": "确认", "alarm.step.resolve": "处理完毕", "alarm.comment": "备注",
 	"alarm.recorded": "已记录。",
+
+	// 合规季度表与排放量（决策 0026）。图例双语显示。
+	"nav.compliance": "合规", "compliance.title": "合规与排放量", "compliance.link": "合规季度表与排放量",
+	"grid.title": "近十二个季度及本季度合规状况", "grid.snc": "严重违规", "grid.as_of": "截至 %s", "grid.violations": "违规季度 %d 个",
+	"grid.status.exceedance": "超标", "grid.status.data_gap": "数据缺失", "grid.status.data_quality": "数据质量问题", "grid.status.compliant": "合规",
+	"grid.short.exceedance": "超标", "grid.short.data_gap": "缺数", "grid.short.data_quality": "质量", "grid.short.compliant": "合规",
+	"grid.legend.exceedance": "超标 / Exceedance", "grid.legend.data_gap": "数据缺失 / Data gap",
+	"grid.legend.data_quality": "数据质量问题 / Data quality", "grid.legend.compliant": "合规 / Compliant",
+	"grid.legend.snc":      "严重违规（粗框）/ Significant non-compliance (bold frame)",
+	"grid.kind.exceedance": "超标", "grid.kind.data_gap": "缺数", "grid.kind.flat_line": "恒值", "grid.kind.flag": "标记",
+	"grid.kind.out_of_range": "越限", "grid.kind.duplicate_series": "雷同", "grid.kind.load": "排放量",
+	"grids.title":             "企业合规季度表",
+	"download.compliance.csv": "下载合规表 CSV", "download.compliance.xlsx": "下载合规表 XLSX",
+	"download.alarms.csv": "下载告警 CSV", "download.alarms.xlsx": "下载告警 XLSX",
+	"download.exceedances.csv": "下载超标记录 CSV", "download.exceedances.xlsx": "下载超标记录 XLSX",
+	"download.loads.csv": "下载排放量 CSV", "download.loads.xlsx": "下载排放量 XLSX",
+	"loads.title": "排放量与许可排放量", "loads.year": "年度", "loads.year_kg": "年排放量(kg)", "loads.quantity_t": "年许可排放量(t)",
+	"loads.share": "已用比例", "loads.rate": "当前速率(kg/日)", "loads.run_out": "预计用完日期", "loads.exceeded": "已超许可量",
+	"loads.none": "无可计算排放量的数据", "loads.method": "排放量优先采用数采仪日数据、小时数据中的排放总量(Cou)，否则为小时平均浓度×小时流量；当前速率为近30日日均。",
 }
