@@ -2,6 +2,7 @@ package rules_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -112,12 +113,24 @@ func stores(b *testing.B, fn func(b *testing.B, db *store.DB, usccs []string)) {
 		fn(b, db, seed(b, db, false))
 	})
 	b.Run("postgres", func(b *testing.B) {
-		db, err := postgres.Open(context.Background(), pgtest.URL(b), 4)
+		url := pgtest.URL(b)
+		db, err := postgres.Open(context.Background(), url, 4)
 		if err != nil {
 			b.Fatal(err)
 		}
 		defer db.Close()
-		fn(b, db, seed(b, db, true))
+		usccs := seed(b, db, true)
+		// What autovacuum does to a table after a million inserts: its
+		// visibility map lets index-only scans skip the rows.
+		raw, err := sql.Open("pgx", url) // registered by package postgres
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer raw.Close()
+		if _, err := raw.ExecContext(context.Background(), "VACUUM ANALYZE alarms"); err != nil {
+			b.Fatal(err)
+		}
+		fn(b, db, usccs)
 	})
 }
 
@@ -159,6 +172,14 @@ func BenchmarkAlarmList(b *testing.B) {
 			{"county-officer-open-exceedance", county, rules.AlarmFilter{States: []string{rules.Open}, Kind: rules.Exceedance}},
 			{"month", auth.Command("bench"), rules.AlarmFilter{From: asOf.AddDate(0, -2, 0), To: asOf.AddDate(0, -1, 0)}},
 			{"page-50", auth.Command("bench"), rules.AlarmFilter{Offset: 4900}},
+		}
+		// One untimed round first: the steady state, not the first read
+		// of each index from disk after seeding.
+		for _, q := range qs {
+			q.f.Limit = 100
+			if _, _, err := v.Alarms(context.Background(), q.by, q.f); err != nil {
+				b.Fatal(err)
+			}
 		}
 		times := map[string][]time.Duration{}
 		b.ReportAllocs()

@@ -350,9 +350,11 @@ func OutletLoads(ctx context.Context, s Store, uscc string, outlet registry.Outl
 			return ls, err
 		}
 	}
-	permitted := map[string]bool{}
+	permitted := map[string]bool{} // pollutants with an annual quantity at the outlet
 	for _, p := range permits {
-		permitted[p.OutletCode+"/"+p.PollutantCode] = p.OutletCode == outlet.OutletCode && p.AnnualQuantityT > 0
+		if p.OutletCode == outlet.OutletCode && p.AnnualQuantityT > 0 {
+			permitted[p.PollutantCode] = true
+		}
 	}
 	for _, p := range loadPollutants(outlet.Kind) {
 		rg.Code = p.Code
@@ -360,7 +362,7 @@ func OutletLoads(ctx context.Context, s Store, uscc string, outlet registry.Outl
 		if err != nil {
 			return ls, err
 		}
-		if len(days) == 0 && !permitted[outlet.OutletCode+"/"+p.Code] {
+		if len(days) == 0 && !permitted[p.Code] {
 			continue
 		}
 		var hours []monitoring.Rollup
