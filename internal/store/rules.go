@@ -137,9 +137,11 @@ func (r reader) Alarms(ctx context.Context, f rules.AlarmFilter) ([]rules.Alarm,
 	}
 	from := ` FROM alarms a LEFT JOIN enterprises e ON e.uscc = a.uscc` + where
 	// Counted up to one past rules.CountUpTo: a million rows counted cost
-	// more than the page (decision 0026).
+	// more than the page (decision 0026). In the page's order, so that
+	// both read the same index, which stops at the bound.
 	var total int
-	if err := scanOne(ctx, r.q, `SELECT COUNT(*) FROM (SELECT 1`+from+` LIMIT `+strconv.Itoa(rules.CountUpTo(f)+1)+`) c`, args, &total); err != nil {
+	if err := scanOne(ctx, r.q, `SELECT COUNT(*) FROM (SELECT 1`+from+` ORDER BY a.started_at DESC, a.id DESC LIMIT `+
+		strconv.Itoa(rules.CountUpTo(f)+1)+`) c`, args, &total); err != nil {
 		return nil, 0, r.wrap("count alarms", err)
 	}
 	q := `SELECT ` + alarmCols + from + ` ORDER BY a.started_at DESC, a.id DESC`
