@@ -102,6 +102,7 @@ func (s *Server) table() []route {
 	rs = append(rs, s.gepRoutes()...)
 	rs = append(rs, s.watchRoutes()...)
 	rs = append(rs, s.industryRoutes()...)
+	rs = append(rs, s.loadsRoutes()...)
 	return append(append(rs, s.complianceRoutes()...), s.economyRoutes()...)
 }
 

@@ -191,6 +191,17 @@ func probes() map[string][]probe {
 		"POST /api/v1/alarms/{id}/resolve": {{pathOf: alarmOfB, alarm: true, suffix: "/resolve", body: alarmBody(alarmOfB, `"reason": "设备故障已修复"`),
 			want: want{pass, pass, 403, 403, 404, 403, 403, 403}}},
 
+		// Loads and compliance grids (decision 0026): monitoring data.
+		"GET /api/v1/outlets/{uscc}/{outlet}/loads": {{path: "/api/v1/outlets/" + entA + "/DA001/loads?year=2026", want: all200},
+			{path: "/api/v1/outlets/" + entB + "/DA001/loads", want: ofB}},
+		"GET /api/v1/enterprises/{uscc}/compliance": {{path: "/api/v1/enterprises/" + entA + "/compliance", want: all200},
+			{path: "/api/v1/enterprises/" + entB + "/compliance", want: ofB}},
+		"GET /api/v1/compliance":    {{path: "/api/v1/compliance?county=" + countyA, want: all200}, {path: "/api/v1/compliance", want: all200}},
+		"GET /api/v1/alarms/export": {{path: "/api/v1/alarms/export?format=xlsx", want: all200}, {path: "/api/v1/alarms/export?kind=exceedance", want: all200}},
+		"GET /api/v1/outlets/{uscc}/{outlet}/loads/export": {{path: "/api/v1/outlets/" + entA + "/DA001/loads/export?format=xlsx", want: all200},
+			{path: "/api/v1/outlets/" + entB + "/DA001/loads/export", want: ofB}},
+		"GET /api/v1/compliance/export": {{path: "/api/v1/compliance/export?uscc=" + entB, want: all200}, {path: "/api/v1/compliance/export?format=xlsx", want: all200}},
+
 		"POST /api/v1/screenings":                  {{path: "/api/v1/screenings", body: text(`{}`), want: cityCreate}},
 		"GET /api/v1/screenings":                   {{path: "/api/v1/screenings", want: cityRead}},
 		"GET /api/v1/screenings/{id}":              {{path: "/api/v1/screenings/1", want: cityRead}},

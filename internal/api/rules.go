@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"io"
 	"net/http"
+	"net/url"
 	"time"
 
 	"ecoindustry/internal/apperr"
@@ -47,10 +48,13 @@ type imported struct {
 }
 
 type alarmPage struct {
-	Items  []rules.Alarm `json:"items"`
-	Total  int           `json:"total"`
-	Limit  int           `json:"limit"`
-	Offset int           `json:"offset"`
+	Items []rules.Alarm `json:"items"`
+	// Total is exact up to 1,000 (or the page's end, if further); past
+	// that TotalCapped says there are more.
+	Total       int  `json:"total"`
+	TotalCapped bool `json:"total_capped"`
+	Limit       int  `json:"limit"`
+	Offset      int  `json:"offset"`
 }
 
 type alarmStep struct {
@@ -85,7 +89,7 @@ func (s *Server) alarms(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := alarmFilter(r)
+	f, err := alarmFilter(r.URL.Query())
 	if err != nil {
 		return nil, err
 	}
@@ -100,28 +104,8 @@ func (s *Server) alarms(r *http.Request) (any, error) {
 	if as == nil {
 		as = []rules.Alarm{}
 	}
-	return alarmPage{Items: as, Total: total, Limit: f.Limit, Offset: f.Offset}, err
-}
-
-// alarmFilter is the alarms' query: of the list and of the stream.
-func alarmFilter(r *http.Request) (rules.AlarmFilter, error) {
-	q := r.URL.Query()
-	f := rules.AlarmFilter{Kind: q.Get("kind"), County: q.Get("county"), USCC: q.Get("uscc"), Outlet: q.Get("outlet"), Pollutant: q.Get("pollutant")}
-	if st := q.Get("state"); st != "" {
-		f.States = []string{st}
-	}
-	for _, p := range []struct {
-		name string
-		t    *time.Time
-	}{{"from", &f.From}, {"to", &f.To}} {
-		if v := q.Get(p.name); v != "" {
-			var err error
-			if *p.t, err = parseTime(v); err != nil {
-				return f, apperr.Newf(apperr.Invalid, "parameter %s: %q is not a time", "参数 %s：%q 不是有效时间", p.name, v)
-			}
-		}
-	}
-	return f, nil
+	upTo := rules.CountUpTo(f)
+	return alarmPage{Items: as, Total: min(total, upTo), TotalCapped: total > upTo, Limit: f.Limit, Offset: f.Offset}, err
 }
 
 func (s *Server) alarm(r *http.Request) (any, error) {
@@ -155,4 +139,25 @@ func (s *Server) alarmStep(resolve bool) func(r *http.Request) (any, error) {
 		}
 		return s.rules.Acknowledge(r.Context(), who, id, b.Version, b.Comment)
 	}
+}
+
+// alarmFilter is the filter of the alarms' query (but its page): of the
+// list, the stream and the downloads.
+func alarmFilter(q url.Values) (rules.AlarmFilter, error) {
+	f := rules.AlarmFilter{Kind: q.Get("kind"), County: q.Get("county"), USCC: q.Get("uscc"), Outlet: q.Get("outlet"), Pollutant: q.Get("pollutant")}
+	if st := q.Get("state"); st != "" {
+		f.States = []string{st}
+	}
+	for _, p := range []struct {
+		name string
+		t    *time.Time
+	}{{"from", &f.From}, {"to", &f.To}} {
+		if v := q.Get(p.name); v != "" {
+			var err error
+			if *p.t, err = parseTime(v); err != nil {
+				return f, apperr.Newf(apperr.Invalid, "parameter %s: %q is not a time", "参数 %s：%q 不是有效时间", p.name, v)
+			}
+		}
+	}
+	return f, nil
 }

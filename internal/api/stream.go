@@ -41,7 +41,7 @@ func (s *Server) alarmStream(w http.ResponseWriter, r *http.Request) {
 		fail(err)
 		return
 	}
-	f, err := alarmFilter(r)
+	f, err := alarmFilter(r.URL.Query())
 	if err != nil {
 		fail(err)
 		return

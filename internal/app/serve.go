@@ -85,6 +85,13 @@ type Serving struct {
 // answered, then the writer stops.
 func (a *App) Serve(ctx context.Context, log *slog.Logger, sv Serving) error {
 	cfg, db := a.Config, a.DB
+	snc := cfg.SNC
+	if snc == "" {
+		snc = rules.DefaultSNC.String()
+	}
+	if _, err := rules.ParseSNC(snc); err != nil {
+		return err
+	}
 	if cfg.Store != "" {
 		go postgres.KeepPartitions(ctx, db, log)
 	}
@@ -139,6 +146,9 @@ func (a *App) Serve(ctx context.Context, log *slog.Logger, sv Serving) error {
 
 	mon := monitoring.NewService(db, db)
 	rul := rules.NewService(db)
+	if err := rul.SetSNC(snc); err != nil {
+		return err
+	}
 	// The watch-lists' daily digest, once a day across processes (decision 0027).
 	if err := notify.CheckAt(cfg.DigestAt); err != nil {
 		return err

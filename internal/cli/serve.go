@@ -15,7 +15,7 @@ import (
 // serveSettings are the configuration settings of the commands that serve.
 var serveSettings = []string{"data", "store", "pool-size", "http", "hj212", "max-conns-per-address", "log-level", "log-format",
 	"roll-every", "rules-every", "gap-after", "flat-hours", "duplicate-hours",
-	"digest-at", "smtp", "smtp-user", "smtp-password", "smtp-from", "webhook", "webhook-secret"}
+	"digest-at", "smtp", "smtp-user", "smtp-password", "smtp-from", "webhook", "webhook-secret", "snc"}
 
 func runServe(ctx context.Context, e *env, args []string) error {
 	cm := newCmd(e, "serve", "", serveSettings...)

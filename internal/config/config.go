@@ -34,13 +34,16 @@ type Config struct {
 	// signing secret. Passwords, the webhook's URL (its key) and the secret
 	// are never printed.
 	DigestAt, SMTP, SMTPUser, SMTPPassword, SMTPFrom, Webhook, WebhookSecret string
+	// SNC is the rule of significant non-compliance, MIN/OF,MULTIPLE
+	// (rules.ParseSNC; decision 0026).
+	SNC string
 }
 
 // Defaults returns the built-in configuration.
 func Defaults() Config {
 	return Config{Data: "./data", HTTP: "127.0.0.1:8080", HJ212: ":9212", ConnsPerAddress: "2000", LogLevel: "info", LogFormat: "text",
 		RollEvery: "30s", RulesEvery: "5s", GapAfter: "1h", FlatHours: "3", DuplicateHours: "3",
-		DigestAt: "08:00", SMTPFrom: "ecoind@localhost"}
+		DigestAt: "08:00", SMTPFrom: "ecoind@localhost", SNC: "2/4,3"}
 }
 
 // vars maps each setting to its environment variable.
@@ -72,6 +75,7 @@ func (c *Config) vars() []struct {
 		{"ECOIND_SMTP_FROM", "smtp-from", "sender address of the digests", &c.SMTPFrom},
 		{"ECOIND_WEBHOOK", "webhook", "DingTalk or WeCom robot webhook URL for the digests (empty: none)", &c.Webhook},
 		{"ECOIND_WEBHOOK_SECRET", "webhook-secret", "DingTalk robot signing secret (SEC...)", &c.WebhookSecret},
+		{"ECOIND_SNC", "snc", "significant non-compliance: exceedance in MIN of the last OF quarters, or one above MULTIPLE times its limit (MIN/OF,MULTIPLE)", &c.SNC},
 	}
 }
 

@@ -92,9 +92,16 @@ type Store interface {
 	// sets that one's end, limit, peak, multiple, periods and evidence
 	// to a's (a new version) if they changed.
 	RaiseAlarm(ctx context.Context, a Alarm) error
+	// Alarms returns a page of the alarms f selects, newest first, and
+	// their number, counted up to one past CountUpTo(f).
 	Alarms(ctx context.Context, f AlarmFilter) ([]Alarm, int, error)
 	// Alarm returns alarm id, or NoAlarm(id).
 	Alarm(ctx context.Context, id int64) (Alarm, error)
+	// AlarmQuarters counts the alarms of enterprises usccs by enterprise,
+	// kind and the first and last of the periods [bounds[i], bounds[i+1])
+	// they overlap, from their start to their end (a data gap not resolved
+	// to the last bound); alarms outside all periods are left out.
+	AlarmQuarters(ctx context.Context, usccs []string, bounds []time.Time) ([]QuarterCount, error)
 	// SetAlarm stores a's state, end, acknowledgement and resolution as
 	// version a.Version+1 if the stored one is a.Version, else ErrStale.
 	SetAlarm(ctx context.Context, a Alarm) error
@@ -104,6 +111,14 @@ type Store interface {
 	// AlarmSeq is the number of the last change of any alarm.
 	AlarmSeq(ctx context.Context) (int64, error)
 }
+
+// CountCap is how many alarms a list counts at least: past it, and past
+// the page asked for, a list's total says "more than" (decision 0026).
+const CountCap = 1000
+
+// CountUpTo is how far the alarms of f are counted: the total of a list
+// is exact up to it, and one more means more.
+func CountUpTo(f AlarmFilter) int { return max(CountCap, f.Offset+f.Limit) }
 
 // ErrStale: the alarm changed since the version given.
 var ErrStale = apperr.New(apperr.Conflict, "the alarm changed meanwhile: read it again", "告警已被他人更新，请刷新后重试")
@@ -162,12 +177,13 @@ func NewRunner(s Store, log *slog.Logger) *Runner {
 	return &Runner{s: s, log: log, Consumer: "exceedance", Now: time.Now, noted: map[string]bool{}, dup: newDupIndex(), days: map[dayOf]dayRange{}}
 }
 
-// Run follows the rollups every interval and checks for data gaps every
-// minute (a quarter of GapAfter where that is shorter), until ctx ends.
+// Run follows the rollups every interval, checks for data gaps every
+// minute (a quarter of GapAfter where that is shorter) and the loads
+// against the permits every LoadEvery, until ctx ends.
 func (r *Runner) Run(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
-	var lastGaps time.Time
+	var lastGaps, lastLoads time.Time
 	gapEvery := min(time.Minute, r.gapAfter()/4)
 	for {
 		if err := r.Follow(ctx); err != nil && ctx.Err() == nil {
@@ -177,6 +193,12 @@ func (r *Runner) Run(ctx context.Context, interval time.Duration) {
 			lastGaps = time.Now()
 			if err := r.Gaps(ctx); err != nil && ctx.Err() == nil {
 				r.log.Error("rules: data gaps", "err", err)
+			}
+		}
+		if time.Since(lastLoads) >= LoadEvery {
+			lastLoads = time.Now()
+			if err := r.LoadCheck(ctx); err != nil && ctx.Err() == nil {
+				r.log.Error("rules: loads", "err", err)
 			}
 		}
 		select {

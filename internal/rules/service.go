@@ -13,10 +13,22 @@ import (
 type Service struct {
 	s   Store
 	hub *hub // the alarm streams of this process
+	snc SNCRule
 }
 
-// NewService returns the service over s.
-func NewService(s Store) *Service { return &Service{s: s, hub: newHub(s)} }
+// NewService returns the service over s, with the default rule of
+// significant non-compliance.
+func NewService(s Store) *Service { return &Service{s: s, hub: newHub(s), snc: DefaultSNC} }
+
+// SetSNC sets the rule of significant non-compliance (ParseSNC's form),
+// the configuration's "snc".
+func (v *Service) SetSNC(rule string) error {
+	r, err := ParseSNC(rule)
+	if err == nil {
+		v.snc = r
+	}
+	return err
+}
 
 // CatalogueView is the catalogue in force and whether it is the built-in one.
 type CatalogueView struct {

@@ -62,10 +62,12 @@ type alarmsData struct {
 	Counties   []registry.AdminUnit
 	Items      []alarmRow
 	Total      int
+	More       bool // more than Total: the list counts up to rules.CountUpTo
 	From, To   int
 	Prev, Next string
-	Stream     string // the alarm stream with the page's filters
-	MayAct     bool   // the principal may acknowledge and resolve
+	Stream     string     // the alarm stream with the page's filters
+	MayAct     bool       // the principal may acknowledge and resolve
+	Downloads  []download // of the alarms and the exceedances the filters select, as of now
 }
 
 // noAlarms: the server was built without the rules service.
@@ -104,6 +106,15 @@ func (s *Server) alarms(v *view, r *http.Request) error {
 	if st := q.Get("state"); st != "" {
 		f.States = []string{st}
 	}
+	dq := url.Values{}
+	for _, k := range []string{"state", "kind", "county"} {
+		if q.Get(k) != "" {
+			dq.Set(k, q.Get(k))
+		}
+	}
+	d.Downloads = downloads("alarms", "alarms", "/api/v1/alarms/export", dq)
+	dq.Set("kind", rules.Exceedance)
+	d.Downloads = append(d.Downloads, downloads("exceedances", "exceedances", "/api/v1/alarms/export", dq)...)
 	as, total, err := s.rules.Alarms(ctx, v.Principal, f)
 	if err != nil {
 		return err
@@ -116,11 +127,11 @@ func (s *Server) alarms(v *view, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d.Total = total
+	d.Total, d.More = min(total, rules.CountUpTo(f)), total > rules.CountUpTo(f)
 	for _, a := range as {
 		d.Items = append(d.Items, alarmRow{Alarm: a, Name: names[a.USCC], Unit: evidenceOf(a).Unit})
 	}
-	d.From, d.To = min(offset+1, total), min(offset+len(as), total)
+	d.From, d.To = min(offset+1, d.Total), min(offset+len(as), d.Total)
 	link := func(off int) string {
 		p := url.Values{}
 		for k, vs := range q {

@@ -30,9 +30,11 @@ func funcs(l string) template.FuncMap {
 		"lang": func() string { return l },
 		"num":  func(v any) string { return number(l, v) },
 		"pct":  func(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) + "%" },
-		"val":  value,
-		"deg":  func(f float64) string { return strconv.FormatFloat(f, 'f', 6, 64) },
-		"when": func(t time.Time) string { return when(l, t) },
+		// share is a fraction (a load's share of its permit) in per cent.
+		"share": func(f *float64) float64 { return *f * 100 },
+		"val":   value,
+		"deg":   func(f float64) string { return strconv.FormatFloat(f, 'f', 6, 64) },
+		"when":  func(t time.Time) string { return when(l, t) },
 		// whenText is when of a time kept as RFC 3339 text (an alarm's
 		// acknowledgement); text that is no time shows as it is.
 		"whenText": func(s string) string {

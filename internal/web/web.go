@@ -118,6 +118,8 @@ func (s *Server) Handler() http.Handler {
 		{"GET /monitoring", s.monitoring},
 		{"GET /monitoring/loggers/{mn}", s.logger},
 		{"GET /alarms", s.alarms},
+		{"GET /compliance", s.countyGrids},
+		{"GET /enterprises/{uscc}/compliance", s.enterpriseCompliance},
 		{"GET /alarms/{id}", s.alarm},
 		{"POST /alarms/{id}/{step}", s.alarmStep},
 		{"GET /outlets/{uscc}/{outlet}/effluent", s.effluent},

@@ -132,3 +132,14 @@ func TestRulesConformance(t *testing.T) {
 		return open(), open()
 	})
 }
+
+func TestLoadsConformance(t *testing.T) {
+	storetest.RunLoads(t, func(t *testing.T) storetest.RulesStore {
+		s, err := postgres.Open(context.Background(), pgtest.URL(t), 4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
+}

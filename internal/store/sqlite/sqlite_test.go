@@ -160,3 +160,7 @@ func TestRulesConformance(t *testing.T) {
 		return openAt(t, path), openAt(t, path)
 	})
 }
+
+func TestLoadsConformance(t *testing.T) {
+	storetest.RunLoads(t, func(t *testing.T) storetest.RulesStore { return openTemp(t) })
+}
