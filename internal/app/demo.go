@@ -38,6 +38,9 @@ func (a *App) LoadDemo(ctx context.Context, log *slog.Logger, seed int64, n int)
 	if _, err := synth.Write(ctx, synth.Options{Dir: gepDir, Seed: uint64(seed)}); err != nil {
 		return fmt.Errorf("demo GEP inputs: %w", err)
 	}
+	if _, err := a.demoGEP(ctx, log); err != nil {
+		return err
+	}
 	log.Info("demo data loaded (synthetic, not real enterprises)", "dir", a.Config.Data, "enterprises", n, "seed", seed,
 		"campaigns", sum.String(), "gep_inputs", gepDir, "took", time.Since(start).Round(time.Millisecond))
 	return nil
