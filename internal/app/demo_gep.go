@@ -58,5 +58,49 @@ func (a *App) demoGEP(ctx context.Context, log *slog.Logger) (map[int]gep.RunVie
 		}
 		done[y] = run
 	}
-	return done, nil
+	return done, a.demoPurchase(ctx)
+}
+
+// DemoPurchaseName names the demo's purchase.
+const DemoPurchaseName = "云和县生态产品政府采购（合成演示，仿崇头镇、雾溪乡）"
+
+// demoPurchase records a purchase like Yunhe's (reference governance.md
+// §5: 0.2 % of the 2018 GEP of four services, 70 % paid in the first
+// year, 30 % in the second if the ecology holds), of the demo's Yunhe
+// county as a whole (the demo accounts no townships), with no basis:
+// its payments are priced on the 2018 account run. The indicators'
+// observations are synthetic. Not added again on a second start.
+func (a *App) demoPurchase(ctx context.Context) error {
+	by := auth.Server("demo")
+	ps, err := a.Purchases.List(ctx, by)
+	if err != nil {
+		return err
+	}
+	for _, p := range ps {
+		if p.Name == DemoPurchaseName {
+			return nil
+		}
+	}
+	pct := func(v float64) *float64 { return &v }
+	_, err = a.Purchases.Create(ctx, by, gep.Purchase{
+		Name: DemoPurchaseName, Buyer: "云和县人民政府", SellerZone: "331125", SellerName: "云和县（演示）",
+		Services: []string{"water_conservation", "climate_regulation", "soil_retention", "flood_regulation"},
+		Share:    0.002, BaseYear: 2018,
+		Schedule: []gep.Instalment{{Year: 2019, Fraction: 0.7}, {Year: 2020, Fraction: 0.3, ConditionYear: 2019}},
+		Indicators: []gep.QualityIndicator{
+			{Code: "surface_water_good_share", Name: "地表水 I–III 类水质断面比例 / share of surface-water sections of class I–III", Unit: "%", Min: pct(100)},
+			{Code: "forest_cover", Name: "森林覆盖率 / forest cover", Unit: "%", Min: pct(80)},
+		},
+		Observations: []gep.Observation{
+			{Indicator: "surface_water_good_share", Year: 2019, Value: 100, Source: "合成演示数据 / synthetic demo observation"},
+			{Indicator: "forest_cover", Year: 2019, Value: 81.2, Source: "合成演示数据 / synthetic demo observation"},
+		},
+		Use:       "生态修复与民生（仿云和）/ ecological restoration and livelihoods, as in Yunhe",
+		Source:    "reference governance.md §5 (NDRC 2021-10-12); synthetic demo",
+		Synthetic: true,
+	})
+	if err != nil {
+		return fmt.Errorf("demo purchase: %w", err)
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -85,11 +86,43 @@ func TestDemoWritesGEPInputs(t *testing.T) {
 	if z := byYear[2019].Zones[0]; z.PreviousGEP == nil || *z.PreviousGEP != acc.Zones[0].GEP {
 		t.Errorf("2019 compared with %v, want the 2018 account", z.PreviousGEP)
 	}
+	// The Yunhe-style purchase is priced on the 2018 account: 0.2 % of
+	// Yunhe's four services, 70 % due, 30 % payable as its 2019
+	// indicators hold.
+	ps, err := a.Purchases.List(ctx, auth.Server("test"))
+	if err != nil || len(ps) != 1 {
+		t.Fatalf("purchases %+v, %v", ps, err)
+	}
+	plan, err := a.Purchases.Payments(ctx, auth.Server("test"), ps[0].ID, svc.Values(ctx))
+	if err != nil {
+		t.Fatal(err)
+	}
+	four := 0.0
+	for _, z := range acc.Zones {
+		if z.Code == 331125 {
+			for _, r := range z.Rows {
+				switch r.Service {
+				case "water_conservation", "climate_regulation", "soil_retention", "flood_regulation":
+					four += r.Value
+				}
+			}
+		}
+	}
+	if four == 0 || math.Abs(plan.Price-0.002*four) > 1e-6*four || !strings.HasPrefix(plan.PricedOn, "GEP run ") {
+		t.Errorf("price %.0f on %q, want 0.2 %% of %.0f from a run", plan.Price, plan.PricedOn, four)
+	}
+	if len(plan.Payments) != 2 || plan.Payments[0].Status != gep.Due || plan.Payments[1].Status != gep.Payable ||
+		math.Abs(plan.Paid-plan.Price) > 1e-6*plan.Price {
+		t.Errorf("payments %+v", plan)
+	}
 	// A second start does not run them again.
 	if err := a.LoadDemo(ctx, slog.New(slog.DiscardHandler), 1, 50); err != nil {
 		t.Fatal(err)
 	}
 	if again, err := svc.Runs(ctx, auth.Server("test")); err != nil || len(again) != 2 {
 		t.Errorf("after a second start %d runs, %v", len(again), err)
+	}
+	if again, err := a.Purchases.List(ctx, auth.Server("test")); err != nil || len(again) != 1 {
+		t.Errorf("after a second start %d purchases, %v", len(again), err)
 	}
 }
