@@ -4,8 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
+
+	"ecoindustry/internal/apperr"
+	"ecoindustry/internal/auth"
 )
 
 // RunValues are the stored account runs as AccountValues (decision
@@ -115,4 +121,21 @@ func (v *RunValues) Source(year int, zone string) string {
 		return ""
 	}
 	return fmt.Sprintf("GEP run %d: %s", r.id, r.name)
+}
+
+// ValueRaster returns the path of a done run's value raster of service
+// (one of ValueRasters, yuan per pixel), for the maps of the pages.
+func (s *Service) ValueRaster(ctx context.Context, by auth.Principal, id int64, service string) (string, error) {
+	if !slices.Contains(ValueRasters, service) {
+		return "", apperr.Newf(apperr.NotFound, "no value raster of %q (want one of %s)", "没有服务 %q 的价值量栅格（应为 %s 之一）",
+			service, strings.Join(ValueRasters, ", "))
+	}
+	v, err := s.Run(ctx, by, id)
+	if err != nil {
+		return "", err
+	}
+	if v.Status != Done {
+		return "", apperr.Newf(apperr.Conflict, "GEP run %d is %s: no rasters yet", "GEP 核算 %d 状态为 %s，尚无栅格", id, v.Status)
+	}
+	return filepath.Join(s.dir, "gep", "runs", strconv.FormatInt(id, 10), "value_"+service+".tif"), nil
 }
