@@ -4,12 +4,17 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"path"
+	"path/filepath"
 	"strconv"
 
 	"ecoindustry/internal/auth"
 	"ecoindustry/internal/gep"
 	"ecoindustry/internal/gep/synth"
+	"ecoindustry/internal/raster/geotiff"
+	"ecoindustry/internal/registry"
+	"ecoindustry/internal/web"
 )
 
 // demoGEP accounts the demo's synthetic inputs for synth.AccountYears
@@ -58,7 +63,52 @@ func (a *App) demoGEP(ctx context.Context, log *slog.Logger) (map[int]gep.RunVie
 		}
 		done[y] = run
 	}
-	return done, a.demoPurchase(ctx)
+	if err := a.demoPurchase(ctx); err != nil {
+		return nil, err
+	}
+	return done, a.demoScenario(ctx)
+}
+
+// demoScenario runs `gep scenario --closed-plants --to 21` on the demo's
+// inputs: the closed enterprises' land (关停取缔) restored to forest, its
+// carbon storage and water yield per county before and after, kept in
+// DATA/gep/scenario-closed-plants for the GEP page (decision 0033). Not
+// run again where its scenario.json exists.
+func (a *App) demoScenario(ctx context.Context) error {
+	in := filepath.Join(a.Config.Data, "gep")
+	out := filepath.Join(a.Config.Data, web.ScenarioDir)
+	if _, err := os.Stat(filepath.Join(out, "scenario.json")); err == nil {
+		return nil
+	}
+	lulc := filepath.Join(in, "lulc.tif")
+	r, err := geotiff.Open(lulc)
+	if err != nil {
+		return err
+	}
+	pixel := r.Grid().Transform[1]
+	r.Close()
+	es, _, err := a.Registry.Enterprises(ctx, auth.Server("demo"), registry.EnterpriseFilter{Status: "closed"})
+	if err != nil {
+		return err
+	}
+	var sites []gep.Site
+	for _, e := range es {
+		sites = append(sites, gep.Site{USCC: e.USCC, Name: e.Name, Lon: e.Lon, Lat: e.Lat, LandMu: e.LandMu})
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	parcels := filepath.Join(out, "closed_plants.geojson")
+	if err := os.WriteFile(parcels, gep.SiteParcels(sites, pixel), 0o644); err != nil {
+		return err
+	}
+	_, err = gep.Scenario(ctx, gep.ScenarioOptions{LULC: lulc, Parcels: parcels, To: 21, Pools: filepath.Join(in, "carbon_pools.csv"),
+		Precip: filepath.Join(in, "precip.tif"), ET0: filepath.Join(in, "et0.tif"), RootDepth: filepath.Join(in, "soil_depth.tif"),
+		PAWC: filepath.Join(in, "pawc.tif"), Bio: filepath.Join(in, "biophysical.csv"), Z: 5, Zones: filepath.Join(in, "zones.tif"), Out: out})
+	if err != nil {
+		return fmt.Errorf("demo GEP scenario: %w", err)
+	}
+	return nil
 }
 
 // DemoPurchaseName names the demo's purchase.

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"math"
 	"os"
@@ -114,6 +115,24 @@ func TestDemoWritesGEPInputs(t *testing.T) {
 	if len(plan.Payments) != 2 || plan.Payments[0].Status != gep.Due || plan.Payments[1].Status != gep.Payable ||
 		math.Abs(plan.Paid-plan.Price) > 1e-6*plan.Price {
 		t.Errorf("payments %+v", plan)
+	}
+	// The closed plants' land restored to forest: more carbon stored.
+	b, err := os.ReadFile(filepath.Join(cfg.Data, "gep", "scenario-closed-plants", "scenario.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sc gep.ScenarioResult
+	if err := json.Unmarshal(b, &sc); err != nil {
+		t.Fatal(err)
+	}
+	gained := 0.0
+	for _, z := range sc.Zones {
+		if z.Service == "carbon_storage" {
+			gained += z.Change
+		}
+	}
+	if sc.Changed == 0 || len(sc.Zones) < 9 || gained <= 0 {
+		t.Errorf("scenario: %d pixels changed, %d rows, carbon %+.0f Mg", sc.Changed, len(sc.Zones), gained)
 	}
 	// A second start does not run them again.
 	if err := a.LoadDemo(ctx, slog.New(slog.DiscardHandler), 1, 50); err != nil {

@@ -49,7 +49,7 @@ func TestGEPPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The scenario the demo stores, in the format gep scenario writes.
-	sc, _ := json.Marshal(gep.ScenarioResult{Changed: 3, Zones: []gep.ZoneChange{{Zone: 331102, Service: "carbon", Unit: "Mg C", Base: 100, Scenario: 110, Change: 10}}})
+	sc, _ := json.Marshal(gep.ScenarioResult{Changed: 3, Zones: []gep.ZoneChange{{Zone: 331102, Service: "carbon_storage", Unit: "Mg C", Base: 100, Scenario: 110, Change: 10}}})
 	os.MkdirAll(filepath.Join(data, ScenarioDir), 0o755)
 	if err := os.WriteFile(filepath.Join(data, ScenarioDir, "scenario.json"), sc, 0o644); err != nil {
 		t.Fatal(err)
