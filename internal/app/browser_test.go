@@ -354,7 +354,7 @@ func screenshots(t *testing.T, alloc context.Context, base string, passwords map
 	pages := []struct{ name, path string }{
 		{"overview", "/"}, {"enterprises", "/enterprises"}, {"enterprise", "/enterprises/" + uscc}, {"monitoring", "/monitoring"},
 		{"logger", logger}, {"screening", "/screenings/1"}, {"campaign", fmt.Sprintf("/campaigns/%d", campaign)}, {"cases", "/cases"},
-		{"case", fmt.Sprintf("/cases/%d", caseID)}, {"import", "/import"}, {"gep", "/gep"}, {"gep-run", "/gep/runs/1"},
+		{"case", fmt.Sprintf("/cases/%d", caseID)}, {"import", "/import"}, {"gep", "/gep"}, {"gep-run", "/gep/runs/1"}, {"gep-purchase", "/gep/purchases/1"},
 	}
 	for _, l := range []string{"zh", "en"} {
 		for _, p := range pages {
