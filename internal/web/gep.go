@@ -111,6 +111,7 @@ func (s *Server) gepPage(v *view, r *http.Request) error {
 		}
 	}
 	if d.Run == nil || d.Run.Account == nil || len(d.Run.Account.Zones) == 0 {
+		d.Scenario = s.scenario(nil)
 		return nil
 	}
 	acc := d.Run.Account
