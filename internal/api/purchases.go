@@ -99,5 +99,9 @@ func (s *Server) purchasePayments(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.purch.Payments(r.Context(), who, id, nil)
+	var av gep.AccountValues
+	if s.gep != nil {
+		av = s.gep.Values(r.Context())
+	}
+	return s.purch.Payments(r.Context(), who, id, av)
 }

@@ -160,7 +160,8 @@ func (a *App) Serve(ctx context.Context, log *slog.Logger, sv Serving) error {
 	dg.Webhook = notify.Webhook{URL: cfg.Webhook, Secret: cfg.WebhookSecret}
 	followers.Go(func() { dg.Run(writerCtx) })
 	watch := notify.NewService(db, db)
-	as := api.New(a.Registry, mon, a.Compliance, a.Economy, a.Accounts, rul, a.Purchases, log, api.WithWatchLists(watch)).WithGEP(gep.NewService(db, a.Config.Data, log))
+	gepRuns := gep.NewService(db, a.Config.Data, log)
+	as := api.New(a.Registry, mon, a.Compliance, a.Economy, a.Accounts, rul, a.Purchases, log, api.WithWatchLists(watch)).WithGEP(gepRuns)
 	as.TrustProxy = sv.HTTP.TrustProxy
 	apiHandler := as.Handler()
 	mux := http.NewServeMux()
@@ -168,7 +169,7 @@ func (a *App) Serve(ctx context.Context, log *slog.Logger, sv Serving) error {
 	mux.Handle("/healthz", apiHandler)
 	// The pages sign people in through the API's accounts and behind its
 	// authentication: a browser that has not signed in is sent to /login.
-	mux.Handle("/", as.Authenticate(web.New(a.Registry, mon, a.Compliance, a.Economy, rul, as, a.Accounts, log, web.WithWatchLists(watch)).Handler()))
+	mux.Handle("/", as.Authenticate(web.New(a.Registry, mon, a.Compliance, a.Economy, rul, as, a.Accounts, log, web.WithWatchLists(watch), web.WithGEP(gepRuns, a.Purchases, a.Config.Data)).Handler()))
 	mux.Handle("GET /metrics", as.Authenticate(m.Handler()))
 	srv := &http.Server{Handler: api.SecurityHeaders(mux), ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: sv.HTTP.ReadTimeout, WriteTimeout: sv.HTTP.WriteTimeout, IdleTimeout: sv.HTTP.IdleTimeout}

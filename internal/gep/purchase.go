@@ -125,9 +125,12 @@ type Payment struct {
 
 // PaymentPlan is a purchase's price and payments.
 type PaymentPlan struct {
-	Purchase int64     `json:"purchase"`
-	GEP      float64   `json:"gep_yuan"`   // the seller zone's GEP of the services in the base year
-	Price    float64   `json:"price_yuan"` // Share × GEP
+	Purchase int64   `json:"purchase"`
+	GEP      float64 `json:"gep_yuan"`   // the seller zone's GEP of the services in the base year
+	Price    float64 `json:"price_yuan"` // Share × GEP
+	// PricedOn says where the GEP comes from: the agreement's basis or
+	// an account run (decision 0033).
+	PricedOn string    `json:"priced_on,omitempty"`
 	Payments []Payment `json:"payments"`
 	// Paid is what is due or payable; Withheld and Pending the rest.
 	Paid, Withheld, Pending float64
@@ -150,6 +153,11 @@ func Payments(p Purchase, av AccountValues) (PaymentPlan, error) {
 		return plan, apperr.Newf(apperr.Invalid, "the GEP of zone %s in %d is not a number", "%s %d 年的 GEP 不是有效数值", p.SellerZone, p.BaseYear)
 	}
 	plan.Price = p.Share * plan.GEP
+	if src, ok := av.(interface {
+		Source(year int, zone string) string
+	}); ok {
+		plan.PricedOn = src.Source(p.BaseYear, p.SellerZone)
+	}
 	for _, in := range p.Schedule {
 		pay := Payment{Instalment: in, Amount: in.Fraction * plan.Price, Status: Due}
 		if in.ConditionYear != 0 {

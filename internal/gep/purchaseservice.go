@@ -174,15 +174,21 @@ func (s *PurchaseService) Delete(ctx context.Context, by auth.Principal, id int6
 	return s.store.DeletePurchase(ctx, id)
 }
 
-// Payments returns a purchase's payments, priced on av, or on the
-// purchase's own basis where av is nil.
+// Payments returns a purchase's payments, priced on the purchase's own
+// basis where it has one (the agreed figures), else on av (the account
+// runs, RunValues; decision 0033).
 func (s *PurchaseService) Payments(ctx context.Context, by auth.Principal, id int64, av AccountValues) (PaymentPlan, error) {
 	p, err := s.Get(ctx, by, id)
 	if err != nil {
 		return PaymentPlan{}, err
 	}
-	if av == nil {
-		av = p.BasisValues()
+	if av == nil || len(p.Basis) > 0 {
+		plan, err := Payments(p, p.BasisValues())
+		plan.PricedOn = "basis"
+		return plan, err
+	}
+	if rv, ok := av.(*RunValues); ok && rv.Err() != nil {
+		return PaymentPlan{}, rv.Err()
 	}
 	return Payments(p, av)
 }

@@ -24,6 +24,7 @@ import (
 	"ecoindustry/internal/auth"
 	"ecoindustry/internal/compliance"
 	"ecoindustry/internal/economy"
+	"ecoindustry/internal/gep"
 	"ecoindustry/internal/monitoring"
 	"ecoindustry/internal/notify"
 	"ecoindustry/internal/registry"
@@ -82,6 +83,10 @@ type Server struct {
 	built   bool
 	imports *uploads
 	now     func() time.Time
+	// GEP runs and purchases, and the data directory (WithGEP); nil: their pages say so.
+	gep     *gep.Service
+	purch   *gep.PurchaseService
+	dataDir string
 }
 
 // New returns the pages over the services; acc (sign-in) and users (the
@@ -148,12 +153,17 @@ func (s *Server) Handler() http.Handler {
 		{"GET /admin/users/{name}", s.adminUser},
 		{"POST /admin/users/{name}", s.updateUser},
 		{"GET /admin/logins", s.adminLogins},
+		{"GET /gep", s.gepPage},
+		{"GET /gep/runs/{id}", s.gepRun},
+		{"GET /gep/purchases", s.gepPurchases},
+		{"GET /gep/purchases/{id}", s.gepPurchase},
 	} {
 		mux.Handle(p.pattern, s.page(p.h))
 	}
 	for _, p := range s.industryRoutes() {
 		mux.Handle(p.pattern, s.page(p.h))
 	}
+	mux.HandleFunc("GET /gep/runs/{id}/maps/{service}", s.gepMap)
 	mux.Handle("/", s.page(func(*view, *http.Request) error {
 		return apperr.New(apperr.NotFound, "no such page", "没有此页面")
 	}))

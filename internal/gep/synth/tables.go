@@ -112,13 +112,23 @@ func writeTables(opt Options, g raster.Grid, cs []county, l *land) ([]string, er
 		rows = append(rows, []string{strconv.Itoa(c.Code), c.NameEn, f(c.Above), f(c.Below), f(c.Soil), f(c.Dead)})
 	}
 	add("carbon_pools.csv", rows)
-	rows = [][]string{{"lucode", "lulc_name", "Kc", "root_depth", "LULC_veg", "usle_c", "usle_p"}}
+	// InVEST's water-yield columns, then the account's (account.go).
+	rows = [][]string{append([]string{"lucode", "lulc_name", "Kc", "root_depth", "LULC_veg", "usle_c", "usle_p"}, accountColumns...)}
 	for _, c := range Classes {
 		veg := "0"
 		if c.Veg {
 			veg = "1"
 		}
-		rows = append(rows, []string{strconv.Itoa(c.Code), c.NameEn, f(c.Kc), f(c.RootDepth), veg, f(c.USLEC), f(c.USLEP)})
+		row := []string{strconv.Itoa(c.Code), c.NameEn, f(c.Kc), f(c.RootDepth), veg, f(c.USLEC), f(c.USLEP)}
+		for _, v := range accountValues[c.Code] {
+			row = append(row, f(v))
+		}
+		rows = append(rows, row)
+	}
+	// The account's statistics by year and county (writeStatistics).
+	st := map[int][]zoneStats{}
+	for _, y := range Years {
+		st[y] = make([]zoneStats, len(cs))
 	}
 	add("biophysical.csv", rows)
 
@@ -136,6 +146,7 @@ func writeTables(opt Options, g raster.Grid, cs []county, l *land) ([]string, er
 	rows = [][]string{{"year", "county", "county_name", "gdp_yuan", "source"}}
 	for _, y := range Years {
 		for i, c := range cs {
+			st[y][i].gdp = cityGDP[y] * gdpShare[i] / total
 			rows = append(rows, []string{strconv.Itoa(y), c.Code, c.Name, r2(cityGDP[y] * gdpShare[i] / total),
 				"city total: reference gep.md §2.1, governance.md §6; county split synthetic"})
 		}
@@ -175,6 +186,9 @@ func writeTables(opt Options, g raster.Grid, cs []county, l *land) ([]string, er
 				if y == Years[0] {
 					material2018 += v
 				}
+				if a := accountMaterial(&st[y][i], m.product); a != nil {
+					*a = v
+				}
 				rows = append(rows, []string{strconv.Itoa(y), c.Code, m.product, m.zh, r2(q), m.unit, m.service, m.item, r2(v), "synthetic"})
 			}
 		}
@@ -197,6 +211,7 @@ func writeTables(opt Options, g raster.Grid, cs []county, l *land) ([]string, er
 		for i, c := range cs {
 			v := math.Round(visits2018 * growth(0.06, y) * tw[i] / tsum)
 			cost := cost2018 * growth(0.02, y)
+			st[y][i].visits, st[y][i].tourism = v, v*cost
 			rows = append(rows, []string{strconv.Itoa(y), c.Code, f(v), r2(v * 800 * growth(0.02, y)), r2(cost), r2(v * cost),
 				"synthetic; travel-cost method (reference gep.md §9.4)"})
 		}
@@ -221,6 +236,15 @@ func writeTables(opt Options, g raster.Grid, cs []county, l *land) ([]string, er
 		}
 		names = append(names, name)
 	}
+	stats, err := writeStatistics(opt.Dir, cs, st)
+	if err != nil {
+		return nil, err
+	}
+	configs, err := writeAccountConfigs(opt.Dir)
+	if err != nil {
+		return nil, err
+	}
+	names = append(append(names, stats...), configs...)
 	if err := writeGeoJSON(filepath.Join(opt.Dir, "counties.geojson"), countiesGeoJSON(cs)); err != nil {
 		return nil, err
 	}
@@ -330,6 +354,8 @@ says they are synthetic.
 | watersheds.geojson | two synthetic catchments (ws_id 1 west, 2 east) | |
 | gdp.csv, material_products.csv, tourism.csv | statistics per county and year, %d–%d | 元, m³, kWh, visits |
 | prices.csv | unit prices per year (Garzê 2010, reference gep.md §9) | 元 per unit |
+| statistics_YEAR.csv | the account's statistics per county (docs/gep-config.md) | 万元, 人次, 万 m³ |
+| account-2018.yaml, account-2019.yaml | GEP account configs: `+"`ecoind gep run --config account-2018.yaml`"+` (then 2019, compared with it); cooling_days calibrated (decision 0033) | |
 
 Land cover shares of the city:`, opt.Res, opt.Seed, g.Width, g.Height, opt.Res, EPSG, g.Transform[0], g.Transform[3], NoData, l.city, Years[0], Years[len(Years)-1])
 	for i, c := range Classes {
