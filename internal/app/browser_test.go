@@ -212,7 +212,7 @@ func TestDashboardInABrowser(t *testing.T) {
 				"/gep", "/gep/runs/1", "/gep/purchases", "/gep/purchases/1"},
 			"city-ecology": {"/", "/enterprises", "/cases", "/account", "/gep"}, "city-economy": {"/", "/enterprises", "/clusters", "/plans/lishui-2020-2022", "/projects/1", "/facilities/QT-VALVE-CT01"},
 			"city-statistics": {"/", "/enterprises", "/gep/runs/2"},
-			"jinyun-ecology": {"/", "/enterprises", "/monitoring", "/alarms", "/cases", "/gep", "/gep/purchases"}, "park-lsetdz": {"/", "/enterprises", "/account", "first enterprise"},
+			"jinyun-ecology":  {"/", "/enterprises", "/monitoring", "/alarms", "/cases", "/gep", "/gep/purchases"}, "park-lsetdz": {"/", "/enterprises", "/account", "first enterprise"},
 			"inspector-jinyun": {"/", "/cases"}, "enterprise-demo": {"/", "/enterprises", "/account", "/cases", "first enterprise"},
 		} {
 			s := newSession(t, alloc, base)
